@@ -1,0 +1,113 @@
+// Git, through the git binary: touched files between refs (the same questions Nx asks), and a cheap
+// fingerprint of the working tree for the graph cache.
+import { execFile } from 'node:child_process';
+import { ConvoyError } from '../../../shared/errors.js';
+
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+export class GitError extends ConvoyError {
+  constructor(message: string) {
+    super('GIT_ERROR', message);
+  }
+}
+
+export function runGit(cwd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, maxBuffer: MAX_BUFFER, windowsHide: true }, (err, stdout, stderr) => {
+      if (err) {
+        const detail = String(stderr || err.message).trim().split('\n').slice(0, 3).join(' ');
+        reject(new GitError(`git ${args.slice(0, 3).join(' ')} failed in ${cwd}: ${detail}`));
+      } else resolve(stdout);
+    });
+  });
+}
+
+function splitNul(output: string): string[] {
+  return output.split('\0').filter((entry) => entry.length > 0);
+}
+
+/** Refs go to git as arguments; refuse anything that could be read as an option. */
+export function assertRef(ref: string): void {
+  if (!ref || ref.startsWith('-') || /[\s\0~^:?*[\\]/.test(ref.replace(/[~^]\d*$/, ''))) {
+    throw new GitError(`"${ref}" is not a valid git revision`);
+  }
+}
+
+export async function repoRoot(dir: string): Promise<string> {
+  try {
+    return (await runGit(dir, ['rev-parse', '--show-toplevel'])).trim();
+  } catch {
+    throw new GitError(`${dir} is not inside a git repository — Convoy compares commits to find affected projects`);
+  }
+}
+
+export async function revParse(cwd: string, ref: string): Promise<string> {
+  assertRef(ref);
+  try {
+    return (await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+  } catch {
+    throw new GitError(`Unknown git revision "${ref}" in ${cwd} — fetch it or name an existing branch, tag or commit`);
+  }
+}
+
+/** Nx's rule: merge-base of base and head, else the fork point, else base itself. */
+export async function mergeBase(cwd: string, base: string, head: string): Promise<string> {
+  assertRef(base);
+  assertRef(head);
+  try {
+    return (await runGit(cwd, ['merge-base', base, head])).trim();
+  } catch {
+    try {
+      return (await runGit(cwd, ['merge-base', '--fork-point', base, head])).trim();
+    } catch {
+      // Unrelated histories: Nx falls back to base itself, which must at least exist.
+      await revParse(cwd, base);
+      return base;
+    }
+  }
+}
+
+/** Files changed between two revisions, relative to cwd (renames as delete + add, like Nx). */
+export async function filesBetween(cwd: string, base: string, head: string): Promise<string[]> {
+  assertRef(base);
+  assertRef(head);
+  return splitNul(await runGit(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', base, head]));
+}
+
+export async function uncommittedFiles(cwd: string): Promise<string[]> {
+  return splitNul(await runGit(cwd, ['diff', '--name-only', '--no-renames', '--relative', '-z', 'HEAD', '.']));
+}
+
+export async function untrackedFiles(cwd: string): Promise<string[]> {
+  return splitNul(await runGit(cwd, ['ls-files', '--others', '--exclude-standard', '-z']));
+}
+
+/**
+ * The working tree's state in one git call: the HEAD commit and every path whose content differs
+ * from it (staged, unstaged or untracked).
+ */
+export async function workingTreeState(cwd: string): Promise<{ head: string | null; dirty: string[] }> {
+  const out = await runGit(cwd, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames', '.']);
+  return parseStatusV2(out);
+}
+
+export function parseStatusV2(out: string): { head: string | null; dirty: string[] } {
+  let head: string | null = null;
+  const dirty: string[] = [];
+  for (const entry of splitNul(out)) {
+    if (entry.startsWith('# branch.oid ')) {
+      const oid = entry.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid;
+    } else if (entry.startsWith('1 ')) dirty.push(fieldsAfter(entry, 8));
+    else if (entry.startsWith('u ')) dirty.push(fieldsAfter(entry, 10));
+    else if (entry.startsWith('? ')) dirty.push(entry.slice(2));
+  }
+  return { head, dirty };
+}
+
+/** The rest of a line after `count` space-separated fields (paths may contain spaces). */
+function fieldsAfter(line: string, count: number): string {
+  let index = 0;
+  for (let i = 0; i < count; i++) index = line.indexOf(' ', index) + 1;
+  return line.slice(index);
+}

@@ -1,0 +1,143 @@
+'use strict';
+// The Nx host: one child process per workspace, started with cwd and NX_WORKSPACE_ROOT_PATH set to
+// the workspace root. It is the only place that reaches into Nx's internals (deep imports move
+// between Nx versions), and it keeps Nx's work off the caller's thread.
+//
+// Protocol (process.send / 'message'): { id, op: 'graph' | 'touched', ...args } → { id, ok, value | error }.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = process.env.NX_WORKSPACE_ROOT_PATH;
+const nxDir = process.env.CONVOY_NX_DIR;
+
+/** Loads one Nx internal module, naming the Nx version when a path moved. */
+function nx(relative) {
+  const file = path.join(nxDir, relative);
+  try {
+    return require(file);
+  } catch (err) {
+    const version = readJson(path.join(nxDir, 'package.json'))?.version ?? 'unknown';
+    const e = new Error(
+      `Nx ${version} at ${nxDir} has no ${relative} (${err && err.message}). Convoy supports Nx 24; ` +
+        'upgrade the workspace\'s nx or remove it so Convoy uses its bundled nx.',
+    );
+    e.code = 'WORKSPACE_ERROR';
+    throw e;
+  }
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+let graphPromise = null;
+
+function loadGraph() {
+  if (!graphPromise) {
+    const { createProjectGraphAsync } = nx('dist/src/project-graph/project-graph.js');
+    graphPromise = createProjectGraphAsync({ exitOnError: false, resetDaemonClient: false });
+    graphPromise.catch(() => {
+      graphPromise = null;
+    });
+  }
+  return graphPromise;
+}
+
+const TYPES = { app: 'application', lib: 'library', e2e: 'e2e' };
+
+function exists(file) {
+  try {
+    fs.accessSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What Convoy can do with a project: build it (Dockerfile), deploy it (deploy/ or convoy config), test it. */
+function capabilities(projectRoot) {
+  const abs = path.join(root, projectRoot);
+  const pkg = readJson(path.join(abs, 'package.json'));
+  const convoy = pkg && typeof pkg.convoy === 'object' && pkg.convoy ? pkg.convoy : {};
+  const dockerfile = exists(path.join(abs, 'Dockerfile')) ? path.posix.join(projectRoot, 'Dockerfile') : null;
+  const manifests = exists(path.join(abs, 'deploy')) ? path.posix.join(projectRoot, 'deploy') : null;
+  const test = Array.isArray(convoy.test) && convoy.test.every((part) => typeof part === 'string') ? convoy.test : null;
+  return {
+    dockerfile,
+    manifests,
+    test,
+    buildable: dockerfile !== null,
+    deployable: dockerfile !== null && (manifests !== null || typeof convoy.deploy === 'object'),
+  };
+}
+
+async function graphOp() {
+  const graph = await loadGraph();
+  const names = Object.keys(graph.nodes).sort();
+  const projects = names.map((name) => {
+    const node = graph.nodes[name];
+    const deps = (graph.dependencies[name] || [])
+      .map((dep) => dep.target)
+      .filter((target) => Object.prototype.hasOwnProperty.call(graph.nodes, target));
+    return {
+      name,
+      root: node.data.root,
+      type: TYPES[node.type] || 'unknown',
+      tags: Array.isArray(node.data.tags) ? node.data.tags : [],
+      dependencies: [...new Set(deps)].sort(),
+      capabilities: capabilities(node.data.root),
+    };
+  });
+  return {
+    nxVersion: readJson(path.join(nxDir, 'package.json'))?.version ?? 'unknown',
+    projects,
+  };
+}
+
+/**
+ * Runs Nx's own touched-project locators on the given files, as `nx affected` does: once for all
+ * files (the answer), then per file outside any project (to say which file caused what).
+ */
+async function touchedOp({ files, base, head, attribute }) {
+  const graph = await loadGraph();
+  const { readNxJson } = nx('dist/src/config/nx-json.js');
+  const { calculateFileChanges, readPackageJson } = nx('dist/src/project-graph/file-utils.js');
+  const { runTouchedProjectLocators } = nx('dist/src/project-graph/affected/affected-projects.js');
+  const nxJson = readNxJson();
+  const packageJson = readPackageJson();
+  const nxArgs = { base, head: head || undefined };
+  const changes = calculateFileChanges(files, nxArgs);
+  const run = async (subset) => [...new Set(await runTouchedProjectLocators(graph, subset, nxJson, packageJson))].sort();
+  const touched = await run(changes);
+  const byFile = {};
+  for (const file of attribute || []) {
+    const change = changes.find((c) => c.file === file);
+    byFile[file] = change ? await run([change]) : [];
+  }
+  // Files Nx ignores (.nxignore, .gitignore) never reach the locators.
+  const considered = changes.map((c) => c.file);
+  return { touched, byFile, considered };
+}
+
+const ops = { graph: graphOp, touched: touchedOp };
+
+process.on('message', async (message) => {
+  const { id, op } = message || {};
+  try {
+    if (!ops[op]) throw new Error(`unknown op ${op}`);
+    const value = await ops[op](message);
+    process.send({ id, ok: true, value });
+  } catch (err) {
+    process.send({
+      id,
+      ok: false,
+      error: { code: (err && err.code === 'WORKSPACE_ERROR') ? 'WORKSPACE_ERROR' : 'WORKSPACE_ERROR', message: String((err && err.message) || err) },
+    });
+  }
+});
+
+process.send({ ready: true });

@@ -1,0 +1,196 @@
+// The workspace port over Nx: the project graph (cached by git state) and the affected set with
+// reasons. Nx itself runs in a host process per workspace (nx-host.cjs); plain source changes are
+// answered here from the cached graph, everything Nx must judge goes to the host.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AffectedSet, WorkspaceGraph } from '../../../shared/domain.js';
+import { ConvoyError } from '../../../shared/errors.js';
+import { attributeCauses, classifyTouchedFiles, createOwnerLookup, explainAffected } from '../../core/affected.js';
+import type { AffectedQuery, Progress, WorkspacePort } from '../../core/ports/workspace.js';
+import * as git from '../git/git.js';
+import { graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
+import { type HostGraph, type NxHost, resolveNx, startNxHost } from './nx-host-client.js';
+
+/** Most workspace-level files whose individual effect is traced for the explanation. */
+const MAX_ATTRIBUTED_FILES = 20;
+
+export interface NxWorkspaceOptions {
+  cacheDir: string;
+  /** Replaces the Nx host (tests). */
+  startHost?: (root: string) => NxHost;
+}
+
+interface Loaded {
+  key: string;
+  /** The HEAD commit when the state was read. */
+  head: string | null;
+  graph: HostGraph;
+  cached: boolean;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+export function assertWorkspace(dir: string): string {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+    throw new ConvoyError('WORKSPACE_ERROR', `${root} does not exist or is not a directory`);
+  }
+  if (!fs.existsSync(path.join(root, 'nx.json'))) {
+    throw new ConvoyError('WORKSPACE_ERROR', `${root} is not an Nx workspace (no nx.json) — open the folder that holds nx.json`);
+  }
+  return root;
+}
+
+/** Nx's default base: NX_BASE, then nx.json's defaultBase (or affected.defaultBase), then main. */
+export function defaultBase(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NX_BASE) return env.NX_BASE;
+  const nxJson = readJson(path.join(root, 'nx.json')) ?? {};
+  const affected = (nxJson.affected ?? {}) as Record<string, unknown>;
+  const base = nxJson.defaultBase ?? affected.defaultBase;
+  return typeof base === 'string' && base.length > 0 ? base : 'main';
+}
+
+export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & { close(): void } {
+  const startHost = options.startHost ?? startNxHost;
+  const hosts = new Map<string, { key: string | null; host: NxHost }>();
+  const memory = new Map<string, Loaded>();
+
+  function hostFor(root: string, key: string): NxHost {
+    const entry = hosts.get(root);
+    if (entry && (entry.key === key || entry.key === null)) {
+      entry.key = key;
+      return entry.host;
+    }
+    // The workspace changed under a running host: its in-memory graph is stale.
+    entry?.host.close();
+    const host = startHost(root);
+    hosts.set(root, { key, host });
+    return host;
+  }
+
+  async function load(dir: string, refresh: boolean, progress?: Progress): Promise<{ root: string } & Loaded> {
+    const root = assertWorkspace(dir);
+    const { nxDir } = resolveNx(root);
+    const nxVersion = (readJson(path.join(nxDir, 'package.json'))?.version as string | undefined) ?? 'unknown';
+    let state: { key: string; head: string | null };
+    try {
+      state = await graphKey(root, nxDir, nxVersion);
+    } catch {
+      await git.repoRoot(root); // throws the clear "not a git repository" error
+      throw new ConvoyError('GIT_ERROR', `git status failed in ${root}`);
+    }
+    const { key, head } = state;
+    if (!refresh) {
+      const hit = memory.get(root);
+      if (hit && hit.key === key) return { root, ...hit, head, cached: true };
+      const disk = readCachedGraph(options.cacheDir, root, key);
+      if (disk) {
+        const loaded = { key, head, graph: disk.graph, cached: true };
+        memory.set(root, loaded);
+        return { root, ...loaded };
+      }
+    }
+    progress?.(`Reading the Nx project graph of ${root}`, null);
+    const host = hostFor(root, key);
+    if (refresh) {
+      host.close();
+    }
+    const graph = await host.graph();
+    const loaded = { key, head, graph, cached: false };
+    memory.set(root, loaded);
+    writeCachedGraph(options.cacheDir, { key, root, graph });
+    progress?.(`Project graph ready: ${graph.projects.length} projects`, 1);
+    return { root, ...loaded };
+  }
+
+  function toWorkspaceGraph(root: string, loaded: Loaded): WorkspaceGraph {
+    const { nxSource } = resolveNx(root);
+    return {
+      root,
+      nxVersion: loaded.graph.nxVersion,
+      nxSource,
+      projects: loaded.graph.projects,
+      cached: loaded.cached,
+    };
+  }
+
+  async function touchedFiles(root: string, query: AffectedQuery): Promise<{ files: string[]; base: string; head: string | null }> {
+    const head = query.head ?? process.env.NX_HEAD ?? null;
+    const base = await git.mergeBase(root, query.base ?? defaultBase(root), head ?? 'HEAD');
+    if (query.uncommitted) return { files: await git.uncommittedFiles(root), base, head };
+    if (head) return { files: await git.filesBetween(root, base, head), base, head };
+    const [between, uncommitted, untracked] = await Promise.all([
+      git.filesBetween(root, base, 'HEAD'),
+      git.uncommittedFiles(root),
+      git.untrackedFiles(root),
+    ]);
+    return { files: [...new Set([...between, ...uncommitted, ...untracked])], base, head };
+  }
+
+  return {
+    async open(dir, opts) {
+      const loaded = await load(dir, opts.refresh ?? false, opts.progress);
+      return toWorkspaceGraph(loaded.root, loaded);
+    },
+
+    async affected(query, opts) {
+      const loaded = await load(query.dir, false, opts.progress);
+      const { root } = loaded;
+      const { files, base, head } = await touchedFiles(root, query);
+      const projects = loaded.graph.projects;
+      const owner = createOwnerLookup(projects);
+      const hasNxIgnore = fs.existsSync(path.join(root, '.nxignore'));
+      const { owned, needsNx } = classifyTouchedFiles(files, owner, (file) => !fs.existsSync(path.join(root, file)));
+
+      let touchedByNx: string[];
+      let byFile: Record<string, string[]> = {};
+      let considered = files;
+      if (needsNx.length === 0 && !hasNxIgnore) {
+        touchedByNx = [...owned.keys()];
+      } else {
+        opts.progress?.(`Asking Nx about ${needsNx.length} workspace-level file(s)`, null);
+        const answer = await hostFor(root, loaded.key).touched(files, base, head ?? undefined, needsNx.slice(0, MAX_ATTRIBUTED_FILES));
+        touchedByNx = answer.touched;
+        byFile = answer.byFile;
+        considered = answer.considered;
+      }
+      // Every considered file inside a project counts as that project's own, config files included.
+      const ownedAll = new Map<string, string[]>();
+      for (const file of considered) {
+        const project = owner(file);
+        if (project === null) continue;
+        const list = ownedAll.get(project) ?? [];
+        list.push(file);
+        ownedAll.set(project, list);
+      }
+      const causes = attributeCauses(touchedByNx, ownedAll, byFile);
+      const affected = explainAffected(projects, causes);
+      const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref);
+      const [baseSha, headSha] = await Promise.all([
+        isSha(base) ? base : git.revParse(root, base),
+        query.uncommitted || !head ? loaded.head : isSha(head) ? head : git.revParse(root, head),
+      ]);
+      const result: AffectedSet = {
+        workspace: root,
+        base: baseSha,
+        head: headSha,
+        uncommitted: query.uncommitted ?? false,
+        touchedFiles: considered.length,
+        projects: affected,
+        graphCached: loaded.cached,
+      };
+      return result;
+    },
+
+    close() {
+      for (const { host } of hosts.values()) host.close();
+      hosts.clear();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// Composition root: builds the core with real adapters. Transports (IPC, WebSocket, in-process) and
+// the CLI all start from here, so they serve the same dispatcher.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import pkg from '../package.json' with { type: 'json' };
+import type { TransportName } from './core/dispatcher.js';
+import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
+import { type EventBus, createEventBus } from './core/events.js';
+import type { DockerEnginePort } from './core/ports/docker-engine.js';
+import type { WorkspacePort } from './core/ports/workspace.js';
+import { createDockerEngine } from './adapters/docker/docker-engine.js';
+import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
+import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { createInProcessChannel } from './transports/in-process.js';
+import type { Channel } from '../shared/channel.js';
+
+export const VERSION: string = pkg.version;
+
+export interface AppOptions {
+  dataDir: string;
+  docker?: DockerEnginePort;
+  workspace?: WorkspacePort;
+}
+
+export interface App {
+  dataDir: string;
+  dispatcher: Dispatcher;
+  events: EventBus;
+  store: SqliteStore;
+  /** A channel for in-process clients (the CLI, tests). */
+  channel(transport?: TransportName): Channel;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const dataDir = path.resolve(options.dataDir);
+  const store = openStore(dataDir);
+  const events = createEventBus();
+  const docker = options.docker ?? createDockerEngine();
+  const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
+
+  const dispatcher = createDispatcher({
+    events,
+    newId: randomUUID,
+    handlers: {
+      'app.info': async (_input, ctx) => ({
+        name: 'convoy' as const,
+        version: VERSION,
+        dataDir,
+        transport: ctx.transport,
+        docker: await docker.status(),
+        storeSchemaVersion: store.schemaVersion(),
+      }),
+      'history.list': (input) => ({ releases: store.listReleases({ limit: input.limit }) }),
+      'workspace.open': async (input, ctx) => {
+        const graph = await workspace.open(input.dir, {
+          refresh: input.refresh ?? false,
+          progress: ctx.progress,
+          signal: ctx.signal,
+        });
+        events.emit('workspace.opened', { root: graph.root, projects: graph.projects.length, cached: graph.cached });
+        return graph;
+      },
+      'affected.compute': (input, ctx) =>
+        workspace.affected(
+          { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted },
+          { progress: ctx.progress, signal: ctx.signal },
+        ),
+    },
+  });
+
+  return {
+    dataDir,
+    dispatcher,
+    events,
+    store,
+    channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
+    async close() {
+      await dispatcher.idle();
+      workspace.close?.();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { createClient } from '../../../shared/client.js';
+import type { AffectedSet } from '../../../shared/domain.js';
+import type { CliContext } from '../context.js';
+
+interface AffectedOptions {
+  workspace: string;
+  base?: string;
+  head?: string;
+  uncommitted?: boolean;
+  json?: boolean;
+  data?: string;
+}
+
+/** The stable JSON shape of `convoy affected --json`. */
+export function affectedJson(set: AffectedSet) {
+  return {
+    base: set.base,
+    head: set.head,
+    projects: set.projects.map((project) => ({
+      name: project.name,
+      root: project.root,
+      direct: project.direct,
+      files: project.files,
+      via: project.via,
+    })),
+  };
+}
+
+export function affectedTable(set: AffectedSet): string {
+  const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '-');
+  const header = `${set.projects.length} affected project(s) — base ${short(set.base)}, head ${
+    set.uncommitted ? 'working tree' : short(set.head)
+  }, ${set.touchedFiles} touched file(s)${set.graphCached ? ', cached graph' : ''}`;
+  if (set.projects.length === 0) return `${header}\n`;
+  const nameWidth = Math.max(7, ...set.projects.map((p) => p.name.length));
+  const lines = set.projects.map((project) => {
+    const why = project.direct
+      ? project.reasons
+          .map((reason) =>
+            reason.kind === 'files'
+              ? `changed ${reason.files.join(', ')}${reason.more > 0 ? ` (+${reason.more} more)` : ''}`
+              : reason.kind === 'workspace'
+                ? reason.cause
+                : '',
+          )
+          .join('; ')
+      : project.explanation;
+    return `${project.name.padEnd(nameWidth)}  ${(project.direct ? 'direct' : 'dependent').padEnd(9)}  ${why}`;
+  });
+  return [header, '', `${'PROJECT'.padEnd(nameWidth)}  ${'HOW'.padEnd(9)}  WHY`, ...lines].join('\n') + '\n';
+}
+
+export function registerAffected(program: Command, ctx: CliContext): void {
+  program
+    .command('affected')
+    .description('list the projects a change affects, and why (the same set as `nx show projects --affected`)')
+    .option('-w, --workspace <dir>', 'the Nx workspace', '.')
+    .option('--base <ref>', "base of the comparison (default: NX_BASE, nx.json's defaultBase, else main)")
+    .option('--head <ref>', 'head of the comparison (default: HEAD plus uncommitted and untracked files)')
+    .option('--uncommitted', 'only uncommitted changes against HEAD')
+    .option('--json', 'print JSON: { base, head, projects: [{ name, root, direct, files, via }] }')
+    .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
+    .action(async (options: AffectedOptions) => {
+      const app = ctx.openApp(options.data);
+      try {
+        const client = createClient(app.channel());
+        const set = await client.run(
+          'affected.compute',
+          {
+            dir: options.workspace,
+            ...(options.base ? { base: options.base } : {}),
+            ...(options.head ? { head: options.head } : {}),
+            ...(options.uncommitted ? { uncommitted: true } : {}),
+          },
+          (progress) => {
+            if (!options.json && process.stderr.isTTY) ctx.stderr(`… ${progress.message}\n`);
+          },
+        );
+        ctx.stdout(options.json ? `${JSON.stringify(affectedJson(set), null, 2)}\n` : affectedTable(set));
+      } finally {
+        await app.close();
+      }
+    });
+}

@@ -1,0 +1,18 @@
+// What every subcommand gets: a way to build the app for the chosen data dir, and output helpers.
+import { type App, createApp } from '../app.js';
+import { resolveDataDir } from '../app-paths.js';
+
+export interface CliContext {
+  /** Builds the composition root for `--data DIR` (or CONVOY_HOME, or the default). */
+  openApp(dataFlag: string | undefined): App;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export function defaultCliContext(): CliContext {
+  return {
+    openApp: (dataFlag) => createApp({ dataDir: resolveDataDir({ flag: dataFlag }) }),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
+}

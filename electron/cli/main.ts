@@ -1,0 +1,48 @@
+// The `convoy` command line. Each subcommand lives in commands/ and talks to the core through the
+// same client and contract as the console does.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../app.js';
+import { ConvoyError } from '../../shared/errors.js';
+import { type CliContext, defaultCliContext } from './context.js';
+import { registerInfo } from './commands/info.js';
+import { registerServe } from './commands/serve.js';
+import { registerAffected } from './commands/affected.js';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command()
+    .name('convoy')
+    .description('Monorepo-aware release console: affected projects, builds, tests and ordered deploys.')
+    .version(VERSION, '-v, --version', 'print the Convoy version')
+    .showHelpAfterError('(run convoy --help for usage)')
+    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
+    .exitOverride();
+  registerInfo(program, ctx);
+  registerAffected(program, ctx);
+  registerServe(program, ctx);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
+export async function runCli(argv: string[], ctx: CliContext = defaultCliContext()): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode === 1 ? 2 : err.exitCode;
+    }
+    if (err instanceof ConvoyError || (err && typeof err === 'object' && 'code' in err && 'message' in err)) {
+      const e = err as { code: string; message: string };
+      ctx.stderr(`convoy: ${e.message} [${e.code}]\n`);
+      return 1;
+    }
+    ctx.stderr(`convoy: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** Entry point of bin/convoy.mjs. Long-lived subcommands (serve) resolve only when they stop. */
+export async function main(): Promise<void> {
+  process.exit(await runCli(process.argv.slice(2)));
+}

@@ -1,0 +1,41 @@
+// What a transport offers a client: one request/response call and a stream of events.
+import type { CallResult } from './contract.js';
+
+export interface Channel {
+  invoke(name: string, input: unknown): Promise<CallResult<unknown>>;
+  /** Subscribes to every event; returns the unsubscribe function. */
+  onEvent(listener: (name: string, payload: unknown) => void): () => void;
+}
+
+/** Wire messages of the WebSocket transport. */
+export type ClientMessage = { type: 'call'; id: number; name: string; input: unknown };
+export type ServerMessage =
+  | { type: 'result'; id: number; result: CallResult<unknown> }
+  | { type: 'event'; name: string; payload: unknown }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/**
+ * Parses one client message strictly: unknown fields, wrong types and oversized ids are rejected,
+ * so that nothing unexpected reaches the dispatcher.
+ */
+export function parseClientMessage(text: string): ClientMessage | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { error: 'message is not valid JSON' };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'message must be a JSON object' };
+  const record = value as Record<string, unknown>;
+  const allowed = new Set(['type', 'id', 'name', 'input']);
+  const extra = Object.keys(record).filter((key) => !allowed.has(key));
+  if (extra.length > 0) return { error: `unknown field(s): ${extra.slice(0, 5).join(', ')}` };
+  if (record.type !== 'call') return { error: 'type must be "call"' };
+  if (typeof record.id !== 'number' || !Number.isSafeInteger(record.id) || record.id < 0) {
+    return { error: 'id must be a non-negative integer' };
+  }
+  if (typeof record.name !== 'string' || record.name.length === 0 || record.name.length > 128) {
+    return { error: 'name must be a command name of at most 128 characters' };
+  }
+  return { type: 'call', id: record.id, name: record.name, input: record.input ?? {} };
+}

@@ -1,0 +1,116 @@
+// A typed client over any Channel: the renderer, the CLI and the tests all talk to the core through it.
+import {
+  type CallResult,
+  type CommandInput,
+  type CommandName,
+  type CommandOutput,
+  type EventName,
+  type EventPayload,
+  type JobName,
+  type QueryName,
+  commands,
+  events,
+} from './contract.js';
+import type { Channel } from './channel.js';
+import { ConvoyError, type ErrorPayload } from './errors.js';
+
+export type JobProgress = EventPayload<'job.progress'>;
+
+export interface ConvoyClient {
+  /** Runs a query and returns its validated output; throws ConvoyError on failure. */
+  call<K extends QueryName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>>;
+  /** Runs a job to its end, reporting progress; throws ConvoyError on failure. */
+  run<K extends JobName>(
+    name: K,
+    input: CommandInput<K>,
+    onProgress?: (progress: JobProgress) => void,
+  ): Promise<CommandOutput<K>>;
+  /** Starts a job and returns its id at once. */
+  start<K extends JobName>(name: K, input: CommandInput<K>): Promise<string>;
+  on<E extends EventName>(name: E, handler: (payload: EventPayload<E>) => void): () => void;
+  /** Sends anything, unchecked: for callers that relay untrusted input, and for tests of the receiving end. */
+  raw(name: string, input: unknown): Promise<CallResult<unknown>>;
+  close(): void;
+}
+
+function fail(error: ErrorPayload): never {
+  throw new ConvoyError(error.code, error.message);
+}
+
+export function createClient(channel: Channel): ConvoyClient {
+  const handlers = new Map<string, Set<(payload: unknown) => void>>();
+  // job.finished can overtake the reply that carries the job id, so finished jobs wait here.
+  const finished = new Map<string, EventPayload<'job.finished'>>();
+  const waiting = new Map<string, (event: EventPayload<'job.finished'>) => void>();
+
+  const unsubscribe = channel.onEvent((name, payload) => {
+    if (!(name in events)) return;
+    const parsed = events[name as EventName].safeParse(payload);
+    if (!parsed.success) return;
+    if (name === 'job.finished') {
+      const event = parsed.data as EventPayload<'job.finished'>;
+      const waiter = waiting.get(event.jobId);
+      if (waiter) waiter(event);
+      else {
+        finished.set(event.jobId, event);
+        // Jobs started by other clients finish here too; keep only the most recent few.
+        if (finished.size > 256) finished.delete(finished.keys().next().value as string);
+      }
+    }
+    for (const handler of handlers.get(name) ?? []) handler(parsed.data);
+  });
+
+  async function invoke(name: CommandName, input: unknown): Promise<unknown> {
+    const result = await channel.invoke(name, input);
+    if (!result.ok) fail(result.error);
+    return result.output;
+  }
+
+  function on<E extends EventName>(name: E, handler: (payload: EventPayload<E>) => void): () => void {
+    const set = handlers.get(name) ?? new Set();
+    set.add(handler as (payload: unknown) => void);
+    handlers.set(name, set);
+    return () => set.delete(handler as (payload: unknown) => void);
+  }
+
+  async function start<K extends JobName>(name: K, input: CommandInput<K>): Promise<string> {
+    const output = (await invoke(name, input)) as { jobId: string };
+    return output.jobId;
+  }
+
+  return {
+    async call(name, input) {
+      const output = await invoke(name, input);
+      return commands[name].output.parse(output) as never;
+    },
+    async run(name, input, onProgress) {
+      let jobId: string | null = null;
+      const early: JobProgress[] = [];
+      const off = on('job.progress', (progress) => {
+        if (jobId === null) early.push(progress);
+        else if (progress.jobId === jobId) onProgress?.(progress);
+      });
+      try {
+        jobId = await start(name, input);
+        for (const progress of early) if (progress.jobId === jobId) onProgress?.(progress);
+        const id = jobId;
+        const event = await new Promise<EventPayload<'job.finished'>>((resolve) => {
+          const done = finished.get(id);
+          if (done) {
+            finished.delete(id);
+            resolve(done);
+          } else waiting.set(id, resolve);
+        });
+        waiting.delete(id);
+        if (!event.ok) fail(event.error);
+        return commands[name].output.parse(event.output) as never;
+      } finally {
+        off();
+      }
+    },
+    start,
+    on,
+    raw: (name, input) => channel.invoke(name, input),
+    close: unsubscribe,
+  };
+}

@@ -1,0 +1,95 @@
+// The one contract between the core and every client: commands `domain.verb → {input, output}`
+// and events `domain.event → payload`. Every transport carries exactly these, validated on arrival.
+import { z } from 'zod';
+import { AffectedSet, AppInfo, ReleaseSummary, WorkspaceGraph } from './domain.js';
+import { ErrorPayload } from './errors.js';
+
+/** Largest command or event message a transport accepts, in bytes of JSON. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const GitRef = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s~^:?*[\\]+$/, 'not a git ref (no spaces or ~^:?*[\\)')
+  .refine((ref) => !ref.startsWith('-'), 'a ref may not start with "-"');
+
+const Dir = z.string().min(1).max(4096);
+
+/** A query answers directly; a job answers `{ jobId }` at once and reports through job events. */
+type Kind = 'query' | 'job';
+
+function query<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { kind: 'query' as const satisfies Kind, input, output };
+}
+function job<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { kind: 'job' as const satisfies Kind, input, output };
+}
+
+export const commands = {
+  'app.info': query(z.object({}).strict(), AppInfo),
+  'workspace.open': job(
+    z.object({ dir: Dir, refresh: z.boolean().optional() }).strict(),
+    WorkspaceGraph,
+  ),
+  'affected.compute': job(
+    z
+      .object({
+        dir: Dir,
+        base: GitRef.optional(),
+        head: GitRef.optional(),
+        uncommitted: z.boolean().optional(),
+      })
+      .strict(),
+    AffectedSet,
+  ),
+  'history.list': query(
+    z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    z.object({ releases: z.array(ReleaseSummary) }),
+  ),
+  'job.cancel': query(z.object({ jobId: z.string().min(1).max(64) }).strict(), z.object({ cancelled: z.boolean() })),
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type QueryName = { [K in CommandName]: Commands[K]['kind'] extends 'query' ? K : never }[CommandName];
+export type JobName = { [K in CommandName]: Commands[K]['kind'] extends 'job' ? K : never }[CommandName];
+export type CommandInput<K extends CommandName> = z.input<Commands[K]['input']>;
+export type ParsedInput<K extends CommandName> = z.output<Commands[K]['input']>;
+export type CommandOutput<K extends CommandName> = z.output<Commands[K]['output']>;
+
+export const JobStarted = z.object({ jobId: z.string() });
+export type JobStarted = z.infer<typeof JobStarted>;
+
+/** What a command call answers on the wire: a query's output, or `{ jobId }` for a job. */
+export type WireOutput<K extends CommandName> = Commands[K]['kind'] extends 'job' ? JobStarted : CommandOutput<K>;
+
+export const events = {
+  'job.progress': z.object({
+    jobId: z.string(),
+    command: z.string(),
+    message: z.string(),
+    /** 0..1 when the work knows how far along it is. */
+    fraction: z.number().min(0).max(1).nullable(),
+  }),
+  'job.finished': z.discriminatedUnion('ok', [
+    z.object({ jobId: z.string(), command: z.string(), ok: z.literal(true), output: z.unknown() }),
+    z.object({ jobId: z.string(), command: z.string(), ok: z.literal(false), error: ErrorPayload }),
+  ]),
+  'workspace.opened': z.object({ root: z.string(), projects: z.number().int(), cached: z.boolean() }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<K extends EventName> = z.infer<Events[K]>;
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** The result of one command call, as every transport returns it. */
+export type CallResult<T> = { ok: true; output: T } | { ok: false; error: ErrorPayload };

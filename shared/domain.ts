@@ -1,0 +1,108 @@
+// Domain shapes shared by the core, the transports and the renderer.
+// They are zod schemas so that whatever crosses a process boundary is checked on arrival.
+import { z } from 'zod';
+
+export const ProjectType = z.enum(['application', 'library', 'e2e', 'unknown']);
+
+export const ProjectCapabilities = z.object({
+  /** Path of the Dockerfile relative to the workspace root, when the project has one. */
+  dockerfile: z.string().nullable(),
+  /** Path of the Kubernetes manifests folder relative to the workspace root, when present. */
+  manifests: z.string().nullable(),
+  /** Command run inside the project's image to test it, when declared. */
+  test: z.array(z.string()).nullable(),
+  buildable: z.boolean(),
+  deployable: z.boolean(),
+});
+export type ProjectCapabilities = z.infer<typeof ProjectCapabilities>;
+
+export const WorkspaceProject = z.object({
+  name: z.string(),
+  root: z.string(),
+  type: ProjectType,
+  tags: z.array(z.string()),
+  /** Names of the projects this one depends on (static, dynamic and implicit edges). */
+  dependencies: z.array(z.string()),
+  capabilities: ProjectCapabilities,
+});
+export type WorkspaceProject = z.infer<typeof WorkspaceProject>;
+
+export const WorkspaceGraph = z.object({
+  root: z.string(),
+  nxVersion: z.string(),
+  /** Where the nx used to build the graph came from. */
+  nxSource: z.enum(['workspace', 'bundled']),
+  projects: z.array(WorkspaceProject),
+  /** True when the graph came from Convoy's cache rather than a fresh Nx run. */
+  cached: z.boolean(),
+});
+export type WorkspaceGraph = z.infer<typeof WorkspaceGraph>;
+
+/** Why a project is affected. */
+export const AffectedReason = z.discriminatedUnion('kind', [
+  // Files inside the project changed.
+  z.object({ kind: z.literal('files'), files: z.array(z.string()), more: z.number().int().nonnegative() }),
+  // A workspace-wide or configuration change touched the project (nx.json, lockfile, root package.json, tsconfig).
+  z.object({ kind: z.literal('workspace'), cause: z.string(), files: z.array(z.string()) }),
+  // The project depends, through `via` (nearest first), on a directly touched project.
+  z.object({ kind: z.literal('dependency'), via: z.array(z.string()), source: z.string() }),
+]);
+export type AffectedReason = z.infer<typeof AffectedReason>;
+
+export const AffectedProject = z.object({
+  name: z.string(),
+  root: z.string(),
+  direct: z.boolean(),
+  /** Touched files inside the project (first few; `moreFiles` counts the rest). */
+  files: z.array(z.string()),
+  moreFiles: z.number().int().nonnegative(),
+  /** For an indirect project: the chain from it to the touched project, excluding itself. */
+  via: z.array(z.string()),
+  reasons: z.array(AffectedReason),
+  /** One readable line, e.g. `storefront ← catalog-api ← lib-pricing: libs/lib-pricing/src/price.js`. */
+  explanation: z.string(),
+});
+export type AffectedProject = z.infer<typeof AffectedProject>;
+
+export const AffectedSet = z.object({
+  workspace: z.string(),
+  base: z.string().nullable(),
+  head: z.string().nullable(),
+  uncommitted: z.boolean(),
+  touchedFiles: z.number().int().nonnegative(),
+  projects: z.array(AffectedProject),
+  graphCached: z.boolean(),
+});
+export type AffectedSet = z.infer<typeof AffectedSet>;
+
+export const DockerStatus = z.object({
+  reachable: z.boolean(),
+  endpoint: z.string(),
+  version: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type DockerStatus = z.infer<typeof DockerStatus>;
+
+export const AppInfo = z.object({
+  name: z.literal('convoy'),
+  version: z.string(),
+  dataDir: z.string(),
+  transport: z.enum(['in-process', 'websocket', 'ipc']),
+  docker: DockerStatus,
+  storeSchemaVersion: z.number().int(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const ReleaseStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled']);
+
+export const ReleaseSummary = z.object({
+  id: z.string(),
+  workspace: z.string(),
+  base: z.string().nullable(),
+  head: z.string().nullable(),
+  status: ReleaseStatus,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  summary: z.string().nullable(),
+});
+export type ReleaseSummary = z.infer<typeof ReleaseSummary>;

@@ -1,0 +1,54 @@
+// Typed errors that cross the contract: a code a program can branch on and a message a person can act on.
+import { z } from 'zod';
+
+export const ErrorCode = z.enum([
+  'UNKNOWN_COMMAND',
+  'INVALID_INPUT',
+  'MESSAGE_TOO_LARGE',
+  'BAD_MESSAGE',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'WORKSPACE_ERROR',
+  'GIT_ERROR',
+  'DOCKER_UNAVAILABLE',
+  'STORE_NEWER_SCHEMA',
+  'STORE_CORRUPT',
+  'STORE_LOCKED',
+  'STORE_UNWRITABLE',
+  'STORE_ERROR',
+  'CANCELLED',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorPayload = z.object({ code: ErrorCode, message: z.string() });
+export type ErrorPayload = z.infer<typeof ErrorPayload>;
+
+/** An error that knows its contract code; anything else crossing the boundary becomes INTERNAL. */
+export class ConvoyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConvoyError';
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return ErrorCode.safeParse(value).success;
+}
+
+/** Turns anything thrown into a payload without leaking stack traces across the contract. */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof ConvoyError) return err.toPayload();
+  if (err && typeof err === 'object' && 'code' in err && isErrorCode((err as { code: unknown }).code)) {
+    return { code: (err as { code: ErrorCode }).code, message: String((err as { message?: unknown }).message ?? '') };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'INTERNAL', message: message || 'Unexpected error' };
+}
