@@ -11,8 +11,9 @@ const GitRef = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\s~^:?*[\\]+$/, 'not a git ref (no spaces or ~^:?*[\\)')
-  .refine((ref) => !ref.startsWith('-'), 'a ref may not start with "-"');
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\s\x00-\x1f\x7f]+$/, 'a git revision has no spaces or control characters')
+  .refine((ref) => !ref.startsWith('-'), 'a git revision may not start with "-"');
 
 const Dir = z.string().min(1).max(4096);
 

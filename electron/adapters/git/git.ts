@@ -28,7 +28,8 @@ function splitNul(output: string): string[] {
 
 /** Refs go to git as arguments; refuse anything that could be read as an option. */
 export function assertRef(ref: string): void {
-  if (!ref || ref.startsWith('-') || /[\s\0~^:?*[\\]/.test(ref.replace(/[~^]\d*$/, ''))) {
+  // eslint-disable-next-line no-control-regex
+  if (!ref || ref.length > 256 || ref.startsWith('-') || /[\s\x00-\x1f\x7f]/.test(ref)) {
     throw new GitError(`"${ref}" is not a valid git revision`);
   }
 }
