@@ -67,6 +67,8 @@ export function startNxHost(root: string): NxHost {
           NX_WORKSPACE_ROOT_PATH: root,
           NX_VERBOSE_LOGGING: 'false',
           CONVOY_NX_DIR: nxDir,
+          // Inside Electron, fork() starts the Electron binary: make it behave as plain Node.
+          ELECTRON_RUN_AS_NODE: '1',
         },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         serialization: 'advanced',
