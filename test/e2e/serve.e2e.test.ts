@@ -1,0 +1,228 @@
+// `convoy serve` end to end: the real CLI in a child process, the built renderer, headless Chromium.
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerEndpoint } from '../../electron/adapters/docker/docker-engine.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+if (!hasChromium) console.warn(`[serve e2e] skipped: ${CHROMIUM} is missing, so there is no browser to drive`);
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+/** A running CLI process with its output so far and helpers to wait on it. */
+function startCli(args: string[]) {
+  const child: Child = spawn(process.execPath, [path.join(repoRoot, 'bin/convoy.mjs'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const wakers = new Set<() => void>();
+  const wake = () => wakers.forEach((w) => w());
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    wake();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    wake();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+      wake();
+    }),
+  );
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+
+  /** Resolves with the first match of `pattern` in stdout; fails at the deadline or if the process exits. */
+  function waitForOutput(pattern: RegExp, deadlineMs: number): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = stdout.match(pattern);
+        if (match) return done(() => resolve(match));
+        if (exitCode !== undefined) {
+          return done(() => reject(new Error(`convoy exited (${exitCode}) before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`)));
+        }
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`no ${pattern} from convoy within ${deadlineMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`))),
+        deadlineMs,
+      );
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        wakers.delete(check);
+        settle();
+      };
+      wakers.add(check);
+      check();
+    });
+  }
+
+  async function waitForExit(deadlineMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`convoy did not exit within ${deadlineMs} ms\nstderr:\n${stderr}`)), deadlineMs);
+    });
+    try {
+      return await Promise.race([exited, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    child,
+    waitForOutput,
+    waitForExit,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    get running() {
+      return exitCode === undefined;
+    },
+  };
+}
+
+describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
+  let dataDir: string;
+  let cli: ReturnType<typeof startCli>;
+  let url: URL;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(repoRoot, 'dist/renderer/index.html'))) {
+      const build = spawnSync('npx', ['vite', 'build', '--config', 'build/vite.renderer.config.ts'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 180_000,
+      });
+      if (build.status !== 0) throw new Error(`renderer build failed:\n${build.stdout}\n${build.stderr}`);
+    }
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'convoy-serve-e2e-'));
+    cli = startCli(['serve', '--port', '0', '--data', dataDir]);
+    const [, printed] = await cli.waitForOutput(/Convoy console: (http:\/\/\S+)/, 60_000);
+    url = new URL(printed!);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (cli?.running) {
+      cli.child.kill('SIGTERM');
+      await cli.waitForExit(10_000).catch(() => cli.child.kill('SIGKILL'));
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints a token URL on 127.0.0.1 and says it listens there only', () => {
+    expect(url.hostname).toBe('127.0.0.1');
+    expect(Number(url.port)).toBeGreaterThan(0);
+    expect(url.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cli.stdout).toMatch(/127\.0\.0\.1 only/);
+    expect(cli.stdout).toMatch(/Ctrl-C/);
+  });
+
+  it('shows the version, the data dir and the Docker status that app.info reports', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    try {
+      await page.goto(url.href);
+      const versionText = page.getByTestId('app-version');
+      await versionText.filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      expect(await versionText.textContent()).toBe(`v${version}`);
+      expect(await page.getByTestId('data-dir').textContent()).toBe(path.resolve(dataDir));
+      expect(await page.getByTestId('transport').textContent()).toContain('WebSocket');
+
+      const docker = page.locator('[data-testid="docker-status"][data-reachable]');
+      await docker.waitFor({ timeout: 20_000 });
+      const reachable = await docker.getAttribute('data-reachable');
+      const text = (await docker.textContent()) ?? '';
+      // The endpoint only reaches the page through app.info.
+      expect(await docker.getAttribute('title')).toBe(dockerEndpoint(process.env));
+      if (reachable === 'true') expect(text).toMatch(/Docker Engine reachable/);
+      else {
+        expect(text).toContain('Docker Engine not reachable');
+        expect(text).toContain(dockerEndpoint(process.env));
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('without the token the page shows a refusal, not data', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${url.origin}/`);
+      const refusal = page.getByTestId('connection-error');
+      await refusal.waitFor({ timeout: 20_000 });
+      expect(await refusal.textContent()).toContain('no access token');
+      expect(await page.getByTestId('data-dir').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('with a wrong token the page shows that the server refused it', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${url.origin}/?token=not-the-token`);
+      const refusal = page.getByTestId('connection-error');
+      await refusal.waitFor({ timeout: 20_000 });
+      expect(await refusal.textContent()).toContain('refused the connection');
+      expect(await page.getByTestId('data-dir').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a second serve on the same port fails with a clear message and exit code 1', async () => {
+    const otherData = mkdtempSync(path.join(os.tmpdir(), 'convoy-serve-e2e-2-'));
+    try {
+      const second = startCli(['serve', '--port', url.port, '--data', otherData]);
+      expect(await second.waitForExit(60_000)).toBe(1);
+      expect(second.stderr).toContain(`Port ${url.port} on 127.0.0.1 is already in use — choose another with --port or stop the other process`);
+    } finally {
+      rmSync(otherData, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an invalid --port with a clear message', async () => {
+    const bad = startCli(['serve', '--port', '70000', '--data', dataDir]);
+    expect(await bad.waitForExit(60_000)).not.toBe(0);
+    expect(bad.stderr).toContain('Invalid --port "70000"');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    cli.child.kill('SIGTERM');
+    expect(await cli.waitForExit(15_000)).toBe(0);
+    expect(cli.stdout).toMatch(/Stopping Convoy console/);
+  });
+});

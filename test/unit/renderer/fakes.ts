@@ -1,0 +1,123 @@
+// Test doubles for the renderer: a Channel answering from a table, and a controllable WebSocket.
+import type { Channel } from '../../../shared/channel.js';
+import type { CallResult } from '../../../shared/contract.js';
+import type { AppInfo } from '../../../shared/domain.js';
+import type { Connection } from '../../../renderer/src/transport.js';
+import type { WebSocketLike } from '../../../renderer/src/ws-channel.js';
+
+export const INFO: AppInfo = {
+  name: 'convoy',
+  version: '0.1.0',
+  dataDir: '/home/dev/.local/share/convoy',
+  transport: 'websocket',
+  docker: {
+    reachable: false,
+    endpoint: 'unix:///var/run/docker.sock',
+    version: null,
+    error: 'Docker Engine not reachable at unix:///var/run/docker.sock (connect ENOENT) — start Docker or set DOCKER_HOST',
+  },
+  storeSchemaVersion: 1,
+};
+
+type Handler = (input: unknown, channel: FakeChannel) => CallResult<unknown> | Promise<CallResult<unknown>>;
+
+export interface FakeChannel extends Channel {
+  emit(name: string, payload: unknown): void;
+  calls: Array<{ name: string; input: unknown }>;
+}
+
+export function fakeChannel(handlers: Record<string, Handler>): FakeChannel {
+  const listeners = new Set<(name: string, payload: unknown) => void>();
+  const channel: FakeChannel = {
+    calls: [],
+    async invoke(name, input) {
+      channel.calls.push({ name, input });
+      const handler = handlers[name];
+      if (!handler) return { ok: false, error: { code: 'UNKNOWN_COMMAND', message: `Unknown command ${name}` } };
+      return handler(input, channel);
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emit(name, payload) {
+      for (const listener of [...listeners]) listener(name, payload);
+    },
+  };
+  return channel;
+}
+
+/** Answers a job call with its id, then reports progress and the output on later turns, like the core. */
+export function jobHandler(jobId: string, command: string, messages: string[], output: unknown): Handler {
+  return (_input, channel) => {
+    setTimeout(() => {
+      for (const message of messages) channel.emit('job.progress', { jobId, command, message, fraction: null });
+      setTimeout(() => channel.emit('job.finished', { jobId, command, ok: true, output }), 0);
+    }, 0);
+    return { ok: true, output: { jobId } };
+  };
+}
+
+export function failingJobHandler(jobId: string, command: string, error: { code: string; message: string }): Handler {
+  return (_input, channel) => {
+    setTimeout(() => channel.emit('job.finished', { jobId, command, ok: false, error }), 0);
+    return { ok: true, output: { jobId } };
+  };
+}
+
+export function connectionOf(channel: Channel, onClose?: (fire: (error: Error) => void) => void): () => Promise<Connection> {
+  return async () => ({
+    kind: 'websocket',
+    channel,
+    onClose(listener) {
+      onClose?.(listener);
+      return () => {};
+    },
+    close() {},
+  });
+}
+
+type Listener = (event: never) => void;
+
+/** A WebSocket the test drives: open(), receive(), serverClose(), and the frames the page sent. */
+export class FakeSocket implements WebSocketLike {
+  readyState = 0;
+  sent: string[] = [];
+  closedWith: { code?: number; reason?: string } | null = null;
+  private listeners = new Map<string, Listener[]>();
+
+  constructor(readonly url: string) {}
+
+  addEventListener(type: string, listener: Listener): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+
+  send(data: string): void {
+    this.sent.push(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.serverClose(code ?? 1005, reason ?? '');
+  }
+
+  private fire(type: string, event: unknown): void {
+    for (const listener of this.listeners.get(type) ?? []) (listener as (event: unknown) => void)(event);
+  }
+
+  open(): void {
+    this.readyState = 1;
+    this.fire('open', {});
+  }
+
+  receive(message: unknown): void {
+    this.fire('message', { data: JSON.stringify(message) });
+  }
+
+  serverClose(code: number, reason = ''): void {
+    if (this.readyState === 3) return;
+    if (this.readyState === 0) this.fire('error', {});
+    this.readyState = 3;
+    this.fire('close', { code, reason });
+  }
+}
