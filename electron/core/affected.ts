@@ -59,7 +59,7 @@ export function classifyTouchedFiles(
   for (const file of files) {
     const name = basename(file);
     const project = owner(file);
-    if (project === null || PROJECT_CONFIGS.has(name) || LOCKFILES.has(name) || isDeleted(file)) {
+    if (project === null || !file.includes('/') || PROJECT_CONFIGS.has(name) || LOCKFILES.has(name) || isDeleted(file)) {
       needsNx.push(file);
       continue;
     }

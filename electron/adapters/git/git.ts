@@ -61,8 +61,9 @@ export async function mergeBase(cwd: string, base: string, head: string): Promis
     try {
       return (await runGit(cwd, ['merge-base', '--fork-point', base, head])).trim();
     } catch {
-      // Unrelated histories: Nx falls back to base itself, which must at least exist.
+      // Unknown refs or unrelated histories: Nx falls back to base itself; both must at least exist.
       await revParse(cwd, base);
+      await revParse(cwd, head);
       return base;
     }
   }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { WorkspaceGraph } from '../../../shared/domain.js';
 import { workingTreeState } from '../git/git.js';
 import type { HostGraph } from './nx-host-client.js';
 
@@ -19,7 +20,7 @@ export async function graphKey(root: string, nxDir: string, nxVersion: string): 
   const state = await workingTreeState(root);
   const hash = createHash('sha256');
   hash.update(`convoy-graph-cache:${FORMAT}\0${root}\0${nxDir}\0${nxVersion}\0${state.head ?? 'no-commit'}\0`);
-  for (const file of state.dirty.sort()) {
+  for (const file of state.dirty.filter((f) => !/(^|\/)\.nx\/(cache|workspace-data)(\/|$)/.test(f)).sort()) {
     let identity = 'deleted';
     try {
       const stat = fs.statSync(path.join(root, file));
@@ -40,7 +41,7 @@ export function cacheFile(cacheDir: string, root: string): string {
 export function readCachedGraph(cacheDir: string, root: string, key: string): CachedGraph | null {
   try {
     const entry = JSON.parse(fs.readFileSync(cacheFile(cacheDir, root), 'utf8')) as CachedGraph;
-    return entry.key === key && entry.root === root && Array.isArray(entry.graph?.projects) ? entry : null;
+    return entry.key === key && entry.root === root && WorkspaceGraph.shape.projects.safeParse(entry.graph?.projects).success ? entry : null;
   } catch {
     return null; // Missing or unreadable: the cache is only ever an optimisation.
   }

@@ -99,6 +99,33 @@ async function graphOp() {
 }
 
 /**
+ * Nx's locators name external nodes (npm:zod) for dependency changes: a root package.json version,
+ * a lockfile with projectsAffectedByDependencyUpdates "auto". Nx's reverse walk carries them to the
+ * projects depending on them, through other external nodes; Convoy's graph holds projects only, so
+ * the touched projects are the first projects that walk reaches.
+ */
+function projectsReached(graph, names) {
+  const dependents = new Map();
+  for (const [source, deps] of Object.entries(graph.dependencies)) {
+    for (const { target } of deps) {
+      if (!dependents.has(target)) dependents.set(target, []);
+      dependents.get(target).push(source);
+    }
+  }
+  const projects = new Set();
+  const seen = new Set();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.pop();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (Object.prototype.hasOwnProperty.call(graph.nodes, name)) projects.add(name);
+    else if (graph.externalNodes && Object.prototype.hasOwnProperty.call(graph.externalNodes, name)) queue.push(...(dependents.get(name) || []));
+  }
+  return [...projects].sort();
+}
+
+/**
  * Runs Nx's own touched-project locators on the given files, as `nx affected` does: once for all
  * files (the answer), then per file outside any project (to say which file caused what).
  */
@@ -111,7 +138,7 @@ async function touchedOp({ files, base, head, attribute }) {
   const packageJson = readPackageJson();
   const nxArgs = { base, head: head || undefined };
   const changes = calculateFileChanges(files, nxArgs);
-  const run = async (subset) => [...new Set(await runTouchedProjectLocators(graph, subset, nxJson, packageJson))].sort();
+  const run = async (subset) => projectsReached(graph, await runTouchedProjectLocators(graph, subset, nxJson, packageJson));
   const touched = await run(changes);
   const byFile = {};
   for (const file of attribute || []) {
@@ -135,7 +162,7 @@ process.on('message', async (message) => {
     process.send({
       id,
       ok: false,
-      error: { code: (err && err.code === 'WORKSPACE_ERROR') ? 'WORKSPACE_ERROR' : 'WORKSPACE_ERROR', message: String((err && err.message) || err) },
+      error: { code: 'WORKSPACE_ERROR', message: String((err && err.message) || err) },
     });
   }
 });

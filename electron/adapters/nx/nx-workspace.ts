@@ -2,6 +2,7 @@
 // reasons. Nx itself runs in a host process per workspace (nx-host.cjs); plain source changes are
 // answered here from the cached graph, everything Nx must judge goes to the host.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AffectedSet, WorkspaceGraph } from '../../../shared/domain.js';
 import { ConvoyError } from '../../../shared/errors.js';
@@ -34,6 +35,23 @@ function readJson(file: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Nx's filter on touched files (calculateFileChanges): whatever the root .gitignore or .nxignore
+ * matches is no change at all, tracked or not. Uses the `ignore` package the workspace's nx uses.
+ */
+function nxIgnored(root: string, nxDir: string): (file: string) => boolean {
+  type Ignore = { add(patterns: string): Ignore; ignores(file: string): boolean };
+  const ig = (createRequire(path.join(nxDir, 'package.json'))('ignore') as () => Ignore)();
+  for (const name of ['.gitignore', '.nxignore']) {
+    try {
+      ig.add(fs.readFileSync(path.join(root, name), 'utf8'));
+    } catch {
+      // No such file: nothing ignored by it.
+    }
+  }
+  return (file) => ig.ignores(file);
 }
 
 export function assertWorkspace(dir: string): string {
@@ -145,13 +163,14 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       const { files, base, head } = await touchedFiles(root, query);
       const projects = loaded.graph.projects;
       const owner = createOwnerLookup(projects);
-      const hasNxIgnore = fs.existsSync(path.join(root, '.nxignore'));
-      const { owned, needsNx } = classifyTouchedFiles(files, owner, (file) => !fs.existsSync(path.join(root, file)));
+      const ignored = nxIgnored(root, resolveNx(root).nxDir);
+      const visible = files.filter((file) => !ignored(file));
+      const { owned, needsNx } = classifyTouchedFiles(visible, owner, (file) => !fs.existsSync(path.join(root, file)));
 
       let touchedByNx: string[];
       let byFile: Record<string, string[]> = {};
-      let considered = files;
-      if (needsNx.length === 0 && !hasNxIgnore) {
+      let considered = visible;
+      if (needsNx.length === 0) {
         touchedByNx = [...owned.keys()];
       } else {
         opts.progress?.(`Asking Nx about ${needsNx.length} workspace-level file(s)`, null);
