@@ -1,16 +1,16 @@
-// The Electron shell (electron/main/index.ts → electron/shell-main.ts) against a mocked `electron`
+// The Electron shell (electron/main/index.ts → electron/shell/start-shell.ts) against a mocked `electron`
 // module: Electron's binary cannot run here, and the shell must not need it to be checked.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Handlers } from '../../../electron/core/dispatcher.js';
-import type { ShellState } from '../../../electron/shell-main.js';
+import type { ShellState } from '../../../electron/shell/start-shell.js';
 import {
   contentSecurityPolicy,
   describeStartupError,
   isStoreError,
   resolveShellPaths,
   withCspHeader,
-} from '../../../electron/shell-config.js';
+} from '../../../electron/shell/shell-config.js';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -360,7 +360,7 @@ describe('electron/main/index.ts', () => {
   });
 
   it('gives up waiting for close after the timeout and quits anyway', async () => {
-    const { startShell } = await import('../../../electron/shell-main.js');
+    const { startShell } = await import('../../../electron/shell/start-shell.js');
     const core = fake.state.core as Awaited<ReturnType<typeof fakeCoreApp>>;
     core.close.mockImplementation(() => new Promise<void>(() => {}));
     const log = vi.fn();

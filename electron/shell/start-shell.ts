@@ -1,8 +1,8 @@
 // The Electron shell's wiring, written against the few Electron objects it uses (passed in), so
 // that electron/main/index.ts stays a two-line entry point and all of this runs under test.
-import type { Dispatcher } from './core/dispatcher.js';
-import type { EventBus } from './core/events.js';
-import { type DetachBridge, type IpcMainLike, type WebContentsLike, attachMainBridge } from './ipc/main-bridge.js';
+import type { Dispatcher } from '../core/dispatcher.js';
+import type { EventBus } from '../core/events.js';
+import { type DetachBridge, type IpcMainLike, type WebContentsLike, attachMainBridge } from '../ipc/main-bridge.js';
 import {
   type ShellPaths,
   type ShellWindowOptions,
