@@ -1,6 +1,8 @@
 // Git, through the git binary: touched files between refs (the same questions Nx asks), and a cheap
 // fingerprint of the working tree for the graph cache.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConvoyError } from '../../../shared/errors.js';
 
 const MAX_BUFFER = 64 * 1024 * 1024;
@@ -89,7 +91,17 @@ export async function untrackedFiles(cwd: string): Promise<string[]> {
  * from it (staged, unstaged or untracked).
  */
 export async function workingTreeState(cwd: string): Promise<{ head: string | null; dirty: string[] }> {
-  const out = await runGit(cwd, ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames', '.']);
+  // Finding untracked files walks every directory: most of a status on a big tree. Git's untracked
+  // cache skips the directories whose mtime has not changed, but only for a status without a
+  // pathspec and, for --untracked-files=all, only when that is also the configured mode. At the
+  // repository's top level the pathspec "." adds nothing, so leave it out there.
+  const topLevel = fs.existsSync(path.join(cwd, '.git'));
+  const out = await runGit(cwd, [
+    '-c', 'core.untrackedCache=true',
+    '-c', 'status.showUntrackedFiles=all',
+    'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames',
+    ...(topLevel ? [] : ['.']),
+  ]);
   return parseStatusV2(out);
 }
 

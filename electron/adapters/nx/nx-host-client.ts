@@ -66,6 +66,9 @@ export function startNxHost(root: string): NxHost {
           NX_NO_CLOUD: 'true',
           NX_WORKSPACE_ROOT_PATH: root,
           NX_VERBOSE_LOGGING: 'false',
+          // The host is already a process of Nx's own: loading plugins in it rather than in one
+          // worker process each saves their start-up (about a third of a cold graph on 2 cores).
+          NX_ISOLATE_PLUGINS: process.env.NX_ISOLATE_PLUGINS ?? 'false',
           CONVOY_NX_DIR: nxDir,
           // Inside Electron, fork() starts the Electron binary: make it behave as plain Node.
           ELECTRON_RUN_AS_NODE: '1',

@@ -9,7 +9,7 @@ import { ConvoyError } from '../../../shared/errors.js';
 import { attributeCauses, classifyTouchedFiles, createOwnerLookup, explainAffected } from '../../core/affected.js';
 import type { AffectedQuery, Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
-import { graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
+import { cacheFile, graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
 import { type HostGraph, type NxHost, resolveNx, startNxHost } from './nx-host-client.js';
 
 /** Most workspace-level files whose individual effect is traced for the explanation. */
@@ -94,6 +94,15 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
 
   async function load(dir: string, refresh: boolean, progress?: Progress): Promise<{ root: string } & Loaded> {
     const root = assertWorkspace(dir);
+    // Never seen and never cached: the graph will be needed whatever git status says, so start Nx
+    // now and let it work while git runs.
+    let early: Promise<HostGraph> | null = null;
+    if (!refresh && !memory.has(root) && !hosts.has(root) && !fs.existsSync(cacheFile(options.cacheDir, root))) {
+      const host = startHost(root);
+      hosts.set(root, { key: null, host });
+      early = host.graph();
+      early.catch(() => {}); // awaited below, or dropped when the graph turns out cached after all
+    }
     const { nxDir } = resolveNx(root);
     const nxVersion = (readJson(path.join(nxDir, 'package.json'))?.version as string | undefined) ?? 'unknown';
     let state: { key: string; head: string | null };
@@ -119,7 +128,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     if (refresh) {
       host.close();
     }
-    const graph = await host.graph();
+    const graph = await (early && !refresh ? early : host.graph());
     const loaded = { key, head, graph, cached: false };
     memory.set(root, loaded);
     writeCachedGraph(options.cacheDir, { key, root, graph });
@@ -158,9 +167,21 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     },
 
     async affected(query, opts) {
-      const loaded = await load(query.dir, false, opts.progress);
-      const { root } = loaded;
-      const { files, base, head } = await touchedFiles(root, query);
+      // The touched files and the head commit depend on git alone, not on the graph: ask for them
+      // while the graph loads. A load failure (say, not a git repository) is the one to report.
+      const root = assertWorkspace(query.dir);
+      const headRef = query.head ?? process.env.NX_HEAD;
+      const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref);
+      const [loadedResult, touchedResult, headResult] = await Promise.allSettled([
+        load(root, false, opts.progress),
+        touchedFiles(root, query),
+        query.uncommitted || !headRef || isSha(headRef) ? Promise.resolve(headRef ?? null) : git.revParse(root, headRef),
+      ]);
+      if (loadedResult.status === 'rejected') throw loadedResult.reason;
+      if (touchedResult.status === 'rejected') throw touchedResult.reason;
+      if (headResult.status === 'rejected') throw headResult.reason;
+      const loaded = loadedResult.value;
+      const { files, base, head } = touchedResult.value;
       const projects = loaded.graph.projects;
       const owner = createOwnerLookup(projects);
       const ignored = nxIgnored(root, resolveNx(root).nxDir);
@@ -190,11 +211,8 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       }
       const causes = attributeCauses(touchedByNx, ownedAll, byFile);
       const affected = explainAffected(projects, causes);
-      const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref);
-      const [baseSha, headSha] = await Promise.all([
-        isSha(base) ? base : git.revParse(root, base),
-        query.uncommitted || !head ? loaded.head : isSha(head) ? head : git.revParse(root, head),
-      ]);
+      const baseSha = isSha(base) ? base : await git.revParse(root, base);
+      const headSha = query.uncommitted || !head ? loaded.head : headResult.value;
       const result: AffectedSet = {
         workspace: root,
         base: baseSha,
