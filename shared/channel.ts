@@ -1,5 +1,6 @@
 // What a transport offers a client: one request/response call and a stream of events.
 import type { CallResult } from './contract.js';
+import { type ErrorPayload, isErrorCode } from './errors.js';
 
 export interface Channel {
   invoke(name: string, input: unknown): Promise<CallResult<unknown>>;
@@ -12,7 +13,7 @@ export type ClientMessage = { type: 'call'; id: number; name: string; input: unk
 export type ServerMessage =
   | { type: 'result'; id: number; result: CallResult<unknown> }
   | { type: 'event'; name: string; payload: unknown }
-  | { type: 'error'; error: { code: string; message: string } };
+  | { type: 'error'; error: ErrorPayload };
 
 /**
  * Parses one client message strictly: unknown fields, wrong types and oversized ids are rejected,
@@ -38,4 +39,40 @@ export function parseClientMessage(text: string): ClientMessage | { error: strin
     return { error: 'name must be a command name of at most 128 characters' };
   }
   return { type: 'call', id: record.id, name: record.name, input: record.input ?? {} };
+}
+
+/**
+ * Parses one server message for a client. Anything that is not a server message is null (ignored);
+ * a result that is not a CallResult still settles its call, as an INTERNAL error.
+ */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const m = value as Record<string, unknown>;
+  if (m.type === 'result' && typeof m.id === 'number') {
+    const result = m.result as CallResult<unknown> | undefined;
+    if (result && typeof result === 'object' && typeof result.ok === 'boolean') return { type: 'result', id: m.id, result };
+    return {
+      type: 'result',
+      id: m.id,
+      result: { ok: false, error: { code: 'INTERNAL', message: 'The Convoy server sent a malformed result' } },
+    };
+  }
+  if (m.type === 'event' && typeof m.name === 'string') return { type: 'event', name: m.name, payload: m.payload };
+  if (m.type === 'error' && m.error && typeof m.error === 'object') {
+    const e = m.error as { code?: unknown; message?: unknown };
+    return {
+      type: 'error',
+      error: {
+        code: isErrorCode(e.code) ? e.code : 'INTERNAL',
+        message: typeof e.message === 'string' ? e.message : 'Unknown server error',
+      },
+    };
+  }
+  return null;
 }

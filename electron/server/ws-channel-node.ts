@@ -1,8 +1,8 @@
 // A Node-side Channel over the WebSocket transport (tests, and a `convoy` client of a running console).
 import { WebSocket } from 'ws';
-import type { Channel, ClientMessage } from '../../shared/channel.js';
+import { type Channel, type ClientMessage, parseServerMessage } from '../../shared/channel.js';
 import { type CallResult, MAX_MESSAGE_BYTES } from '../../shared/contract.js';
-import { ConvoyError, type ErrorPayload, isErrorCode } from '../../shared/errors.js';
+import { ConvoyError, type ErrorPayload } from '../../shared/errors.js';
 
 export interface WebSocketChannel extends Channel {
   /** Errors the server reports outside any call (for example BAD_MESSAGE). */
@@ -77,30 +77,16 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
 
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let message: unknown;
-      try {
-        message = JSON.parse(toText(data));
-      } catch {
-        return;
-      }
-      if (!message || typeof message !== 'object') return;
-      const m = message as Record<string, unknown>;
-      if (m.type === 'result' && typeof m.id === 'number') {
-        const call = pending.get(m.id);
+      const message = parseServerMessage(toText(data));
+      if (message?.type === 'result') {
+        const call = pending.get(message.id);
         if (!call) return;
-        pending.delete(m.id);
-        const result = m.result as CallResult<unknown> | undefined;
-        if (result && typeof result === 'object' && typeof result.ok === 'boolean') call.resolve(result);
-        else call.reject(new ConvoyError('INTERNAL', 'The Convoy server sent a malformed result'));
-      } else if (m.type === 'event' && typeof m.name === 'string') {
-        for (const listener of [...listeners]) listener(m.name, m.payload);
-      } else if (m.type === 'error' && m.error && typeof m.error === 'object') {
-        const e = m.error as { code?: unknown; message?: unknown };
-        const payload: ErrorPayload = {
-          code: isErrorCode(e.code) ? e.code : 'INTERNAL',
-          message: typeof e.message === 'string' ? e.message : 'Unknown server error',
-        };
-        for (const listener of [...errorListeners]) listener(payload);
+        pending.delete(message.id);
+        call.resolve(message.result);
+      } else if (message?.type === 'event') {
+        for (const listener of [...listeners]) listener(message.name, message.payload);
+      } else if (message?.type === 'error') {
+        for (const listener of [...errorListeners]) listener(message.error);
       }
     });
 

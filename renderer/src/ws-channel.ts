@@ -1,6 +1,6 @@
 // The browser side of the WebSocket transport: one socket, ids correlated to calls, no reconnects.
 // When the socket closes every pending call fails with a message a person can act on.
-import type { Channel, ClientMessage } from '../../shared/channel.js';
+import { type Channel, type ClientMessage, parseServerMessage } from '../../shared/channel.js';
 import { type CallResult, MAX_MESSAGE_BYTES } from '../../shared/contract.js';
 import { ConvoyError } from '../../shared/errors.js';
 
@@ -57,23 +57,14 @@ export function connectBrowserWebSocket(
 
     socket.addEventListener('message', (event) => {
       if (typeof event.data !== 'string') return;
-      let message: unknown;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (!message || typeof message !== 'object') return;
-      const m = message as Record<string, unknown>;
-      if (m.type === 'result' && typeof m.id === 'number') {
-        const call = pending.get(m.id);
+      const message = parseServerMessage(event.data);
+      if (message?.type === 'result') {
+        const call = pending.get(message.id);
         if (!call) return;
-        pending.delete(m.id);
-        const result = m.result as CallResult<unknown> | undefined;
-        if (result && typeof result === 'object' && typeof result.ok === 'boolean') call.resolve(result);
-        else call.reject(new ConvoyError('INTERNAL', 'The Convoy server sent a malformed result'));
-      } else if (m.type === 'event' && typeof m.name === 'string') {
-        for (const listener of [...listeners]) listener(m.name, m.payload);
+        pending.delete(message.id);
+        call.resolve(message.result);
+      } else if (message?.type === 'event') {
+        for (const listener of [...listeners]) listener(message.name, message.payload);
       }
     });
 

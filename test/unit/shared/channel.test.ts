@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage, parseServerMessage } from '../../../shared/channel.js';
+
+describe('parseClientMessage', () => {
+  it('accepts a well-formed call and defaults the input', () => {
+    expect(parseClientMessage('{"type":"call","id":3,"name":"app.info"}')).toEqual({ type: 'call', id: 3, name: 'app.info', input: {} });
+  });
+  it('rejects what is not a call, with the reason', () => {
+    expect(parseClientMessage('nope')).toEqual({ error: 'message is not valid JSON' });
+    expect(parseClientMessage('[1]')).toEqual({ error: 'message must be a JSON object' });
+    expect(parseClientMessage('{"type":"call","id":1,"name":"a","x":1}')).toEqual({ error: 'unknown field(s): x' });
+    expect(parseClientMessage('{"type":"call","id":-1,"name":"a"}')).toMatchObject({ error: expect.stringContaining('id') });
+    expect(parseClientMessage(`{"type":"call","id":1,"name":"${'a'.repeat(200)}"}`)).toMatchObject({ error: expect.stringContaining('128') });
+  });
+});
+
+describe('parseServerMessage', () => {
+  it('reads results, events and errors', () => {
+    expect(parseServerMessage('{"type":"result","id":1,"result":{"ok":true,"output":2}}')).toEqual({
+      type: 'result',
+      id: 1,
+      result: { ok: true, output: 2 },
+    });
+    expect(parseServerMessage('{"type":"event","name":"job.progress","payload":{"a":1}}')).toEqual({
+      type: 'event',
+      name: 'job.progress',
+      payload: { a: 1 },
+    });
+    expect(parseServerMessage('{"type":"error","error":{"code":"BAD_MESSAGE","message":"x"}}')).toEqual({
+      type: 'error',
+      error: { code: 'BAD_MESSAGE', message: 'x' },
+    });
+  });
+  it('settles a malformed result as INTERNAL and maps unknown error codes to INTERNAL', () => {
+    expect(parseServerMessage('{"type":"result","id":7,"result":"?"}')).toMatchObject({
+      id: 7,
+      result: { ok: false, error: { code: 'INTERNAL' } },
+    });
+    expect(parseServerMessage('{"type":"error","error":{"code":"WAT"}}')).toMatchObject({ error: { code: 'INTERNAL' } });
+  });
+  it('ignores anything else', () => {
+    expect(parseServerMessage('not json')).toBeNull();
+    expect(parseServerMessage('{"type":"other"}')).toBeNull();
+    expect(parseServerMessage('null')).toBeNull();
+  });
+});
