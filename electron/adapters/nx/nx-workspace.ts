@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AffectedSet, WorkspaceGraph } from '../../../shared/domain.js';
 import { ConvoyError } from '../../../shared/errors.js';
+import { abortable } from '../../core/abort.js';
 import { attributeCauses, classifyTouchedFiles, createOwnerLookup, explainAffected } from '../../core/affected.js';
 import type { AffectedQuery, Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
@@ -162,67 +163,12 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
 
   return {
     async open(dir, opts) {
-      const loaded = await load(dir, opts.refresh ?? false, opts.progress);
+      const loaded = await abortable(load(dir, opts.refresh ?? false, opts.progress), opts.signal, 'Opening the workspace');
       return toWorkspaceGraph(loaded.root, loaded);
     },
 
-    async affected(query, opts) {
-      // The touched files and the head commit depend on git alone, not on the graph: ask for them
-      // while the graph loads. A load failure (say, not a git repository) is the one to report.
-      const root = assertWorkspace(query.dir);
-      const headRef = query.head ?? process.env.NX_HEAD;
-      const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref);
-      const [loadedResult, touchedResult, headResult] = await Promise.allSettled([
-        load(root, false, opts.progress),
-        touchedFiles(root, query),
-        query.uncommitted || !headRef || isSha(headRef) ? Promise.resolve(headRef ?? null) : git.revParse(root, headRef),
-      ]);
-      if (loadedResult.status === 'rejected') throw loadedResult.reason;
-      if (touchedResult.status === 'rejected') throw touchedResult.reason;
-      if (headResult.status === 'rejected') throw headResult.reason;
-      const loaded = loadedResult.value;
-      const { files, base, head } = touchedResult.value;
-      const projects = loaded.graph.projects;
-      const owner = createOwnerLookup(projects);
-      const ignored = nxIgnored(root, resolveNx(root).nxDir);
-      const visible = files.filter((file) => !ignored(file));
-      const { owned, needsNx } = classifyTouchedFiles(visible, owner, (file) => !fs.existsSync(path.join(root, file)));
-
-      let touchedByNx: string[];
-      let byFile: Record<string, string[]> = {};
-      let considered = visible;
-      if (needsNx.length === 0) {
-        touchedByNx = [...owned.keys()];
-      } else {
-        opts.progress?.(`Asking Nx about ${needsNx.length} workspace-level file(s)`, null);
-        const answer = await hostFor(root, loaded.key).touched(files, base, head ?? undefined, needsNx.slice(0, MAX_ATTRIBUTED_FILES));
-        touchedByNx = answer.touched;
-        byFile = answer.byFile;
-        considered = answer.considered;
-      }
-      // Every considered file inside a project counts as that project's own, config files included.
-      const ownedAll = new Map<string, string[]>();
-      for (const file of considered) {
-        const project = owner(file);
-        if (project === null) continue;
-        const list = ownedAll.get(project) ?? [];
-        list.push(file);
-        ownedAll.set(project, list);
-      }
-      const causes = attributeCauses(touchedByNx, ownedAll, byFile);
-      const affected = explainAffected(projects, causes);
-      const baseSha = isSha(base) ? base : await git.revParse(root, base);
-      const headSha = query.uncommitted || !head ? loaded.head : headResult.value;
-      const result: AffectedSet = {
-        workspace: root,
-        base: baseSha,
-        head: headSha,
-        uncommitted: query.uncommitted ?? false,
-        touchedFiles: considered.length,
-        projects: affected,
-        graphCached: loaded.cached,
-      };
-      return result;
+    affected(query, opts) {
+      return abortable(computeAffected(query, opts), opts.signal, 'Computing the affected projects');
     },
 
     close() {
@@ -230,4 +176,63 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       hosts.clear();
     },
   };
+
+  async function computeAffected(query: AffectedQuery, opts: { progress?: Progress }): Promise<AffectedSet> {
+    // The touched files and the head commit depend on git alone, not on the graph: ask for them
+    // while the graph loads. A load failure (say, not a git repository) is the one to report.
+    const root = assertWorkspace(query.dir);
+    const headRef = query.head ?? process.env.NX_HEAD;
+    const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref);
+    const [loadedResult, touchedResult, headResult] = await Promise.allSettled([
+      load(root, false, opts.progress),
+      touchedFiles(root, query),
+      query.uncommitted || !headRef || isSha(headRef) ? Promise.resolve(headRef ?? null) : git.revParse(root, headRef),
+    ]);
+    if (loadedResult.status === 'rejected') throw loadedResult.reason;
+    if (touchedResult.status === 'rejected') throw touchedResult.reason;
+    if (headResult.status === 'rejected') throw headResult.reason;
+    const loaded = loadedResult.value;
+    const { files, base, head } = touchedResult.value;
+    const projects = loaded.graph.projects;
+    const owner = createOwnerLookup(projects);
+    const ignored = nxIgnored(root, resolveNx(root).nxDir);
+    const visible = files.filter((file) => !ignored(file));
+    const { owned, needsNx } = classifyTouchedFiles(visible, owner, (file) => !fs.existsSync(path.join(root, file)));
+
+    let touchedByNx: string[];
+    let byFile: Record<string, string[]> = {};
+    let considered = visible;
+    if (needsNx.length === 0) {
+      touchedByNx = [...owned.keys()];
+    } else {
+      opts.progress?.(`Asking Nx about ${needsNx.length} workspace-level file(s)`, null);
+      const answer = await hostFor(root, loaded.key).touched(files, base, head ?? undefined, needsNx.slice(0, MAX_ATTRIBUTED_FILES));
+      touchedByNx = answer.touched;
+      byFile = answer.byFile;
+      considered = answer.considered;
+    }
+    // Every considered file inside a project counts as that project's own, config files included.
+    const ownedAll = new Map<string, string[]>();
+    for (const file of considered) {
+      const project = owner(file);
+      if (project === null) continue;
+      const list = ownedAll.get(project) ?? [];
+      list.push(file);
+      ownedAll.set(project, list);
+    }
+    const causes = attributeCauses(touchedByNx, ownedAll, byFile);
+    const affected = explainAffected(projects, causes);
+    const baseSha = isSha(base) ? base : await git.revParse(root, base);
+    const headSha = query.uncommitted || !head ? loaded.head : headResult.value;
+    const result: AffectedSet = {
+      workspace: root,
+      base: baseSha,
+      head: headSha,
+      uncommitted: query.uncommitted ?? false,
+      touchedFiles: considered.length,
+      projects: affected,
+      graphCached: loaded.cached,
+    };
+    return result;
+  }
 }
