@@ -150,6 +150,18 @@ async function touchedOp({ files, base, head, attribute }) {
   return { touched, byFile, considered };
 }
 
+/** Nx's ProjectGraphError keeps the real causes (which file, what failed) behind a generic message. */
+function describeError(err) {
+  const lines = [String((err && err.message) || err)];
+  const inner = err && typeof err.getErrors === 'function' ? err.getErrors() : [];
+  for (const e of inner.flatMap((x) => (x instanceof AggregateError ? x.errors : [x]))) {
+    if (e && Array.isArray(e.errors)) {
+      for (const [file, cause] of e.errors) lines.push(`${file}: ${(cause && cause.message) || cause}`);
+    } else lines.push(String((e && e.message) || e));
+  }
+  return [...new Set(lines)].slice(0, 12).join('\n');
+}
+
 const ops = { graph: graphOp, touched: touchedOp };
 
 process.on('message', async (message) => {
@@ -162,7 +174,7 @@ process.on('message', async (message) => {
     process.send({
       id,
       ok: false,
-      error: { code: 'WORKSPACE_ERROR', message: String((err && err.message) || err) },
+      error: { code: 'WORKSPACE_ERROR', message: describeError(err) },
     });
   }
 });

@@ -1,5 +1,5 @@
 // The convoy CLI through the real bin (bin/convoy.mjs → tsx → electron/cli/main.ts), as a user runs it.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,5 +68,23 @@ describe('convoy CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/STORE_UNWRITABLE/);
     expect(result.stderr).toContain(path.join(file, 'data'));
+  });
+
+  it('names the file when Nx cannot read a project configuration', async () => {
+    const ws = path.join(temp, 'broken-ws');
+    fs.mkdirSync(path.join(ws, 'apps', 'a'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'nx.json'), '{}');
+    fs.writeFileSync(path.join(ws, 'package.json'), '{"name":"broken","private":true}');
+    fs.writeFileSync(path.join(ws, 'apps', 'a', 'project.json'), '{"name": "a", oops');
+    fs.writeFileSync(path.join(ws, '.gitignore'), 'node_modules\n');
+    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(ws, 'node_modules'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: ws });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'broken');
+    const result = await convoy(['affected', '--workspace', ws, '--base', 'main', '--data', path.join(temp, 'data')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('WORKSPACE_ERROR');
+    expect(result.stderr).toContain('apps/a/project.json');
   });
 });
