@@ -63,7 +63,7 @@ export function createApp(options: AppOptions): App {
       },
       'affected.compute': (input, ctx) =>
         workspace.affected(
-          { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted },
+          { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },
           { progress: ctx.progress, signal: ctx.signal },
         ),
     },

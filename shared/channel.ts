@@ -6,6 +6,11 @@ export interface Channel {
   invoke(name: string, input: unknown): Promise<CallResult<unknown>>;
   /** Subscribes to every event; returns the unsubscribe function. */
   onEvent(listener: (name: string, payload: unknown) => void): () => void;
+  /**
+   * Subscribes to the end of the connection (transports that can lose it: WebSocket). The listener
+   * is called once, with why it ended; at once when it has already ended. Returns the unsubscribe function.
+   */
+  onClose?(listener: (error: ErrorPayload) => void): () => void;
 }
 
 /** Wire messages of the WebSocket transport. */

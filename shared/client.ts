@@ -10,9 +10,10 @@ import {
   type QueryName,
   commands,
   events,
+  isEventName,
 } from './contract.js';
 import type { Channel } from './channel.js';
-import { ConvoyError, type ErrorPayload } from './errors.js';
+import { ConvoyError, type ErrorPayload, isErrorCode } from './errors.js';
 
 export type JobProgress = EventPayload<'job.progress'>;
 
@@ -30,6 +31,7 @@ export interface ConvoyClient {
   on<E extends EventName>(name: E, handler: (payload: EventPayload<E>) => void): () => void;
   /** Sends anything, unchecked: for callers that relay untrusted input, and for tests of the receiving end. */
   raw(name: string, input: unknown): Promise<CallResult<unknown>>;
+  /** Stops listening; runs still waiting for their job fail, as later calls do. */
   close(): void;
 }
 
@@ -41,16 +43,28 @@ export function createClient(channel: Channel): ConvoyClient {
   const handlers = new Map<string, Set<(payload: unknown) => void>>();
   // job.finished can overtake the reply that carries the job id, so finished jobs wait here.
   const finished = new Map<string, EventPayload<'job.finished'>>();
-  const waiting = new Map<string, (event: EventPayload<'job.finished'>) => void>();
+  const waiting = new Map<string, { resolve: (event: EventPayload<'job.finished'>) => void; reject: (err: Error) => void }>();
+  // Set once the connection (or this client) has ended: every waiting run fails with it, as does every later call.
+  let ended: ConvoyError | null = null;
+
+  function end(error: ConvoyError): void {
+    if (ended) return;
+    ended = error;
+    unsubscribe();
+    offClose();
+    for (const waiter of waiting.values()) waiter.reject(error);
+    waiting.clear();
+    finished.clear();
+  }
 
   const unsubscribe = channel.onEvent((name, payload) => {
-    if (!(name in events)) return;
-    const parsed = events[name as EventName].safeParse(payload);
+    if (!isEventName(name)) return;
+    const parsed = events[name].safeParse(payload);
     if (!parsed.success) return;
     if (name === 'job.finished') {
       const event = parsed.data as EventPayload<'job.finished'>;
       const waiter = waiting.get(event.jobId);
-      if (waiter) waiter(event);
+      if (waiter) waiter.resolve(event);
       else {
         finished.set(event.jobId, event);
         // Jobs started by other clients finish here too; keep only the most recent few.
@@ -60,7 +74,21 @@ export function createClient(channel: Channel): ConvoyClient {
     for (const handler of handlers.get(name) ?? []) handler(parsed.data);
   });
 
+  // A channel may report the close at once (already closed), before `offClose` is assigned.
+  let offClose: () => void = () => {};
+  const off =
+    channel.onClose?.((error) =>
+      end(
+        error instanceof ConvoyError
+          ? error
+          : new ConvoyError(isErrorCode(error.code) ? error.code : 'INTERNAL', String(error.message || 'The connection closed')),
+      ),
+    ) ?? (() => {});
+  if (ended) off();
+  else offClose = off;
+
   async function invoke(name: CommandName, input: unknown): Promise<unknown> {
+    if (ended) throw ended;
     const result = await channel.invoke(name, input);
     if (!result.ok) fail(result.error);
     return result.output;
@@ -94,12 +122,13 @@ export function createClient(channel: Channel): ConvoyClient {
         jobId = await start(name, input);
         for (const progress of early) if (progress.jobId === jobId) onProgress?.(progress);
         const id = jobId;
-        const event = await new Promise<EventPayload<'job.finished'>>((resolve) => {
+        const event = await new Promise<EventPayload<'job.finished'>>((resolve, reject) => {
           const done = finished.get(id);
           if (done) {
             finished.delete(id);
             resolve(done);
-          } else waiting.set(id, resolve);
+          } else if (ended) reject(ended);
+          else waiting.set(id, { resolve, reject });
         });
         waiting.delete(id);
         if (!event.ok) fail(event.error);
@@ -110,7 +139,12 @@ export function createClient(channel: Channel): ConvoyClient {
     },
     start,
     on,
-    raw: (name, input) => channel.invoke(name, input),
-    close: unsubscribe,
+    async raw(name, input) {
+      if (ended) throw ended;
+      return channel.invoke(name, input);
+    },
+    close() {
+      end(new ConvoyError('INTERNAL', 'This Convoy client was closed'));
+    },
   };
 }

@@ -40,6 +40,8 @@ export const commands = {
         base: GitRef.optional(),
         head: GitRef.optional(),
         uncommitted: z.boolean().optional(),
+        /** Answer even when the graph has a dependency cycle (otherwise GRAPH_CYCLE). */
+        allowCycles: z.boolean().optional(),
       })
       .strict(),
     AffectedSet,

@@ -33,6 +33,8 @@ export const WorkspaceGraph = z.object({
   /** Where the nx used to build the graph came from. */
   nxSource: z.enum(['workspace', 'bundled']),
   projects: z.array(WorkspaceProject),
+  /** Dependency cycles, each a closed path like ['a', 'b', 'a']; empty for a proper DAG. */
+  cycles: z.array(z.array(z.string())),
   /** True when the graph came from Convoy's cache rather than a fresh Nx run. */
   cached: z.boolean(),
 });

@@ -10,6 +10,7 @@ export const ErrorCode = z.enum([
   'NOT_FOUND',
   'WORKSPACE_ERROR',
   'GIT_ERROR',
+  'GRAPH_CYCLE',
   'DOCKER_UNAVAILABLE',
   'STORE_NEWER_SCHEMA',
   'STORE_CORRUPT',

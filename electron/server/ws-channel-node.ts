@@ -9,6 +9,8 @@ export interface WebSocketChannel extends Channel {
   onServerError(listener: (error: ErrorPayload) => void): () => void;
   /** Resolves when the connection has closed, with its close code. */
   readonly closed: Promise<number>;
+  /** Called once when the open connection ends (at once if it already has), with why it ended. */
+  onClose(listener: (error: ConvoyError) => void): () => void;
   close(): void;
 }
 
@@ -49,6 +51,8 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
     const pending = new Map<number, { resolve: (result: CallResult<unknown>) => void; reject: (err: Error) => void }>();
     const listeners = new Set<(name: string, payload: unknown) => void>();
     const errorListeners = new Set<(error: ErrorPayload) => void>();
+    const closeListeners = new Set<(error: ConvoyError) => void>();
+    let ended: ConvoyError | null = null;
     let nextId = 1;
     let opened = false;
     let closeError: ConvoyError | null = null;
@@ -96,7 +100,13 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
       for (const call of pending.values()) call.reject(error);
       pending.clear();
       settleClosed(code);
-      if (!opened) reject(error);
+      if (!opened) {
+        reject(error);
+        return;
+      }
+      ended = error;
+      for (const listener of [...closeListeners]) listener(error);
+      closeListeners.clear();
     });
 
     ws.on('open', () => {
@@ -138,9 +148,20 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
           errorListeners.add(listener);
           return () => errorListeners.delete(listener);
         },
+        onClose(listener) {
+          if (ended) {
+            listener(ended);
+            return () => {};
+          }
+          closeListeners.add(listener);
+          return () => closeListeners.delete(listener);
+        },
         closed,
         close() {
-          if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closed');
+          if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+            closeError ??= new ConvoyError('INTERNAL', 'The connection to the Convoy server was closed by this client');
+            ws.close(1000, 'client closed');
+          }
         },
       });
     });

@@ -37,6 +37,8 @@ export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  /** The bound socket address, as the operating system reports it: always 127.0.0.1 (IPv4). */
+  address(): AddressInfo;
   close(): Promise<void>;
 }
 
@@ -367,6 +369,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${LOOPBACK_HOST}:${port}/?token=${encodeURIComponent(token)}`,
     port,
     token,
+    address() {
+      const bound = server.address();
+      if (!bound || typeof bound === 'string') throw new Error('The Convoy server is not listening');
+      return { address: bound.address, family: bound.family, port: bound.port };
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         const waits: Promise<void>[] = [];

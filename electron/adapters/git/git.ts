@@ -53,22 +53,37 @@ export async function revParse(cwd: string, ref: string): Promise<string> {
   }
 }
 
-/** Nx's rule: merge-base of base and head, else the fork point, else base itself. */
-export async function mergeBase(cwd: string, base: string, head: string): Promise<string> {
+/** Nx's rule, which never fails: merge-base of base and head, else the fork point, else base itself. */
+export async function mergeBaseLenient(cwd: string, base: string, head: string): Promise<{ ref: string; fellBack: boolean }> {
   assertRef(base);
   assertRef(head);
   try {
-    return (await runGit(cwd, ['merge-base', base, head])).trim();
+    return { ref: (await runGit(cwd, ['merge-base', base, head])).trim(), fellBack: false };
   } catch {
     try {
-      return (await runGit(cwd, ['merge-base', '--fork-point', base, head])).trim();
+      return { ref: (await runGit(cwd, ['merge-base', '--fork-point', base, head])).trim(), fellBack: false };
     } catch {
-      // Unknown refs or unrelated histories: Nx falls back to base itself; both must at least exist.
-      await revParse(cwd, base);
-      await revParse(cwd, head);
-      return base;
+      return { ref: base, fellBack: true };
     }
   }
+}
+
+/**
+ * Nx's rule, but refusing what would silently give a wrong answer: unknown refs, and a merge-base
+ * cut off by a shallow clone (comparing with base itself would count the base branch's own changes).
+ */
+export async function mergeBase(cwd: string, base: string, head: string): Promise<string> {
+  const found = await mergeBaseLenient(cwd, base, head);
+  if (!found.fellBack) return found.ref;
+  await revParse(cwd, base);
+  await revParse(cwd, head);
+  if ((await runGit(cwd, ['rev-parse', '--is-shallow-repository'])).trim() === 'true') {
+    throw new GitError(
+      `The merge-base of ${base} and ${head} is not in this shallow clone, so the changes between them are unknown — ` +
+        'run `git fetch --unshallow` (in CI, check out with full history, e.g. fetch-depth: 0)',
+    );
+  }
+  return base; // unrelated histories: like Nx, compare with base itself
 }
 
 /** Files changed between two revisions, relative to cwd (renames as delete + add, like Nx). */
@@ -96,13 +111,31 @@ export async function workingTreeState(cwd: string): Promise<{ head: string | nu
   // pathspec and, for --untracked-files=all, only when that is also the configured mode. At the
   // repository's top level the pathspec "." adds nothing, so leave it out there.
   const topLevel = fs.existsSync(path.join(cwd, '.git'));
-  const out = await runGit(cwd, [
-    '-c', 'core.untrackedCache=true',
-    '-c', 'status.showUntrackedFiles=all',
-    'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames',
-    ...(topLevel ? [] : ['.']),
+  const [out, prefix] = await Promise.all([
+    runGit(cwd, [
+      '-c', 'core.untrackedCache=true',
+      '-c', 'status.showUntrackedFiles=all',
+      'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames',
+      ...(topLevel ? [] : ['.']),
+    ]),
+    topLevel ? '' : showPrefix(cwd),
   ]);
-  return parseStatusV2(out);
+  const state = parseStatusV2(out);
+  // Porcelain paths are relative to the repository root; callers want them relative to cwd.
+  return prefix ? { head: state.head, dirty: state.dirty.map((file) => (file.startsWith(prefix) ? file.slice(prefix.length) : file)) } : state;
+}
+
+const prefixes = new Map<string, Promise<string>>();
+
+/** cwd's path inside its repository ("" at the top level, else ending in "/"); fixed per folder. */
+function showPrefix(cwd: string): Promise<string> {
+  let prefix = prefixes.get(cwd);
+  if (!prefix) {
+    prefix = runGit(cwd, ['rev-parse', '--show-prefix']).then((out) => out.trim());
+    prefix.catch(() => prefixes.delete(cwd));
+    prefixes.set(cwd, prefix);
+  }
+  return prefix;
 }
 
 export function parseStatusV2(out: string): { head: string | null; dirty: string[] } {

@@ -18,6 +18,13 @@ export interface HostTouched {
   considered: string[];
 }
 
+/** Marks calls that failed because their host was stopped on purpose (a newer workspace state). */
+const RESTARTED = Symbol('nx-host-restarted');
+
+export function isHostRestart(err: unknown): boolean {
+  return Boolean(err && typeof err === 'object' && (err as { [RESTARTED]?: boolean })[RESTARTED]);
+}
+
 export interface NxHost {
   readonly nxDir: string;
   readonly nxSource: 'workspace' | 'bundled';
@@ -46,6 +53,7 @@ export function startNxHost(root: string): NxHost {
   const { nxDir, nxSource } = resolveNx(root);
   let child: ChildProcess | null = null;
   let ready: Promise<void> | null = null;
+  let rejectReady: ((err: Error) => void) | null = null;
   let nextId = 1;
   let stderrTail = '';
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
@@ -58,6 +66,7 @@ export function startNxHost(root: string): NxHost {
   function ensure(): Promise<void> {
     if (ready) return ready;
     ready = new Promise<void>((resolve, reject) => {
+      rejectReady = reject;
       const proc = fork(hostScript(), [], {
         cwd: root,
         env: {
@@ -104,6 +113,7 @@ export function startNxHost(root: string): NxHost {
       });
       proc.on('error', (err) => reject(new ConvoyError('WORKSPACE_ERROR', `Could not start Nx for ${root}: ${err.message}`)));
     });
+    ready.catch(() => {}); // callers see the rejection through call(); nothing else waits on it
     return ready;
   }
 
@@ -122,9 +132,13 @@ export function startNxHost(root: string): NxHost {
     graph: () => call<HostGraph>('graph', {}),
     touched: (files, base, head, attribute) => call<HostTouched>('touched', { files, base, head, attribute }),
     close() {
+      const err = Object.assign(new ConvoyError('WORKSPACE_ERROR', `The Nx host for ${root} was stopped`), { [RESTARTED]: true });
+      rejectReady?.(err);
+      failAll(err);
       child?.kill();
       child = null;
       ready = null;
+      rejectReady = null;
     },
   };
 }

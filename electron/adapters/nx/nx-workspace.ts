@@ -7,19 +7,37 @@ import path from 'node:path';
 import type { AffectedSet, WorkspaceGraph } from '../../../shared/domain.js';
 import { ConvoyError } from '../../../shared/errors.js';
 import { abortable } from '../../core/abort.js';
+import { findCycles } from '../../core/cycles.js';
 import { attributeCauses, classifyTouchedFiles, createOwnerLookup, explainAffected } from '../../core/affected.js';
 import type { AffectedQuery, Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
 import { cacheFile, graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
-import { type HostGraph, type NxHost, resolveNx, startNxHost } from './nx-host-client.js';
+import { type HostGraph, type NxHost, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 
 /** Most workspace-level files whose individual effect is traced for the explanation. */
 const MAX_ATTRIBUTED_FILES = 20;
+/** An Nx host with nothing to do for this long is stopped (its graph stays in the caches). */
+const HOST_IDLE_MS = 5 * 60_000;
+const MAX_GRAPHS_IN_MEMORY = 4;
+
+interface HostEntry {
+  /** The workspace state the host's in-memory graph belongs to (null: not yet known). */
+  key: string | null;
+  host: NxHost;
+  pending: number;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+function withCycles(loaded: Omit<Loaded, 'cycles'>): Loaded {
+  return { ...loaded, cycles: findCycles(loaded.graph.projects) };
+}
 
 export interface NxWorkspaceOptions {
   cacheDir: string;
   /** Replaces the Nx host (tests). */
   startHost?: (root: string) => NxHost;
+  /** How long an idle Nx host lives (default five minutes). */
+  hostIdleMs?: number;
 }
 
 interface Loaded {
@@ -28,6 +46,8 @@ interface Loaded {
   head: string | null;
   graph: HostGraph;
   cached: boolean;
+  /** Dependency cycles in the graph, each as a closed path. */
+  cycles: string[][];
 }
 
 function readJson(file: string): Record<string, unknown> | null {
@@ -75,22 +95,76 @@ export function defaultBase(root: string, env: NodeJS.ProcessEnv = process.env):
   return typeof base === 'string' && base.length > 0 ? base : 'main';
 }
 
-export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & { close(): void } {
+function cycleError(cycles: string[][]): ConvoyError {
+  const shown = cycles.slice(0, 3).map((cycle) => cycle.join(' → ')).join('; ');
+  const more = cycles.length > 3 ? ` (and ${cycles.length - 3} more)` : '';
+  return new ConvoyError(
+    'GRAPH_CYCLE',
+    `The project graph has a dependency cycle: ${shown}${more}. Convoy builds and deploys in dependency order, ` +
+      'which a cycle leaves undefined — remove one of those dependencies (package.json, project.json ' +
+      'implicitDependencies or an import), or pass --allow-cycles to list the affected projects anyway.',
+  );
+}
+
+export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & { close(): void; hostsRunning(): number } {
   const startHost = options.startHost ?? startNxHost;
-  const hosts = new Map<string, { key: string | null; host: NxHost }>();
+  const idleMs = options.hostIdleMs ?? HOST_IDLE_MS;
+  const hosts = new Map<string, HostEntry>();
   const memory = new Map<string, Loaded>();
 
-  function hostFor(root: string, key: string): NxHost {
+  function remember(root: string, loaded: Loaded): void {
+    memory.delete(root);
+    memory.set(root, loaded);
+    // Keep the few most recent workspaces; an old one reloads from the disk cache.
+    while (memory.size > MAX_GRAPHS_IN_MEMORY) memory.delete(memory.keys().next().value as string);
+  }
+
+  function newHost(root: string, key: string | null): HostEntry {
+    const entry: HostEntry = { key, host: startHost(root), pending: 0, timer: null };
+    hosts.set(root, entry);
+    return entry;
+  }
+
+  function hostFor(root: string, key: string): HostEntry {
     const entry = hosts.get(root);
     if (entry && (entry.key === key || entry.key === null)) {
       entry.key = key;
-      return entry.host;
+      return entry;
     }
     // The workspace changed under a running host: its in-memory graph is stale.
-    entry?.host.close();
-    const host = startHost(root);
-    hosts.set(root, { key, host });
-    return host;
+    if (entry) closeHost(root, entry);
+    return newHost(root, key);
+  }
+
+  function closeHost(root: string, entry: HostEntry): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.host.close();
+    if (hosts.get(root) === entry) hosts.delete(root);
+  }
+
+  /** Runs one call on a host; an idle host is stopped after a while so no process lingers. */
+  async function use<T>(root: string, entry: HostEntry, call: (host: NxHost) => Promise<T>): Promise<T> {
+    entry.pending++;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    try {
+      return await call(entry.host);
+    } finally {
+      entry.pending--;
+      if (entry.pending === 0 && hosts.get(root) === entry) {
+        entry.timer = setTimeout(() => closeHost(root, entry), idleMs);
+        entry.timer.unref?.();
+      }
+    }
+  }
+
+  async function stateOf(root: string, nxDir: string, nxVersion: string): Promise<{ key: string; head: string | null }> {
+    try {
+      return await graphKey(root, nxDir, nxVersion);
+    } catch {
+      await git.repoRoot(root); // throws the clear "not a git repository" error
+      throw new ConvoyError('GIT_ERROR', `git status failed in ${root} — check that git works there (git status)`);
+    }
   }
 
   async function load(dir: string, refresh: boolean, progress?: Progress): Promise<{ root: string } & Loaded> {
@@ -98,41 +172,48 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     // Never seen and never cached: the graph will be needed whatever git status says, so start Nx
     // now and let it work while git runs.
     let early: Promise<HostGraph> | null = null;
+    let earlyEntry: HostEntry | null = null;
     if (!refresh && !memory.has(root) && !hosts.has(root) && !fs.existsSync(cacheFile(options.cacheDir, root))) {
-      const host = startHost(root);
-      hosts.set(root, { key: null, host });
-      early = host.graph();
+      earlyEntry = newHost(root, null);
+      early = use(root, earlyEntry, (host) => host.graph());
       early.catch(() => {}); // awaited below, or dropped when the graph turns out cached after all
     }
     const { nxDir } = resolveNx(root);
     const nxVersion = (readJson(path.join(nxDir, 'package.json'))?.version as string | undefined) ?? 'unknown';
-    let state: { key: string; head: string | null };
-    try {
-      state = await graphKey(root, nxDir, nxVersion);
-    } catch {
-      await git.repoRoot(root); // throws the clear "not a git repository" error
-      throw new ConvoyError('GIT_ERROR', `git status failed in ${root}`);
-    }
-    const { key, head } = state;
+    const { key, head } = await stateOf(root, nxDir, nxVersion);
+    // The early host read the workspace in this state: tie it to this key, so a later state never
+    // reuses its graph.
+    if (earlyEntry && earlyEntry.key === null) earlyEntry.key = key;
     if (!refresh) {
       const hit = memory.get(root);
       if (hit && hit.key === key) return { root, ...hit, head, cached: true };
       const disk = readCachedGraph(options.cacheDir, root, key);
       if (disk) {
-        const loaded = { key, head, graph: disk.graph, cached: true };
-        memory.set(root, loaded);
+        const loaded = withCycles({ key, head, graph: disk.graph, cached: true });
+        remember(root, loaded);
         return { root, ...loaded };
       }
     }
     progress?.(`Reading the Nx project graph of ${root}`, null);
-    const host = hostFor(root, key);
     if (refresh) {
-      host.close();
+      const entry = hosts.get(root);
+      if (entry) closeHost(root, entry);
     }
-    const graph = await (early && !refresh ? early : host.graph());
-    const loaded = { key, head, graph, cached: false };
-    memory.set(root, loaded);
-    writeCachedGraph(options.cacheDir, { key, root, graph });
+    let graph: HostGraph;
+    try {
+      graph = await (early && !refresh ? early : use(root, hostFor(root, key), (host) => host.graph()));
+    } catch (err) {
+      // Another call restarted the host (the workspace changed meanwhile): ask the new one, once.
+      if (!isHostRestart(err)) throw err;
+      graph = await use(root, hostFor(root, key), (host) => host.graph());
+    }
+    // Files that changed while Nx read them make the graph belong to neither state: use it for this
+    // answer, but cache it only when the state it was read in still holds.
+    const after = await stateOf(root, nxDir, nxVersion);
+    const loaded = withCycles({ key, head, graph, cached: false });
+    remember(root, loaded);
+    if (after.key === key) writeCachedGraph(options.cacheDir, { key, root, graph });
+    else memory.delete(root);
     progress?.(`Project graph ready: ${graph.projects.length} projects`, 1);
     return { root, ...loaded };
   }
@@ -144,14 +225,23 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       nxVersion: loaded.graph.nxVersion,
       nxSource,
       projects: loaded.graph.projects,
+      cycles: loaded.cycles,
       cached: loaded.cached,
     };
   }
 
   async function touchedFiles(root: string, query: AffectedQuery): Promise<{ files: string[]; base: string; head: string | null }> {
     const head = query.head ?? process.env.NX_HEAD ?? null;
-    const base = await git.mergeBase(root, query.base ?? defaultBase(root), head ?? 'HEAD');
-    if (query.uncommitted) return { files: await git.uncommittedFiles(root), base, head };
+    const baseRef = query.base ?? defaultBase(root);
+    if (query.uncommitted) {
+      // Only the working tree counts; like Nx, the base (for JSON diffs) may even be missing.
+      const [{ ref: base }, files] = await Promise.all([
+        git.mergeBaseLenient(root, baseRef, head ?? 'HEAD'),
+        git.uncommittedFiles(root),
+      ]);
+      return { files, base, head };
+    }
+    const base = await git.mergeBase(root, baseRef, head ?? 'HEAD');
     if (head) return { files: await git.filesBetween(root, base, head), base, head };
     const [between, uncommitted, untracked] = await Promise.all([
       git.filesBetween(root, base, 'HEAD'),
@@ -172,9 +262,10 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     },
 
     close() {
-      for (const { host } of hosts.values()) host.close();
-      hosts.clear();
+      for (const [root, entry] of [...hosts]) closeHost(root, entry);
     },
+
+    hostsRunning: () => hosts.size,
   };
 
   async function computeAffected(query: AffectedQuery, opts: { progress?: Progress }): Promise<AffectedSet> {
@@ -193,6 +284,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     if (headResult.status === 'rejected') throw headResult.reason;
     const loaded = loadedResult.value;
     const { files, base, head } = touchedResult.value;
+    if (loaded.cycles.length > 0 && !query.allowCycles) throw cycleError(loaded.cycles);
     const projects = loaded.graph.projects;
     const owner = createOwnerLookup(projects);
     const ignored = nxIgnored(root, resolveNx(root).nxDir);
@@ -206,7 +298,9 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       touchedByNx = [...owned.keys()];
     } else {
       opts.progress?.(`Asking Nx about ${needsNx.length} workspace-level file(s)`, null);
-      const answer = await hostFor(root, loaded.key).touched(files, base, head ?? undefined, needsNx.slice(0, MAX_ATTRIBUTED_FILES));
+      const ask = () =>
+        use(root, hostFor(root, loaded.key), (host) => host.touched(files, base, head ?? undefined, needsNx.slice(0, MAX_ATTRIBUTED_FILES)));
+      const answer = await ask().catch((err: unknown) => (isHostRestart(err) ? ask() : Promise.reject(err)));
       touchedByNx = answer.touched;
       byFile = answer.byFile;
       considered = answer.considered;
@@ -222,7 +316,9 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     }
     const causes = attributeCauses(touchedByNx, ownedAll, byFile);
     const affected = explainAffected(projects, causes);
-    const baseSha = isSha(base) ? base : await git.revParse(root, base);
+    const baseSha = isSha(base)
+      ? base
+      : await git.revParse(root, base).catch((err: unknown) => (query.uncommitted ? null : Promise.reject(err)));
     const headSha = query.uncommitted || !head ? loaded.head : headResult.value;
     const result: AffectedSet = {
       workspace: root,

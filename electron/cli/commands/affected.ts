@@ -8,6 +8,7 @@ interface AffectedOptions {
   base?: string;
   head?: string;
   uncommitted?: boolean;
+  allowCycles?: boolean;
   json?: boolean;
   data?: string;
 }
@@ -59,6 +60,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
     .option('--base <ref>', "base of the comparison (default: NX_BASE, nx.json's defaultBase, else main)")
     .option('--head <ref>', 'head of the comparison (default: HEAD plus uncommitted and untracked files)')
     .option('--uncommitted', 'only uncommitted changes against HEAD')
+    .option('--allow-cycles', 'answer even if the project graph has a dependency cycle')
     .option('--json', 'print JSON: { base, head, projects: [{ name, root, direct, files, via }] }')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: AffectedOptions) => {
@@ -72,6 +74,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
             ...(options.base ? { base: options.base } : {}),
             ...(options.head ? { head: options.head } : {}),
             ...(options.uncommitted ? { uncommitted: true } : {}),
+            ...(options.allowCycles ? { allowCycles: true } : {}),
           },
           (progress) => {
             if (!options.json && process.stderr.isTTY) ctx.stderr(`… ${progress.message}\n`);

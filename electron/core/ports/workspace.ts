@@ -10,6 +10,7 @@ export interface AffectedQuery {
   base?: string;
   head?: string;
   uncommitted?: boolean;
+  allowCycles?: boolean;
 }
 
 export interface WorkspacePort {

@@ -26,7 +26,7 @@ function setup(overrides: Partial<Handlers> = {}) {
         await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
         throw new Error('stopped');
       }
-      return { root: input.dir, nxVersion: '24', nxSource: 'bundled', projects: [], cached: false };
+      return { root: input.dir, nxVersion: '24', nxSource: 'bundled', projects: [], cycles: [], cached: false };
     },
     'affected.compute': async () => {
       throw new Error('unused');

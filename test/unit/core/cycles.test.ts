@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { findCycles } from '../../../electron/core/cycles.js';
+
+const p = (name: string, ...dependencies: string[]) => ({ name, dependencies });
+
+describe('findCycles', () => {
+  it('finds nothing in a DAG', () => {
+    expect(findCycles([p('a', 'b', 'c'), p('b', 'c'), p('c'), p('d', 'a')])).toEqual([]);
+  });
+
+  it('reports each cycle once as a closed path, starting at its first name', () => {
+    const cycles = findCycles([p('web', 'api'), p('api', 'lib'), p('lib', 'api2'), p('api2', 'api'), p('x', 'y'), p('y', 'x'), p('z')]);
+    expect(cycles).toEqual([
+      ['api', 'lib', 'api2', 'api'],
+      ['x', 'y', 'x'],
+    ]);
+  });
+
+  it('reports a project that depends on itself', () => {
+    expect(findCycles([p('a', 'a'), p('b', 'a')])).toEqual([['a', 'a']]);
+  });
+
+  it('picks a shortest cycle inside a tangled component', () => {
+    const [cycle] = findCycles([p('a', 'b', 'c'), p('b', 'c'), p('c', 'a')]);
+    expect(cycle).toEqual(['a', 'c', 'a']);
+  });
+
+  it('ignores edges to unknown (external) nodes and survives a long chain', () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => p(`n${i}`, ...(i > 0 ? [`n${i - 1}`] : ['npm:zod'])));
+    expect(findCycles(chain)).toEqual([]);
+    chain[0] = p('n0', 'n19999');
+    expect(findCycles(chain)[0]).toHaveLength(20_001);
+  });
+});
