@@ -8,7 +8,7 @@ export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST && env.DOCKER_HOST.length > 0 ? env.DOCKER_HOST : 'unix:///var/run/docker.sock';
 }
 
-/** dockerode options for an endpoint: unix sockets, and tcp only on loopback (Convoy talks to no other host). */
+/** dockerode options for an endpoint: a unix socket, or plain tcp (TLS endpoints are not supported yet). */
 export function dockerOptions(endpoint: string): Docker.DockerOptions {
   const url = new URL(endpoint);
   if (url.protocol === 'unix:') return { socketPath: url.pathname };
