@@ -35,7 +35,7 @@ export async function runCli(argv: string[], ctx: CliContext = defaultCliContext
     if (err instanceof ConvoyError || (err && typeof err === 'object' && 'code' in err && 'message' in err)) {
       const e = err as { code: string; message: string };
       ctx.stderr(`convoy: ${e.message} [${e.code}]\n`);
-      return 1;
+      return e.code === 'INVALID_INPUT' ? 2 : 1;
     }
     ctx.stderr(`convoy: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -44,6 +44,12 @@ describe('convoy CLI', () => {
     expect(badOption.stderr).toContain("unknown option '--nope'");
   });
 
+  it('exits 2 when the input fails its schema', async () => {
+    const result = await convoy(['affected', '--base', '-x', '--data', path.join(temp, 'data')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('INVALID_INPUT');
+  });
+
   it('info --json reports the data dir it was given and creates the store there', async () => {
     const dataDir = path.join(temp, 'data');
     const result = await convoy(['info', '--json', '--data', dataDir]);
