@@ -4,10 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerEndpoint } from '../../electron/adapters/docker/docker-engine.js';
+import { writeLauncher } from '../../electron/cli/commands/serve.js';
+import { contentSecurityPolicy } from '../../electron/shell/shell-config.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -98,6 +100,37 @@ function startCli(args: string[]) {
   };
 }
 
+/** Records CSP violations (events and console reports) and page errors from the first script on. */
+async function watch(page: Page) {
+  const console: string[] = [];
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') console.push(message.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  // Browser code as text: this file is type-checked without the DOM library.
+  await page.addInitScript({
+    content: `window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) => {
+        window.__cspViolations.push(event.effectiveDirective + ' ' + event.blockedURI);
+      });`,
+  });
+  return {
+    errors,
+    /** Console lines about the Content-Security-Policy, and violation events. */
+    async cspProblems(): Promise<string[]> {
+      const events = await page.evaluate<string[]>('window.__cspViolations ?? []');
+      return [...console.filter((line) => /Content.Security.Policy|Refused to/i.test(line)), ...events];
+    },
+  };
+}
+
+/** The production policy, as the page's <meta> carries it (frame-ancestors only works in a header). */
+const META_POLICY = contentSecurityPolicy()
+  .split('; ')
+  .filter((part) => !part.startsWith('frame-ancestors'))
+  .join('; ');
+
 describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
   let dataDir: string;
   let cli: ReturnType<typeof startCli>;
@@ -105,7 +138,9 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(path.join(repoRoot, 'dist/renderer/index.html'))) {
+    const builtIndex = path.join(repoRoot, 'dist/renderer/index.html');
+    // Build when missing, or when the build predates the page's CSP <meta>.
+    if (!existsSync(builtIndex) || !readFileSync(builtIndex, 'utf8').includes('http-equiv="Content-Security-Policy"')) {
       const build = spawnSync('npx', ['vite', 'build', '--config', 'build/vite.renderer.config.ts'], {
         cwd: repoRoot,
         encoding: 'utf8',
@@ -150,8 +185,7 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
 
   it('shows the version, the data dir and the Docker status that app.info reports', async () => {
     const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(err.message));
+    const watched = await watch(page);
     try {
       await page.goto(url.href);
       const versionText = page.getByTestId('app-version');
@@ -171,9 +205,80 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
         expect(text).toContain('Docker Engine not reachable');
         expect(text).toContain(dockerEndpoint(process.env));
       }
-      expect(problems).toEqual([]);
+      expect(watched.errors).toEqual([]);
     } finally {
       await page.close();
+    }
+  });
+
+  it('the page carries the production CSP in a <meta>, and the console works under it without a violation', async () => {
+    const page = await browser.newPage();
+    const watched = await watch(page);
+    try {
+      const response = await page.goto(url.href);
+      // Two policies apply: the server's header and the page's own <meta>; both allow the socket.
+      expect(response?.headers()['content-security-policy']).toContain(`ws://127.0.0.1:${url.port}`);
+      expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(META_POLICY);
+      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      // Exercise a job over the socket too (it fails: no workspace there), then look for violations.
+      await page.getByTestId('workspace-dir').fill(path.join(dataDir, 'no-such-workspace'));
+      await page.getByTestId('workspace-open').click();
+      await page.getByTestId('workspace-error').waitFor({ timeout: 20_000 });
+      expect(await watched.cspProblems()).toEqual([]);
+      expect(watched.errors).toEqual([]);
+
+      // Control: the watcher does see a violation. A socket to another port (loopback; CSP stops it
+      // before any connection) is refused by both policies, the <meta> one included.
+      const policies = await page.evaluate<string[]>(`new Promise((resolve) => {
+        const seen = [];
+        document.addEventListener('securitypolicyviolation', (event) => {
+          seen.push(event.originalPolicy.includes('ws://127.0.0.1') ? 'header' : 'meta');
+          if (seen.length === 2) resolve(seen.sort());
+        });
+        try {
+          new WebSocket('ws://127.0.0.1:1/');
+        } catch {
+          // Some engines throw as well as report.
+        }
+        setTimeout(() => resolve(seen.sort()), 3000);
+      })`);
+      expect(policies).toEqual(['header', 'meta']);
+      expect((await watched.cspProblems()).length).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('takes the token out of the address bar, and a reload still connects', async () => {
+    const page = await browser.newPage();
+    const watched = await watch(page);
+    try {
+      await page.goto(url.href);
+      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      const shown = new URL(page.url());
+      expect(shown.searchParams.has('token')).toBe(false);
+      expect(page.url()).not.toContain(url.searchParams.get('token')!);
+      expect(shown.origin).toBe(url.origin);
+      await page.reload();
+      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('connection-error').count()).toBe(0);
+      expect(await watched.cspProblems()).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the --open launcher file leads to the console (the token never on a command line)', async () => {
+    const launcher = writeLauncher(url.href);
+    const page = await browser.newPage();
+    try {
+      await page.goto(pathToFileURL(launcher.file).href);
+      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      expect(new URL(page.url()).origin).toBe(url.origin);
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+    } finally {
+      await page.close();
+      launcher.remove();
     }
   });
 

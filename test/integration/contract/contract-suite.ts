@@ -1,9 +1,11 @@
 // The contract every transport must honour, written once and run over each of them (in-process,
 // IPC through a fake Electron bridge, WebSocket): same commands, same errors, same events.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppOptions } from '../../../electron/app.js';
 import type { WorkspacePort } from '../../../electron/core/ports/workspace.js';
 import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
@@ -52,7 +54,58 @@ export function announcingWorkspace(inner: WorkspacePort): WorkspacePort {
       return inner.open(dir, options);
     },
     affected: (query, options) => inner.affected(query, options),
+    // The app stops the Nx host processes through this when it closes.
+    close: () => inner.close?.(),
   };
+}
+
+/** This checkout's node_modules: the small workspace below resolves nx from it. */
+const NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
+
+/** The two projects of the small workspace: web depends on util (a package.json dependency). */
+export const SMALL_WORKSPACE_PROJECTS = { web: '@contract/web', util: '@contract/util' } as const;
+
+/**
+ * A small real Nx workspace (package-based, npm workspaces) in a fresh temp git repository:
+ * @contract/web → @contract/util. node_modules is a link to this checkout's and is git-ignored.
+ * Returns its real path; remove it with `fs.rmSync(path.dirname(dir), { recursive: true, force: true })`.
+ */
+export function createSmallWorkspace(): string {
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-contract-ws-')));
+  const dir = path.join(base, 'ws');
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  const files: Record<string, string> = {
+    'package.json': json({ name: 'contract-ws', version: '0.0.0', private: true, workspaces: ['packages/*'] }),
+    'nx.json': json({ $schema: './node_modules/nx/schemas/nx-schema.json', defaultBase: 'main' }),
+    '.gitignore': 'node_modules\n.nx\n',
+    'packages/util/package.json': json({ name: SMALL_WORKSPACE_PROJECTS.util, version: '1.0.0', private: true, main: 'index.js' }),
+    'packages/util/index.js': "export const util = 'util';\n",
+    'packages/web/package.json': json({
+      name: SMALL_WORKSPACE_PROJECTS.web,
+      version: '1.0.0',
+      private: true,
+      main: 'index.js',
+      dependencies: { [SMALL_WORKSPACE_PROJECTS.util]: '*' },
+    }),
+    'packages/web/index.js': "import { util } from '@contract/util';\nexport const web = `web:${util}`;\n",
+  };
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  fs.symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' };
+  for (const key of Object.keys(env)) if (key.startsWith('GIT_') && key !== 'GIT_CONFIG_NOSYSTEM' && key !== 'GIT_TERMINAL_PROMPT') delete env[key];
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'initial');
+  return dir;
 }
 
 /**
@@ -92,6 +145,21 @@ export function runContractSuite(
   describe(label, () => {
     let connection: ContractConnection;
     let client: ConvoyClient;
+    let workspaceDir: string | null = null;
+
+    /** The small Nx workspace, made on first use and shared by this suite's tests. */
+    function smallWorkspace(): string {
+      workspaceDir ??= createSmallWorkspace();
+      return workspaceDir;
+    }
+
+    beforeAll(() => {
+      workspaceDir = null;
+    });
+
+    afterAll(() => {
+      if (workspaceDir) fs.rmSync(path.dirname(workspaceDir), { recursive: true, force: true });
+    });
 
     beforeEach(async () => {
       connection = await connect();
@@ -201,6 +269,53 @@ export function runContractSuite(
       if (options.expectProgress ?? true) expect(seen.length).toBeGreaterThan(0);
       await stillServing();
     });
+
+    it('workspace.open of a real Nx workspace succeeds: progress, job.finished and the graph with its edge', async () => {
+      const dir = smallWorkspace();
+      const { web, util } = SMALL_WORKSPACE_PROJECTS;
+      const progress: Array<{ jobId: string; command: string; message: string; fraction: number | null }> = [];
+      const finished: Array<{ jobId: string; ok: boolean }> = [];
+      const opened: unknown[] = [];
+      const offProgress = client.on('job.progress', (event) => progress.push(event));
+      const offFinished = client.on('job.finished', (event) => finished.push(event));
+      const offOpened = client.on('workspace.opened', (event) => opened.push(event));
+      const seen: string[] = [];
+      try {
+        const graph = await client.run('workspace.open', { dir }, (step) => seen.push(step.message));
+        expect(graph.root).toBe(dir);
+        expect(graph.cached).toBe(false);
+        expect(graph.nxVersion).toMatch(/^\d+\.\d+\.\d+/);
+        expect(graph.projects.map((p) => p.name).sort()).toEqual([util, web].sort());
+        const webProject = graph.projects.find((p) => p.name === web);
+        const utilProject = graph.projects.find((p) => p.name === util);
+        expect(webProject?.root).toBe('packages/web');
+        expect(webProject?.dependencies).toEqual([util]);
+        expect(utilProject?.dependencies).toEqual([]);
+
+        // Progress reached run()'s callback and every subscriber, for this job only, in order.
+        const jobId = finished.find((event) => event.ok)?.jobId;
+        expect(jobId).toBeDefined();
+        const steps = progress.filter((event) => event.jobId === jobId);
+        expect(steps.length).toBeGreaterThanOrEqual(2);
+        expect(steps.map((event) => event.message)).toEqual(seen);
+        for (const step of steps) expect(step.command).toBe('workspace.open');
+        expect(seen[0]).toBe('opening ws');
+        expect(seen.at(-1)).toMatch(/2 projects/);
+        expect(steps.at(-1)?.fraction).toBe(1);
+        expect(finished.filter((event) => event.jobId === jobId)).toEqual([expect.objectContaining({ jobId, command: 'workspace.open', ok: true })]);
+        expect(opened).toContainEqual({ root: dir, projects: 2, cached: false });
+
+        // A second open on the same connection answers from the cache, still as a successful job.
+        const again = await client.run('workspace.open', { dir });
+        expect(again.cached).toBe(true);
+        expect(again.projects.map((p) => p.name).sort()).toEqual([util, web].sort());
+      } finally {
+        offProgress();
+        offFinished();
+        offOpened();
+      }
+      await stillServing();
+    }, 120_000);
 
     it('job.cancel of an unknown id answers { cancelled: false }', async () => {
       await expect(client.call('job.cancel', { jobId: 'no-such-job' })).resolves.toEqual({ cancelled: false });

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createClient } from '../../../shared/client.js';
 import { MAX_MESSAGE_BYTES } from '../../../shared/contract.js';
+import { ConvoyError } from '../../../shared/errors.js';
 import type { ServerMessage } from '../../../shared/channel.js';
 import { type Handlers, createDispatcher } from '../../../electron/core/dispatcher.js';
 import { type EventBus, createEventBus } from '../../../electron/core/events.js';
@@ -35,7 +36,7 @@ function fakeHandlers(): Handlers {
     'history.list': () => ({ releases: [] }),
     'workspace.open': async (input, ctx) => {
       ctx.progress('reading the project graph', 0.5);
-      return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cached: false };
+      return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cycles: [], cached: false };
     },
     'affected.compute': async (input) => ({
       workspace: input.dir,
@@ -191,13 +192,25 @@ describe('ws-server', () => {
     await expect(startServer({ app, staticDir, host: '::' })).rejects.toThrow(/refusing to listen/);
   });
 
-  const external = Object.values(os.networkInterfaces())
-    .flat()
-    .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+  it('is bound to 127.0.0.1 (IPv4) and nothing else', () => {
+    expect(server.address()).toEqual({ address: '127.0.0.1', family: 'IPv4', port: server.port });
+  });
 
-  it.skipIf(!external)(`is not reachable on this machine's non-loopback address (${external ?? 'none found'})`, async () => {
+  it('refuses every other listen host, loopback aliases included', async () => {
+    for (const host of ['127.0.0.2', '127.1', '::1', '::ffff:127.0.0.1', '0', '', ' 127.0.0.1', '127.0.0.1 ', 'LOCALHOST']) {
+      await expect(startServer({ app, staticDir, host }), JSON.stringify(host)).rejects.toThrow(/refusing to listen/);
+    }
+    // An explicit 127.0.0.1 is the default, and allowed.
+    const explicit = await startServer({ app, staticDir, host: '127.0.0.1' });
+    extra.push(explicit);
+    expect(explicit.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+  });
+
+  // 127.0.0.2 is loopback too (127.0.0.0/8 stays on this machine) but is not the bound address, so
+  // the port is closed there. No address outside 127.0.0.0/8 is ever contacted by these tests.
+  it('is not reachable on another loopback address (127.0.0.2)', async () => {
     const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
-      const socket = net.connect({ host: external!, port: server.port });
+      const socket = net.connect({ host: '127.0.0.2', port: server.port });
       socket.once('connect', () => {
         socket.destroy();
         resolve(null);
@@ -377,6 +390,54 @@ describe('ws-server', () => {
     channel.close();
     await expect(call).rejects.toThrow(/closed/);
     release();
+  });
+
+  it('the node channel reports the end of the connection once, and at once to later listeners', async () => {
+    const temp = await startServer({ app, staticDir });
+    const channel = await connectWebSocket(temp.url);
+    const seen: Array<{ code: string; message: string }> = [];
+    channel.onClose((error) => seen.push({ code: error.code, message: error.message }));
+    const off = channel.onClose(() => seen.push({ code: 'UNSUBSCRIBED', message: '' }));
+    off();
+    await temp.close();
+    await channel.closed;
+    expect(seen).toEqual([{ code: 'INTERNAL', message: expect.stringMatching(/shutting down/) }]);
+    let late: string | null = null;
+    channel.onClose((error) => (late = error.message));
+    expect(late).toMatch(/shutting down/);
+    await expect(channel.invoke('app.info', {})).rejects.toThrow(/shutting down/);
+  });
+
+  it('client.run rejects promptly when the server closes mid-job, and so do later calls', async () => {
+    const events = createEventBus();
+    const stuck = createDispatcher({
+      events,
+      newId: () => 'stuck-job',
+      handlers: {
+        ...fakeHandlers(),
+        // Reports progress, then never finishes.
+        'workspace.open': (_input, ctx) => {
+          ctx.progress('working forever', null);
+          return new Promise(() => {});
+        },
+      },
+    });
+    const stuckServer = await startServer({ app: { dispatcher: stuck, events }, staticDir });
+    const channel = await connectWebSocket(stuckServer.url);
+    const client = createClient(channel);
+    // run() reports progress only once it knows the job id, i.e. when it waits for job.finished.
+    let waiting: () => void = () => {};
+    const jobWaiting = new Promise<void>((resolve) => (waiting = resolve));
+    const run = client.run('workspace.open', { dir: '/repo' }, () => waiting());
+    run.catch(() => {});
+    await jobWaiting;
+    const closedAt = Date.now();
+    await stuckServer.close();
+    await expect(run).rejects.toBeInstanceOf(ConvoyError);
+    await expect(run).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/shutting down/) });
+    expect(Date.now() - closedAt).toBeLessThan(3000);
+    await expect(client.call('app.info', {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/shutting down/) });
+    await expect(client.run('workspace.open', { dir: '/repo' })).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 
   it('drops a client that does not read (close 1013) and keeps the others', async () => {

@@ -3,7 +3,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { ConvoyError } from '../../../shared/errors.js';
-import { INFO, connectionOf, failingJobHandler, fakeChannel, jobHandler } from './fakes.js';
+import { connectTransport } from '../../../renderer/src/transport.js';
+import { FakeSocket, INFO, connectionOf, failingJobHandler, fakeChannel, jobHandler } from './fakes.js';
 
 afterEach(cleanup);
 
@@ -11,6 +12,7 @@ const GRAPH = {
   root: '/work/shop',
   nxVersion: '24.0.5',
   nxSource: 'workspace',
+  cycles: [],
   cached: false,
   projects: [
     {
@@ -111,6 +113,33 @@ describe('App', () => {
     await screen.findByText('v0.1.0');
     fire(new Error('The Convoy server stopped.'));
     expect((await screen.findByTestId('connection-lost')).textContent).toContain('The Convoy server stopped.');
+  });
+
+  it('ends a running job with the close error when the connection drops, and re-enables Open', async () => {
+    let socket!: FakeSocket;
+    const connect = () =>
+      connectTransport({ location: { protocol: 'http:', host: '127.0.0.1:4321', search: '?token=t' } }, (url) => {
+        socket = new FakeSocket(url);
+        queueMicrotask(() => socket.open());
+        return socket;
+      });
+    render(<App connect={connect} />);
+    const sent = () => socket.sent.map((text) => JSON.parse(text) as { id: number; name: string });
+    await waitFor(() => expect(sent().map((m) => m.name)).toEqual(['app.info']));
+    socket.receive({ type: 'result', id: sent()[0]!.id, result: { ok: true, output: INFO } });
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    const open = screen.getByTestId<HTMLButtonElement>('workspace-open');
+    fireEvent.click(open);
+    await waitFor(() => expect(sent().map((m) => m.name)).toEqual(['app.info', 'workspace.open']));
+    // The job starts and reports, but never finishes: the server goes away instead.
+    socket.receive({ type: 'result', id: sent()[1]!.id, result: { ok: true, output: { jobId: 'job-9' } } });
+    socket.receive({ type: 'event', name: 'job.progress', payload: { jobId: 'job-9', command: 'workspace.open', message: 'Reading nx.json', fraction: null } });
+    await waitFor(() => expect(screen.getByTestId('workspace-progress').textContent).toContain('Reading nx.json'));
+    expect(open.disabled).toBe(true);
+    socket.serverClose(1001, 'Convoy server is shutting down');
+    expect((await screen.findByTestId('workspace-error')).textContent).toContain('The Convoy server stopped');
+    await waitFor(() => expect(open.disabled).toBe(false));
+    expect((await screen.findByTestId('connection-lost')).textContent).toContain('The Convoy server stopped');
   });
 
   it('opens a workspace: reports progress, then lists the projects', async () => {

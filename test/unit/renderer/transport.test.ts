@@ -1,6 +1,15 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
-import { MISSING_TOKEN_MESSAGE, connectTransport, tokenFromSearch, webSocketUrl } from '../../../renderer/src/transport.js';
+import {
+  MISSING_TOKEN_MESSAGE,
+  TOKEN_STORAGE_KEY,
+  addressWithoutToken,
+  connectTransport,
+  takeToken,
+  tokenFromSearch,
+  webSocketUrl,
+} from '../../../renderer/src/transport.js';
+import type { WebSocketFactory } from '../../../renderer/src/ws-channel.js';
 import { REFUSED_MESSAGE, connectBrowserWebSocket } from '../../../renderer/src/ws-channel.js';
 import { FakeSocket, INFO } from './fakes.js';
 
@@ -8,7 +17,21 @@ const location = { protocol: 'http:', host: '127.0.0.1:4321', search: '?token=ab
 
 afterEach(() => {
   delete window.convoy;
+  window.sessionStorage.clear();
+  window.history.replaceState(null, '', '/');
 });
+
+/** A factory whose sockets open at once; `urls` lists what the page connected to. */
+function openingFactory() {
+  const urls: string[] = [];
+  const factory: WebSocketFactory = (url) => {
+    urls.push(url);
+    const socket = new FakeSocket(url);
+    queueMicrotask(() => socket.open());
+    return socket;
+  };
+  return { urls, factory };
+}
 
 describe('transport', () => {
   it('picks IPC when the preload exposed window.convoy', async () => {
@@ -46,6 +69,67 @@ describe('transport', () => {
     });
     expect(tokenFromSearch('?token=')).toBeNull();
     expect(webSocketUrl({ protocol: 'https:', host: 'localhost:1', search: '?token=a%2Bb' })).toBe('wss://localhost:1/ws?token=a%2Bb');
+  });
+});
+
+describe('the token in the address', () => {
+  it('is removed from the address bar once read, keeping the rest of the address', async () => {
+    window.history.replaceState({ kept: 1 }, '', '/?token=abc_DEF-123&view=graph#projects');
+    const { urls, factory } = openingFactory();
+    const connection = await connectTransport(window, factory);
+    expect(connection.kind).toBe('websocket');
+    expect(urls).toEqual([`ws://${window.location.host}/ws?token=abc_DEF-123`]);
+    expect(window.location.search).toBe('?view=graph');
+    expect(window.location.hash).toBe('#projects');
+    expect(window.location.href).not.toContain('abc_DEF-123');
+    expect(window.history.state).toEqual({ kept: 1 });
+    expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('abc_DEF-123');
+  });
+
+  it('survives a reload of the tab through sessionStorage', async () => {
+    window.history.replaceState(null, '', '/?token=first');
+    await connectTransport(window, openingFactory().factory);
+    expect(window.location.search).toBe('');
+    // The reloaded page sees the address without the token.
+    const { urls, factory } = openingFactory();
+    await connectTransport(window, factory);
+    expect(urls).toEqual([`ws://${window.location.host}/ws?token=first`]);
+    // A new URL with a token in the same tab wins over the remembered one.
+    window.history.replaceState(null, '', '/?token=second');
+    const again = openingFactory();
+    await connectTransport(window, again.factory);
+    expect(again.urls).toEqual([`ws://${window.location.host}/ws?token=second`]);
+    expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('second');
+    expect(window.location.search).toBe('');
+  });
+
+  it('still connects when storage is unavailable, and leaves IPC pages alone', async () => {
+    const replaced: unknown[] = [];
+    const env = {
+      location: { protocol: 'http:', host: '127.0.0.1:1', search: '?token=t', href: 'http://127.0.0.1:1/?token=t' },
+      history: { state: null, replaceState: (...args: unknown[]) => replaced.push(args[2]) },
+      sessionStorage: {
+        getItem: () => {
+          throw new Error('SecurityError');
+        },
+        setItem: () => {
+          throw new Error('QuotaExceededError');
+        },
+      },
+    };
+    expect(takeToken(env)).toBe('t');
+    expect(replaced).toEqual(['/']);
+    expect(takeToken({ ...env, location: { ...env.location, search: '', href: 'http://127.0.0.1:1/' } })).toBeNull();
+
+    window.history.replaceState(null, '', '/?token=ipc-does-not-use-it');
+    window.convoy = { invoke: async () => ({ ok: true, output: INFO }), onEvent: () => () => {} };
+    expect((await connectTransport(window)).kind).toBe('ipc');
+    expect(window.location.search).toBe('?token=ipc-does-not-use-it');
+  });
+
+  it('rewrites only the token parameter', () => {
+    expect(addressWithoutToken('http://h:1/a/b?x=1&token=t&y=2#z')).toBe('/a/b?x=1&y=2#z');
+    expect(addressWithoutToken('http://h:1/?token=t')).toBe('/');
   });
 });
 
