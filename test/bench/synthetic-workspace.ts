@@ -198,3 +198,69 @@ export function generateWorkspace(dir: string, options: SyntheticOptions): Synth
     expectedAffected: [...affected].map((i) => names[i] as string).sort(),
   };
 }
+
+/** Small helpers over a PRNG from createRng: integers, choices, shuffles, samples. */
+export interface RngTools {
+  rng: () => number;
+  /** An integer in [0, maxExclusive). */
+  int(maxExclusive: number): number;
+  /** An integer in [min, max], both included. */
+  between(min: number, max: number): number;
+  chance(probability: number): boolean;
+  pick<T>(items: readonly T[]): T;
+  /** A shuffled copy (Fisher–Yates). */
+  shuffle<T>(items: readonly T[]): T[];
+  /** Up to `count` distinct items, in random order. */
+  sample<T>(items: readonly T[], count: number): T[];
+  /** One key, drawn with probability proportional to its weight. */
+  weighted<K extends string>(weights: Readonly<Record<K, number>>): K;
+}
+
+export function rngTools(rng: () => number): RngTools {
+  const int = (maxExclusive: number) => Math.floor(rng() * maxExclusive);
+  const shuffle = <T>(items: readonly T[]): T[] => {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = int(i + 1);
+      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    }
+    return copy;
+  };
+  return {
+    rng,
+    int,
+    between: (min, max) => min + int(max - min + 1),
+    chance: (probability) => rng() < probability,
+    pick<T>(items: readonly T[]): T {
+      if (items.length === 0) throw new Error('pick from an empty list');
+      return items[int(items.length)] as T;
+    },
+    shuffle,
+    sample: (items, count) => shuffle(items).slice(0, Math.max(0, count)),
+    weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
+      const entries = Object.entries(weights) as Array<[K, number]>;
+      const total = entries.reduce((sum, [, w]) => sum + w, 0);
+      let roll = rng() * total;
+      for (const [key, weight] of entries) {
+        roll -= weight;
+        if (roll < 0) return key;
+      }
+      return (entries[entries.length - 1] as [K, number])[0];
+    },
+  };
+}
+
+/**
+ * A seeded random DAG over `count` nodes: node i depends on 0..maxDepsPerNode distinct
+ * lower-numbered nodes (sorted), drawn as generateWorkspace draws its packages' dependencies.
+ */
+export function randomDag(rng: () => number, count: number, maxDepsPerNode: number): number[][] {
+  const deps: number[][] = [];
+  for (let i = 0; i < count; i++) {
+    const want = Math.min(i, Math.floor(rng() * (maxDepsPerNode + 1)));
+    const chosen = new Set<number>();
+    while (chosen.size < want) chosen.add(Math.floor(rng() * i));
+    deps.push([...chosen].sort((a, b) => a - b));
+  }
+  return deps;
+}
