@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { AffectedProject, AffectedSet } from '../../../shared/domain.js';
 import type { AffectedQuery } from '../../../electron/core/ports/workspace.js';
 import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
+import { expect } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The Convoy checkout these tests run from (three levels above this file). */
@@ -392,4 +393,37 @@ export function checkReasons(set: AffectedSet): void {
       if (!p.explanation.startsWith([p.name, ...p.via].join(' ← '))) throw new Error(`${p.name}: explanation ${p.explanation}`);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assertions shared by the comparison suites.
+
+/** The heart of every case: Convoy equals nx, the set is the expected one, the reasons hold together. */
+export async function compare(ws: TestWorkspace, query: Omit<AffectedQuery, 'dir'>, expected: string[]): Promise<AffectedSet> {
+  const nx = nxAffected(ws.dir, nxArgs(query));
+  const set = await convoyAffectedSet(ws, query);
+  expect(names(set), `Convoy vs nx show projects --affected ${nxArgs(query).join(' ')}`).toEqual(nx);
+  expect(nx, 'nx itself gives the expected set').toEqual([...expected].sort());
+  checkReasons(set);
+  return set;
+}
+
+export function expectDirect(set: AffectedSet, name: string, files: string[]): void {
+  const p = project(set, name);
+  expect(p.direct).toBe(true);
+  expect(p.via).toEqual([]);
+  expect(p.files).toEqual([...files].sort());
+}
+
+export function expectVia(set: AffectedSet, name: string, via: string[]): void {
+  const p = project(set, name);
+  expect(p.direct).toBe(false);
+  expect(p.via).toEqual(via);
+  expect(p.reasons).toEqual([{ kind: 'dependency', via, source: via[via.length - 1] }]);
+}
+
+export function expectWorkspaceCause(set: AffectedSet, name: string, cause: string, files: string[]): void {
+  const p = project(set, name);
+  expect(p.direct).toBe(true);
+  expect(p.reasons).toContainEqual({ kind: 'workspace', cause, files });
 }

@@ -8,57 +8,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AffectedSet } from '../../../shared/domain.js';
-import type { AffectedQuery } from '../../../electron/core/ports/workspace.js';
 import {
   BUMPED_EXTERNALS,
   EXTERNALS,
   type FileMap,
   type TestWorkspace,
-  checkReasons,
-  convoyAffectedSet,
   createWorkspace,
   NODE_MODULES,
   names,
-  nxAffected,
-  nxArgs,
   project,
   removeWorkspaces,
+  compare,
+  expectDirect,
+  expectVia,
+  expectWorkspaceCause,
 } from './fixtures.js';
 
 const CASE_TIMEOUT = 60_000;
 
 afterAll(() => removeWorkspaces());
-
-/** Convoy equals nx, the set is the expected one, the reasons hold together. */
-async function compare(ws: TestWorkspace, query: Omit<AffectedQuery, 'dir'>, expected: string[]): Promise<AffectedSet> {
-  const nx = nxAffected(ws.dir, nxArgs(query));
-  const set = await convoyAffectedSet(ws, query);
-  expect(names(set), `Convoy vs nx show projects --affected ${nxArgs(query).join(' ')}`).toEqual(nx);
-  expect(nx, 'nx itself gives the expected set').toEqual([...expected].sort());
-  checkReasons(set);
-  return set;
-}
-
-function expectDirect(set: AffectedSet, name: string, files: string[]): void {
-  const p = project(set, name);
-  expect(p.direct).toBe(true);
-  expect(p.via).toEqual([]);
-  expect(p.files).toEqual([...files].sort());
-}
-
-function expectVia(set: AffectedSet, name: string, via: string[]): void {
-  const p = project(set, name);
-  expect(p.direct).toBe(false);
-  expect(p.via).toEqual(via);
-  expect(p.reasons).toEqual([{ kind: 'dependency', via, source: via[via.length - 1] }]);
-}
-
-function expectWorkspaceCause(set: AffectedSet, name: string, cause: string, files: string[]): void {
-  const p = project(set, name);
-  expect(p.direct).toBe(true);
-  expect(p.reasons).toContainEqual({ kind: 'workspace', cause, files });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The packages, the same shape under both package managers (scope and the internal version
