@@ -13,6 +13,7 @@ export function AffectedPanel({ client, dir }: AffectedPanelProps) {
   const [base, setBase] = useState('');
   const [head, setHead] = useState('');
   const [uncommitted, setUncommitted] = useState(false);
+  const [allowCycles, setAllowCycles] = useState(false);
   const [result, setResult] = useState<AffectedSet | null>(null);
   const [error, setError] = useState<string | null>(null);
   const job = useJob(client);
@@ -31,6 +32,7 @@ export function AffectedPanel({ client, dir }: AffectedPanelProps) {
         ...(base.trim() ? { base: base.trim() } : {}),
         ...(head.trim() ? { head: head.trim() } : {}),
         ...(uncommitted ? { uncommitted: true } : {}),
+        ...(allowCycles ? { allowCycles: true } : {}),
       };
       setResult(await job.run((onProgress) => client.run('affected.compute', input, onProgress)));
     } catch (err) {
@@ -52,7 +54,11 @@ export function AffectedPanel({ client, dir }: AffectedPanelProps) {
         </label>
         <label className="check">
           <input type="checkbox" checked={uncommitted} onChange={(e) => setUncommitted(e.target.checked)} data-testid="affected-uncommitted" />
-          include uncommitted changes
+          only uncommitted changes (against HEAD)
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={allowCycles} onChange={(e) => setAllowCycles(e.target.checked)} data-testid="affected-allow-cycles" />
+          answer despite dependency cycles
         </label>
         <button type="submit" disabled={job.running} data-testid="affected-compute">
           {job.running ? 'Computing…' : 'Compute'}

@@ -81,6 +81,12 @@ function ProjectTable({ graph }: { graph: WorkspaceGraph }) {
         {graph.projects.length} project{graph.projects.length === 1 ? '' : 's'} in <span className="mono">{graph.root}</span> · Nx{' '}
         {graph.nxVersion} ({graph.nxSource}){graph.cached ? ' · from cache' : ''}
       </p>
+      {graph.cycles.length > 0 && (
+        <p className="error-text" role="alert" data-testid="workspace-cycles">
+          Dependency cycle{graph.cycles.length === 1 ? '' : 's'}: {graph.cycles.map((cycle) => cycle.join(' → ')).join('; ')}. Releases
+          need a dependency order: remove one of these dependencies.
+        </p>
+      )}
       <table data-testid="project-table">
         <thead>
           <tr>

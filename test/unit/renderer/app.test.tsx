@@ -212,4 +212,34 @@ describe('App', () => {
     fireEvent.click(screen.getByTestId('affected-compute'));
     expect((await screen.findByTestId('affected-error')).textContent).toContain('not a git ref');
   });
+
+  it('warns about dependency cycles in the opened graph', async () => {
+    const cyclic = { ...GRAPH, cycles: [['lib-pricing', 'storefront', 'lib-pricing']] };
+    const channel = fakeChannel({
+      'app.info': () => ({ ok: true, output: INFO }),
+      'workspace.open': jobHandler('job-5', 'workspace.open', [], cyclic),
+    });
+    render(<App connect={connectionOf(channel)} />);
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    fireEvent.click(screen.getByTestId('workspace-open'));
+    expect((await screen.findByTestId('workspace-cycles')).textContent).toContain('lib-pricing → storefront → lib-pricing');
+  });
+
+  it('shows a cycle refusal from affected.compute, and asks again with allowCycles when told to', async () => {
+    const channel = fakeChannel({
+      'app.info': () => ({ ok: true, output: INFO }),
+      'affected.compute': (input, ch) =>
+        (input as { allowCycles?: boolean }).allowCycles
+          ? jobHandler('job-6', 'affected.compute', [], AFFECTED)(input, ch)
+          : { ok: false, error: { code: 'GRAPH_CYCLE', message: 'The project graph has a dependency cycle: a → b → a.' } },
+    });
+    render(<App connect={connectionOf(channel)} />);
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    fireEvent.click(screen.getByTestId('affected-compute'));
+    expect((await screen.findByTestId('affected-error')).textContent).toContain('a → b → a');
+    fireEvent.click(screen.getByTestId('affected-allow-cycles'));
+    fireEvent.click(screen.getByTestId('affected-compute'));
+    await screen.findByTestId('affected-list');
+    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: '/work/shop', allowCycles: true } });
+  });
 });
