@@ -77,7 +77,7 @@ export function createApp(options: AppOptions): App {
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {
       await dispatcher.idle();
-      workspace.close?.();
+      await workspace.close?.();
       store.close();
     },
   };

@@ -59,3 +59,14 @@ export function writeCachedGraph(cacheDir: string, entry: CachedGraph): void {
     // A read-only cache dir costs speed, never correctness.
   }
 }
+
+/** Removes the entry for root if it still holds key (a newer entry is left alone). */
+export function dropCachedGraph(cacheDir: string, root: string, key: string): void {
+  try {
+    const file = cacheFile(cacheDir, root);
+    const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown };
+    if (entry.key === key) fs.rmSync(file, { force: true });
+  } catch {
+    // Nothing there, or unreadable: nothing that could be served.
+  }
+}

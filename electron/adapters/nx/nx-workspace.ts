@@ -11,7 +11,7 @@ import { findCycles } from '../../core/cycles.js';
 import { attributeCauses, classifyTouchedFiles, createOwnerLookup, explainAffected } from '../../core/affected.js';
 import type { AffectedQuery, Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
-import { cacheFile, graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
+import { cacheFile, dropCachedGraph, graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
 import { type HostGraph, type NxHost, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 
 /** Most workspace-level files whose individual effect is traced for the explanation. */
@@ -106,11 +106,12 @@ function cycleError(cycles: string[][]): ConvoyError {
   );
 }
 
-export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & { close(): void; hostsRunning(): number } {
+export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & { close(): Promise<void>; hostsRunning(): number } {
   const startHost = options.startHost ?? startNxHost;
   const idleMs = options.hostIdleMs ?? HOST_IDLE_MS;
   const hosts = new Map<string, HostEntry>();
   const memory = new Map<string, Loaded>();
+  const background = new Set<Promise<void>>();
 
   function remember(root: string, loaded: Loaded): void {
     memory.delete(root);
@@ -207,13 +208,21 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       if (!isHostRestart(err)) throw err;
       graph = await use(root, hostFor(root, key), (host) => host.graph());
     }
-    // Files that changed while Nx read them make the graph belong to neither state: use it for this
-    // answer, but cache it only when the state it was read in still holds.
-    const after = await stateOf(root, nxDir, nxVersion);
     const loaded = withCycles({ key, head, graph, cached: false });
     remember(root, loaded);
-    if (after.key === key) writeCachedGraph(options.cacheDir, { key, root, graph });
-    else memory.delete(root);
+    writeCachedGraph(options.cacheDir, { key, root, graph });
+    // Files that changed while Nx read them make the graph belong to neither state: it serves this
+    // answer, but is dropped from both caches if the state it was read in no longer holds. Checked
+    // off the answer's path; close() waits for the check.
+    const forget = () => {
+      if (memory.get(root) === loaded) memory.delete(root);
+      dropCachedGraph(options.cacheDir, root, key);
+    };
+    const check = stateOf(root, nxDir, nxVersion).then((after) => {
+      if (after.key !== key) forget();
+    }, forget);
+    background.add(check);
+    void check.finally(() => background.delete(check));
     progress?.(`Project graph ready: ${graph.projects.length} projects`, 1);
     return { root, ...loaded };
   }
@@ -261,8 +270,9 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       return abortable(computeAffected(query, opts), opts.signal, 'Computing the affected projects');
     },
 
-    close() {
+    async close() {
       for (const [root, entry] of [...hosts]) closeHost(root, entry);
+      await Promise.all([...background]);
     },
 
     hostsRunning: () => hosts.size,

@@ -16,6 +16,6 @@ export interface AffectedQuery {
 export interface WorkspacePort {
   open(dir: string, options: { refresh?: boolean; progress?: Progress; signal?: AbortSignal }): Promise<WorkspaceGraph>;
   affected(query: AffectedQuery, options: { progress?: Progress; signal?: AbortSignal }): Promise<AffectedSet>;
-  /** Stops helper processes. */
-  close?(): void;
+  /** Stops helper processes and finishes background cache writes. */
+  close?(): void | Promise<void>;
 }

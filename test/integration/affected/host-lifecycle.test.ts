@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
 import { startNxHost } from '../../../electron/adapters/nx/nx-host-client.js';
+import { cacheFile } from '../../../electron/adapters/nx/graph-cache.js';
 import { NODE_MODULES, git, packageTemplate, removeWorkspaces, tempDir, writeFiles } from './fixtures.js';
 
 afterAll(removeWorkspaces);
@@ -92,6 +93,46 @@ describe('Nx host lifecycle', () => {
       expect(again.projects.length).toBeGreaterThan(0);
     } finally {
       port.close();
+    }
+  });
+
+  it('does not keep a graph read while the workspace changed under it', async () => {
+    const { repo, dir } = nestedWorkspace();
+    const cacheDir = path.join(dir, '..', 'cache4');
+    const manifest = path.join(dir, 'libs/core/package.json');
+    const original = fs.readFileSync(manifest, 'utf8');
+    // A host whose build overlaps an edit: Nx reads the edited manifest (core → ui) although the
+    // state Convoy keyed the build by was the committed one.
+    const editing = (root: string) => {
+      const host = startNxHost(root);
+      return {
+        ...host,
+        nxDir: host.nxDir,
+        nxSource: host.nxSource,
+        graph: async () => {
+          const json = JSON.parse(original) as { dependencies: Record<string, string> };
+          json.dependencies['@acme/ui'] = '*';
+          fs.writeFileSync(manifest, JSON.stringify(json, null, 2));
+          return host.graph();
+        },
+      };
+    };
+    // An unusable cache entry: Convoy reads the state first, then builds (no early start), so the
+    // edit lands between the state it keys by and the files Nx reads.
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.writeFileSync(cacheFile(cacheDir, dir), '{}');
+    const port = createNxWorkspace({ cacheDir, startHost: editing });
+    expect(depsOf(await port.open(dir, {}), '@acme/core')).toEqual(['@acme/ui', '@acme/util']);
+    await port.close(); // waits for the background check, which sees the edit
+    // Back to the committed state: the graph read during the edit must not be served for it.
+    git(repo, 'checkout', '--', path.relative(repo, manifest));
+    const again = createNxWorkspace({ cacheDir });
+    try {
+      const graph = await again.open(dir, {});
+      expect(graph.cached).toBe(false);
+      expect(depsOf(graph, '@acme/core')).toEqual(['@acme/util']);
+    } finally {
+      await again.close();
     }
   });
 });
