@@ -46,6 +46,9 @@ interface Loaded {
   head: string | null;
   graph: HostGraph;
   cached: boolean;
+  /** The nx that read the graph (it is part of the key, so it holds for the whole entry). */
+  nxDir: string;
+  nxSource: 'workspace' | 'bundled';
   /** Dependency cycles in the graph, each as a closed path. */
   cycles: string[][];
 }
@@ -112,6 +115,16 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
   const hosts = new Map<string, HostEntry>();
   const memory = new Map<string, Loaded>();
   const background = new Set<Promise<void>>();
+  // .gitignore and .nxignore are part of the git state, so one matcher serves a whole state key.
+  const ignoreMatchers = new Map<string, { key: string; ignored: (file: string) => boolean }>();
+
+  function ignoredFor(root: string, loaded: Loaded): (file: string) => boolean {
+    const known = ignoreMatchers.get(root);
+    if (known && known.key === loaded.key) return known.ignored;
+    const ignored = nxIgnored(root, loaded.nxDir);
+    ignoreMatchers.set(root, { key: loaded.key, ignored });
+    return ignored;
+  }
 
   function remember(root: string, loaded: Loaded): void {
     memory.delete(root);
@@ -179,7 +192,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       early = use(root, earlyEntry, (host) => host.graph());
       early.catch(() => {}); // awaited below, or dropped when the graph turns out cached after all
     }
-    const { nxDir } = resolveNx(root);
+    const { nxDir, nxSource } = resolveNx(root);
     const nxVersion = (readJson(path.join(nxDir, 'package.json'))?.version as string | undefined) ?? 'unknown';
     const { key, head } = await stateOf(root, nxDir, nxVersion);
     // The early host read the workspace in this state: tie it to this key, so a later state never
@@ -190,7 +203,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       if (hit && hit.key === key) return { root, ...hit, head, cached: true };
       const disk = readCachedGraph(options.cacheDir, root, key);
       if (disk) {
-        const loaded = withCycles({ key, head, graph: disk.graph, cached: true });
+        const loaded = withCycles({ key, head, graph: disk.graph, cached: true, nxDir, nxSource });
         remember(root, loaded);
         return { root, ...loaded };
       }
@@ -208,7 +221,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       if (!isHostRestart(err)) throw err;
       graph = await use(root, hostFor(root, key), (host) => host.graph());
     }
-    const loaded = withCycles({ key, head, graph, cached: false });
+    const loaded = withCycles({ key, head, graph, cached: false, nxDir, nxSource });
     remember(root, loaded);
     writeCachedGraph(options.cacheDir, { key, root, graph });
     // Files that changed while Nx read them make the graph belong to neither state: it serves this
@@ -228,11 +241,10 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
   }
 
   function toWorkspaceGraph(root: string, loaded: Loaded): WorkspaceGraph {
-    const { nxSource } = resolveNx(root);
     return {
       root,
       nxVersion: loaded.graph.nxVersion,
-      nxSource,
+      nxSource: loaded.nxSource,
       projects: loaded.graph.projects,
       cycles: loaded.cycles,
       cached: loaded.cached,
@@ -297,7 +309,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     if (loaded.cycles.length > 0 && !query.allowCycles) throw cycleError(loaded.cycles);
     const projects = loaded.graph.projects;
     const owner = createOwnerLookup(projects);
-    const ignored = nxIgnored(root, resolveNx(root).nxDir);
+    const ignored = ignoredFor(root, loaded);
     const visible = files.filter((file) => !ignored(file));
     const { owned, needsNx } = classifyTouchedFiles(visible, owner, (file) => !fs.existsSync(path.join(root, file)));
 
