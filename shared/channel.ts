@@ -1,6 +1,6 @@
 // What a transport offers a client: one request/response call and a stream of events.
-import type { CallResult } from './contract.js';
-import { type ErrorPayload, isErrorCode } from './errors.js';
+import { type CallResult, MAX_MESSAGE_BYTES } from './contract.js';
+import { ConvoyError, type ErrorPayload, isErrorCode } from './errors.js';
 
 export interface Channel {
   invoke(name: string, input: unknown): Promise<CallResult<unknown>>;
@@ -80,4 +80,98 @@ export function parseServerMessage(text: string): ServerMessage | null {
     };
   }
   return null;
+}
+
+/**
+ * The client half of the WebSocket protocol, the same in Node and in the browser: call ids, pending
+ * calls, event and close listeners. A socket wrapper feeds it text and tells it when the socket ends.
+ */
+export interface WireSession {
+  /** Sends a call; answers locally when the input cannot go on the wire. */
+  call(name: string, input: unknown): Promise<CallResult<unknown>>;
+  /** Handles one server message (results settle calls, events reach listeners) and returns it. */
+  receive(text: string): ServerMessage | null;
+  /** The socket ended: every pending and later call fails with `error`, close listeners hear it once. */
+  end(error: ConvoyError): void;
+  onEvent(listener: (name: string, payload: unknown) => void): () => void;
+  /** Called once when the session ends (at once if it already has). */
+  onClose(listener: (error: ConvoyError) => void): () => void;
+}
+
+export interface WireSocket {
+  /** Whether a call may be sent now; when not, calls fail with `closedError()`. */
+  isOpen(): boolean;
+  closedError(): ConvoyError;
+  /** Sends text; `fail(error)` rejects the call with that error if sending failed. */
+  send(text: string, fail: (err: Error) => void): void;
+}
+
+export function createWireSession(socket: WireSocket): WireSession {
+  const pending = new Map<number, { resolve: (result: CallResult<unknown>) => void; reject: (err: Error) => void }>();
+  const listeners = new Set<(name: string, payload: unknown) => void>();
+  const closeListeners = new Set<(error: ConvoyError) => void>();
+  let ended: ConvoyError | null = null;
+  let nextId = 1;
+
+  return {
+    call(name, input) {
+      if (ended || !socket.isOpen()) return Promise.reject(ended ?? socket.closedError());
+      const id = nextId++;
+      const message: ClientMessage = { type: 'call', id, name, input };
+      let text: string;
+      try {
+        text = JSON.stringify(message);
+      } catch (err) {
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'INVALID_INPUT', message: `Input for ${name} is not JSON: ${(err as Error).message}` },
+        });
+      }
+      if (new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'MESSAGE_TOO_LARGE', message: `Input for ${name} is larger than ${MAX_MESSAGE_BYTES} bytes` },
+        });
+      }
+      return new Promise<CallResult<unknown>>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        socket.send(text, (err) => {
+          if (pending.delete(id)) reject(err);
+        });
+      });
+    },
+    receive(text) {
+      const message = parseServerMessage(text);
+      if (message?.type === 'result') {
+        const call = pending.get(message.id);
+        if (call) {
+          pending.delete(message.id);
+          call.resolve(message.result);
+        }
+      } else if (message?.type === 'event') {
+        for (const listener of [...listeners]) listener(message.name, message.payload);
+      }
+      return message;
+    },
+    end(error) {
+      if (ended) return;
+      ended = error;
+      for (const call of pending.values()) call.reject(error);
+      pending.clear();
+      for (const listener of [...closeListeners]) listener(error);
+      closeListeners.clear();
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onClose(listener) {
+      if (ended) {
+        listener(ended);
+        return () => {};
+      }
+      closeListeners.add(listener);
+      return () => closeListeners.delete(listener);
+    },
+  };
 }

@@ -1,7 +1,6 @@
 // A Node-side Channel over the WebSocket transport (tests, and a `convoy` client of a running console).
 import { WebSocket } from 'ws';
-import { type Channel, type ClientMessage, parseServerMessage } from '../../shared/channel.js';
-import { type CallResult, MAX_MESSAGE_BYTES } from '../../shared/contract.js';
+import { type Channel, createWireSession } from '../../shared/channel.js';
 import { ConvoyError, type ErrorPayload } from '../../shared/errors.js';
 
 export interface WebSocketChannel extends Channel {
@@ -48,12 +47,7 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
 
   return new Promise<WebSocketChannel>((resolve, reject) => {
     const ws = new WebSocket(target, { handshakeTimeout: options.timeoutMs ?? 10_000 });
-    const pending = new Map<number, { resolve: (result: CallResult<unknown>) => void; reject: (err: Error) => void }>();
-    const listeners = new Set<(name: string, payload: unknown) => void>();
     const errorListeners = new Set<(error: ErrorPayload) => void>();
-    const closeListeners = new Set<(error: ConvoyError) => void>();
-    let ended: ConvoyError | null = null;
-    let nextId = 1;
     let opened = false;
     let closeError: ConvoyError | null = null;
     let settleClosed: (code: number) => void = () => {};
@@ -79,17 +73,19 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
       }
     });
 
+    const session = createWireSession({
+      isOpen: () => ws.readyState === WebSocket.OPEN,
+      closedError: () => closeError ?? new ConvoyError('INTERNAL', 'The connection to the Convoy server is closed'),
+      send: (text, fail) =>
+        ws.send(text, (err) => {
+          if (err) fail(closeError ?? new ConvoyError('INTERNAL', err.message));
+        }),
+    });
+
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const message = parseServerMessage(toText(data));
-      if (message?.type === 'result') {
-        const call = pending.get(message.id);
-        if (!call) return;
-        pending.delete(message.id);
-        call.resolve(message.result);
-      } else if (message?.type === 'event') {
-        for (const listener of [...listeners]) listener(message.name, message.payload);
-      } else if (message?.type === 'error') {
+      const message = session.receive(toText(data));
+      if (message?.type === 'error') {
         for (const listener of [...errorListeners]) listener(message.error);
       }
     });
@@ -97,65 +93,21 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
     ws.on('close', (code, reason) => {
       const error = closeError ?? describeClose(code, reason.toString('utf8'));
       closeError = error;
-      for (const call of pending.values()) call.reject(error);
-      pending.clear();
+      session.end(error);
       settleClosed(code);
-      if (!opened) {
-        reject(error);
-        return;
-      }
-      ended = error;
-      for (const listener of [...closeListeners]) listener(error);
-      closeListeners.clear();
+      if (!opened) reject(error);
     });
 
     ws.on('open', () => {
       opened = true;
       resolve({
-        invoke(name, input) {
-          if (ws.readyState !== WebSocket.OPEN) {
-            return Promise.reject(closeError ?? new ConvoyError('INTERNAL', 'The connection to the Convoy server is closed'));
-          }
-          const id = nextId++;
-          const message: ClientMessage = { type: 'call', id, name, input };
-          let text: string;
-          try {
-            text = JSON.stringify(message);
-          } catch (err) {
-            return Promise.resolve({
-              ok: false,
-              error: { code: 'INVALID_INPUT', message: `Input for ${name} is not JSON: ${(err as Error).message}` },
-            });
-          }
-          if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
-            return Promise.resolve({
-              ok: false,
-              error: { code: 'MESSAGE_TOO_LARGE', message: `Input for ${name} is larger than ${MAX_MESSAGE_BYTES} bytes` },
-            });
-          }
-          return new Promise<CallResult<unknown>>((resolveCall, rejectCall) => {
-            pending.set(id, { resolve: resolveCall, reject: rejectCall });
-            ws.send(text, (err) => {
-              if (err && pending.delete(id)) rejectCall(closeError ?? new ConvoyError('INTERNAL', err.message));
-            });
-          });
-        },
-        onEvent(listener) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
+        invoke: (name, input) => session.call(name, input),
+        onEvent: (listener) => session.onEvent(listener),
         onServerError(listener) {
           errorListeners.add(listener);
           return () => errorListeners.delete(listener);
         },
-        onClose(listener) {
-          if (ended) {
-            listener(ended);
-            return () => {};
-          }
-          closeListeners.add(listener);
-          return () => closeListeners.delete(listener);
-        },
+        onClose: (listener) => session.onClose(listener),
         closed,
         close() {
           if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {

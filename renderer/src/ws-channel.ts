@@ -1,7 +1,6 @@
 // The browser side of the WebSocket transport: one socket, ids correlated to calls, no reconnects.
 // When the socket closes every pending call fails with a message a person can act on.
-import { type Channel, type ClientMessage, parseServerMessage } from '../../shared/channel.js';
-import { type CallResult, MAX_MESSAGE_BYTES } from '../../shared/contract.js';
+import { type Channel, createWireSession } from '../../shared/channel.js';
 import { ConvoyError } from '../../shared/errors.js';
 
 export interface BrowserWebSocketChannel extends Channel {
@@ -48,75 +47,34 @@ export function connectBrowserWebSocket(
       reject(new ConvoyError('INTERNAL', `Could not open a WebSocket to ${url}: ${(err as Error).message}`));
       return;
     }
-    const pending = new Map<number, { resolve: (result: CallResult<unknown>) => void; reject: (err: Error) => void }>();
-    const listeners = new Set<(name: string, payload: unknown) => void>();
-    const closeListeners = new Set<(error: ConvoyError) => void>();
     let opened = false;
-    let ended: ConvoyError | null = null;
-    let nextId = 1;
+    // Set when this page closes the socket: calls stop at once, the close event still ends the session.
+    let closing: ConvoyError | null = null;
+    const session = createWireSession({
+      isOpen: () => closing === null && socket.readyState === OPEN,
+      closedError: () => closing ?? new ConvoyError('INTERNAL', 'The connection to the Convoy server is closed'),
+      send: (text) => socket.send(text),
+    });
 
     socket.addEventListener('message', (event) => {
-      if (typeof event.data !== 'string') return;
-      const message = parseServerMessage(event.data);
-      if (message?.type === 'result') {
-        const call = pending.get(message.id);
-        if (!call) return;
-        pending.delete(message.id);
-        call.resolve(message.result);
-      } else if (message?.type === 'event') {
-        for (const listener of [...listeners]) listener(message.name, message.payload);
-      }
+      if (typeof event.data === 'string') session.receive(event.data);
     });
 
     socket.addEventListener('close', (event) => {
       // A browser hides the HTTP status of a refused handshake; a close before open is a refusal.
-      const error = opened ? closeError(event.code, event.reason) : new ConvoyError('UNAUTHORIZED', REFUSED_MESSAGE);
-      ended ??= error;
-      for (const call of pending.values()) call.reject(ended);
-      pending.clear();
-      if (!opened) {
-        reject(ended);
-        return;
-      }
-      for (const listener of [...closeListeners]) listener(ended);
-      closeListeners.clear();
+      const error = closing ?? (opened ? closeError(event.code, event.reason) : new ConvoyError('UNAUTHORIZED', REFUSED_MESSAGE));
+      session.end(error);
+      if (!opened) reject(error);
     });
 
     socket.addEventListener('open', () => {
       opened = true;
       resolve({
-        invoke(name, input) {
-          if (ended || socket.readyState !== OPEN) {
-            return Promise.reject(ended ?? new ConvoyError('INTERNAL', 'The connection to the Convoy server is closed'));
-          }
-          const id = nextId++;
-          const message: ClientMessage = { type: 'call', id, name, input };
-          const text = JSON.stringify(message);
-          if (new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
-            return Promise.resolve({
-              ok: false,
-              error: { code: 'MESSAGE_TOO_LARGE', message: `Input for ${name} is larger than ${MAX_MESSAGE_BYTES} bytes` },
-            });
-          }
-          return new Promise<CallResult<unknown>>((resolveCall, rejectCall) => {
-            pending.set(id, { resolve: resolveCall, reject: rejectCall });
-            socket.send(text);
-          });
-        },
-        onEvent(listener) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-        onClose(listener) {
-          if (ended) {
-            listener(ended);
-            return () => {};
-          }
-          closeListeners.add(listener);
-          return () => closeListeners.delete(listener);
-        },
+        invoke: (name, input) => session.call(name, input),
+        onEvent: (listener) => session.onEvent(listener),
+        onClose: (listener) => session.onClose(listener),
         close() {
-          ended ??= new ConvoyError('INTERNAL', 'The connection to the Convoy server was closed by this page');
+          closing ??= new ConvoyError('INTERNAL', 'The connection to the Convoy server was closed by this page');
           socket.close(1000, 'page closed');
         },
       });
