@@ -4,9 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type {
-  ApprovalDecision,
   ApprovalRecord,
-  DrillOutcome,
   DrillRecord,
   EventRecord,
   HistoryStore,
@@ -29,6 +27,24 @@ import type {
 } from '../../core/ports/history-store.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { type OpenStoreOptions, StoreError, errMessage, isSqliteCode, openDatabase, toStoreError } from './open-database.js';
+import {
+  type ApprovalRow,
+  type DrillRow,
+  type EventRow,
+  type ReleaseRow,
+  type RevisionRow,
+  type StageRow,
+  type StepRow,
+  approvalFromRow,
+  drillFromRow,
+  eventFromRow,
+  releaseFromRow,
+  revisionFromRow,
+  stageFromRow,
+  stepFromRow,
+  parseJson,
+  toJson,
+} from './sqlite-rows.js';
 
 export { DB_FILE_NAME, DEFAULT_BUSY_TIMEOUT_MS, StoreError, type OpenStoreOptions } from './open-database.js';
 
@@ -39,148 +55,6 @@ const FINAL_RELEASE_STATUSES: ReadonlySet<ReleaseStatus> = new Set(['succeeded',
 export function openStore(dataDir: string, opts: OpenStoreOptions = {}): SqliteStore {
   const { db, file } = openDatabase(dataDir, opts);
   return new SqliteStore(db, file, opts.now ?? (() => new Date()));
-}
-
-// ── rows ────────────────────────────────────────────────────────────────────────────────────────
-
-interface ReleaseRow {
-  id: string;
-  workspace: string;
-  base: string | null;
-  head: string | null;
-  status: ReleaseStatus;
-  created_at: string;
-  finished_at: string | null;
-  summary: string | null;
-}
-interface StageRow {
-  id: string;
-  release_id: string;
-  name: string;
-  status: StageStatus;
-  started_at: string;
-  finished_at: string | null;
-}
-interface StepRow {
-  id: number;
-  release_id: string;
-  stage_id: string | null;
-  kind: string;
-  target: string;
-  detail_json: string;
-  started_at: string;
-  finished_at: string | null;
-  ok: 0 | 1 | null;
-  result_json: string | null;
-}
-interface EventRow {
-  id: number;
-  release_id: string | null;
-  name: string;
-  payload_json: string;
-  at: string;
-}
-interface RevisionRow {
-  id: number;
-  environment: string;
-  service: string;
-  revision: string;
-  image: string;
-  release_id: string | null;
-  deployed_at: string;
-}
-interface ApprovalRow {
-  id: number;
-  release_id: string;
-  stage_id: string | null;
-  approver: string;
-  decision: ApprovalDecision;
-  comment: string | null;
-  at: string;
-}
-interface DrillRow {
-  id: number;
-  kind: string;
-  environment: string;
-  release_id: string | null;
-  outcome: DrillOutcome;
-  started_at: string;
-  finished_at: string;
-  detail_json: string;
-}
-
-const releaseFromRow = (r: ReleaseRow): ReleaseRecord => ({
-  id: r.id,
-  workspace: r.workspace,
-  base: r.base,
-  head: r.head,
-  status: r.status,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
-  summary: r.summary,
-});
-const stageFromRow = (r: StageRow): StageRecord => ({
-  id: r.id,
-  releaseId: r.release_id,
-  name: r.name,
-  status: r.status,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-});
-const stepFromRow = (r: StepRow): StepRecord => ({
-  id: r.id,
-  releaseId: r.release_id,
-  stageId: r.stage_id,
-  kind: r.kind,
-  target: r.target,
-  detail: parseJson(r.detail_json),
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  ok: r.ok === null ? null : r.ok === 1,
-  result: r.result_json === null ? null : parseJson(r.result_json),
-});
-const eventFromRow = (r: EventRow): EventRecord => ({ id: r.id, releaseId: r.release_id, name: r.name, payload: parseJson(r.payload_json), at: r.at });
-const revisionFromRow = (r: RevisionRow): RevisionRecord => ({
-  id: r.id,
-  environment: r.environment,
-  service: r.service,
-  revision: r.revision,
-  image: r.image,
-  releaseId: r.release_id,
-  deployedAt: r.deployed_at,
-});
-const approvalFromRow = (r: ApprovalRow): ApprovalRecord => ({
-  id: r.id,
-  releaseId: r.release_id,
-  stageId: r.stage_id,
-  approver: r.approver,
-  decision: r.decision,
-  comment: r.comment,
-  at: r.at,
-});
-const drillFromRow = (r: DrillRow): DrillRecord => ({
-  id: r.id,
-  kind: r.kind,
-  environment: r.environment,
-  releaseId: r.release_id,
-  outcome: r.outcome,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  detail: parseJson(r.detail_json),
-});
-
-function parseJson(text: string): JsonValue {
-  return JSON.parse(text) as JsonValue;
-}
-
-function toJson(value: JsonValue | undefined, what: string): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value ?? null);
-  } catch (err) {
-    throw new StoreError('STORE_ERROR', `${what} is not JSON-serialisable (${errMessage(err)}).`, { cause: err });
-  }
-  return text ?? 'null';
 }
 
 // ── the store ───────────────────────────────────────────────────────────────────────────────────
