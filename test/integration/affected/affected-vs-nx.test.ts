@@ -17,11 +17,8 @@ import {
   project,
   projectJsonTemplate,
   removeWorkspaces,
-  compare,
-  expectDirect,
-  expectVia,
-  expectWorkspaceCause,
 } from './fixtures.js';
+import { compare, expectDirect, expectVia, expectWorkspaceCause } from './assertions.js';
 
 const CASE_TIMEOUT = 60_000;
 

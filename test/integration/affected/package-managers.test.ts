@@ -18,11 +18,8 @@ import {
   names,
   project,
   removeWorkspaces,
-  compare,
-  expectDirect,
-  expectVia,
-  expectWorkspaceCause,
 } from './fixtures.js';
+import { compare, expectDirect, expectVia, expectWorkspaceCause } from './assertions.js';
 
 const CASE_TIMEOUT = 60_000;
 
