@@ -1,0 +1,119 @@
+// One port for every place Convoy deploys to: a Kubernetes context (electron/adapters/kube) or the
+// local Docker Engine as an offline staging environment (electron/adapters/docker-target). The release
+// engine only ever talks to this interface, environment by environment.
+//
+// Errors are ConvoyErrors with the contract's codes (MANIFEST_INVALID, KUBE_*, ROLLOUT_*, PORT_IN_USE,
+// HEALTH_FAILED, ROLLBACK_REFUSED, CANCELLED …) and messages that name the environment, the context or
+// container, and the object.
+import type { Progress } from './workspace.js';
+
+export type TargetKind = 'kubernetes' | 'docker';
+
+/** One service of one release, as a target receives it. */
+export interface DeployUnit {
+  /** The Nx project name; also the service / container name. */
+  service: string;
+  /** The built, immutable image reference, e.g. `shop/orders-api:3f9c…`. */
+  image: string;
+  releaseId: string;
+  /** The git commit the image was built from, when known. */
+  commit: string | null;
+  /** Absolute path of the project's folder of Kubernetes manifests (`deploy/`), when it has one. */
+  manifestsDir: string | null;
+  /** Port the service listens on inside the container (Docker target). */
+  port: number | null;
+  /** HTTP health path (Docker target); null uses the image's HEALTHCHECK, or none. */
+  health: string | null;
+  /** Environment variables for the service (Docker target; Kubernetes takes them from manifests). */
+  env: Record<string, string>;
+}
+
+export interface TargetCallOptions {
+  signal?: AbortSignal;
+  progress?: Progress;
+}
+
+export interface ApplyOptions extends TargetCallOptions {
+  /** Take over fields owned by another field manager (Kubernetes 409). Only with the user's consent. */
+  force?: boolean;
+}
+
+export interface WaitOptions extends TargetCallOptions {
+  /** Give up (ROLLOUT_TIMEOUT / HEALTH_FAILED) after this long. */
+  deadlineMs: number;
+}
+
+export type ChangeKind = 'add' | 'modify' | 'unchanged';
+
+export interface ObjectDiff {
+  service: string;
+  /** e.g. `Deployment shop/orders-api`, or `container convoy-local-orders-api`. */
+  object: string;
+  change: ChangeKind;
+  /** Unified diff text (empty when unchanged); secrets masked. */
+  diff: string;
+}
+
+export interface TargetDiff {
+  environment: string;
+  objects: ObjectDiff[];
+  /** All object diffs of the release combined, in apply order. */
+  text: string;
+}
+
+export interface AppliedObject {
+  service: string;
+  object: string;
+  /** created, configured (changed) or unchanged, as kubectl reports them. */
+  action: 'created' | 'configured' | 'unchanged';
+}
+
+export interface ApplyResult {
+  environment: string;
+  objects: AppliedObject[];
+}
+
+export type ServiceState = 'missing' | 'progressing' | 'ready' | 'failed';
+
+export interface ServiceStatus {
+  service: string;
+  state: ServiceState;
+  /** Current revision id (Kubernetes: deployment.kubernetes.io/revision; Docker: Convoy's number). */
+  revision: string | null;
+  image: string | null;
+  /** Human-readable detail: replicas, the failing pod's reason, health output. */
+  message: string;
+}
+
+export interface TargetRevision {
+  service: string;
+  revision: string;
+  image: string | null;
+  commit: string | null;
+  releaseId: string | null;
+  /** ISO-8601. */
+  createdAt: string | null;
+  current: boolean;
+}
+
+export interface RollbackResult {
+  service: string;
+  from: string | null;
+  to: string;
+}
+
+export interface DeployTargetPort {
+  readonly kind: TargetKind;
+  readonly environment: string;
+  /** What apply would change, against what is live; changes nothing. */
+  diff(units: DeployUnit[], options?: TargetCallOptions): Promise<TargetDiff>;
+  apply(units: DeployUnit[], options?: ApplyOptions): Promise<ApplyResult>;
+  /** Resolves when every unit is ready; fails fast on a failed rollout; streams progress. */
+  waitReady(units: DeployUnit[], options: WaitOptions): Promise<ServiceStatus[]>;
+  status(services: string[], options?: TargetCallOptions): Promise<ServiceStatus[]>;
+  /** Newest first. */
+  revisions(service: string, options?: TargetCallOptions): Promise<TargetRevision[]>;
+  /** Back to `toRevision`, or to the previous revision when omitted. */
+  rollback(service: string, toRevision?: string, options?: TargetCallOptions): Promise<RollbackResult>;
+  close?(): Promise<void>;
+}
