@@ -1,6 +1,7 @@
 // Domain shapes shared by the core, the transports and the renderer.
 // They are zod schemas so that whatever crosses a process boundary is checked on arrival.
 import { z } from 'zod';
+import { ErrorPayload } from './errors.js';
 
 export const ProjectType = z.enum(['application', 'library', 'e2e', 'unknown']);
 
@@ -108,3 +109,37 @@ export const ReleaseSummary = z.object({
   summary: z.string().nullable(),
 });
 export type ReleaseSummary = z.infer<typeof ReleaseSummary>;
+
+/** How one project's tests went (issue 4: tests run inside the built image). */
+export const TestOutcome = z.object({
+  /** `none`: the project declares no test; `not-run`: its build failed or the run was cancelled. */
+  status: z.enum(['passed', 'failed', 'timed-out', 'not-run', 'none']),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+  /** The last lines of the test log, redacted. */
+  logTail: z.array(z.string()),
+});
+export type TestOutcome = z.infer<typeof TestOutcome>;
+
+export const ProjectBuild = z.object({
+  project: z.string(),
+  /** `cached`: an image for this content hash already existed, no build was made. */
+  status: z.enum(['built', 'cached', 'failed', 'cancelled', 'not-run']),
+  /** `<repository>:<content hash>`. */
+  image: z.string().nullable(),
+  contentHash: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  error: ErrorPayload.nullable(),
+  test: TestOutcome,
+});
+export type ProjectBuild = z.infer<typeof ProjectBuild>;
+
+export const BuildReport = z.object({
+  /** The history row (kind `build`) this run is recorded under; also the image's release label. */
+  runId: z.string(),
+  ok: z.boolean(),
+  /** Build calls made to the engine (0 when everything was cached). */
+  buildCalls: z.number().int(),
+  projects: z.array(ProjectBuild),
+});
+export type BuildReport = z.infer<typeof BuildReport>;

@@ -1,0 +1,121 @@
+// Reads Convoy's configuration from a workspace: convoy.yaml (or convoy.yml) at the root, and each
+// project's `convoy` block from its package.json (or project.json). Errors name the file, the field and,
+// for YAML syntax, the line, so the user can fix them without guessing.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ProjectConfig, WorkspaceConfig } from '../../../shared/config.js';
+import type { WorkspaceProject } from '../../../shared/domain.js';
+import { ConvoyError } from '../../../shared/errors.js';
+
+const WORKSPACE_FILES = ['convoy.yaml', 'convoy.yml'];
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The workspace's convoy.yaml, or the defaults when it has none. */
+export function loadWorkspaceConfig(root: string): { config: WorkspaceConfig; file: string | null } {
+  const file = WORKSPACE_FILES.map((name) => path.join(root, name)).find((candidate) => existsSync(candidate)) ?? null;
+  if (file === null) return { config: WorkspaceConfig.parse({}), file: null };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConvoyError('CONFIG_INVALID', `Cannot read ${file}: ${(err as Error).message}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0]?.line;
+    throw new ConvoyError('CONFIG_INVALID', `${file}${line ? `:${line}` : ''} is not valid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = WorkspaceConfig.safeParse(raw);
+  if (!parsed.success) throw new ConvoyError('CONFIG_INVALID', `${file}: ${describeIssues(parsed.error)}`);
+  return { config: parsed.data, file };
+}
+
+/** What Convoy knows about building, testing and deploying one project. */
+export interface ProjectSetup {
+  project: string;
+  /** Absolute project root. */
+  root: string;
+  /** The file the `convoy` block came from. */
+  file: string;
+  config: ProjectConfig;
+  /** Absolute build context. */
+  contextDir: string;
+  /** Whether the configured Dockerfile exists in the context. */
+  dockerfileExists: boolean;
+  /** Absolute manifests folder, when it exists. */
+  manifestsDir: string | null;
+}
+
+export type ProjectSetupResult = { ok: true; setup: ProjectSetup } | { ok: false; project: string; error: ConvoyError };
+
+function readJson(file: string): Record<string, unknown> | null {
+  if (!existsSync(file)) return null;
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch (err) {
+    throw new ConvoyError('CONFIG_INVALID', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The project's `convoy` block, from package.json or project.json. A project with neither block gets
+ * null (Convoy has nothing to build or deploy for it), unless it has a Dockerfile: then it is named in
+ * an error, because a project selected for a build needs an image name.
+ */
+export function loadProjectSetup(workspaceRoot: string, project: WorkspaceProject): ProjectSetupResult | null {
+  const root = path.join(workspaceRoot, project.root);
+  try {
+    let file: string | null = null;
+    let block: unknown;
+    for (const name of ['package.json', 'project.json']) {
+      const json = readJson(path.join(root, name));
+      if (json && 'convoy' in json) {
+        file = path.join(root, name);
+        block = json.convoy;
+        break;
+      }
+    }
+    if (file === null) return null;
+    const parsed = ProjectConfig.safeParse(block);
+    if (!parsed.success) {
+      return { ok: false, project: project.name, error: new ConvoyError('CONFIG_INVALID', `${file} "convoy": ${describeIssues(parsed.error)}`) };
+    }
+    const config = parsed.data;
+    const contextDir = path.resolve(root, config.context);
+    const manifests = path.resolve(root, config.manifests ?? 'deploy');
+    return {
+      ok: true,
+      setup: {
+        project: project.name,
+        root,
+        file,
+        config,
+        contextDir,
+        dockerfileExists: existsSync(path.resolve(contextDir, config.dockerfile)),
+        manifestsDir: isDir(manifests) ? manifests : null,
+      },
+    };
+  } catch (err) {
+    const error = err instanceof ConvoyError ? err : new ConvoyError('CONFIG_INVALID', (err as Error).message);
+    return { ok: false, project: project.name, error };
+  }
+}

@@ -1,0 +1,169 @@
+// The build stage of a release (issue 4): builds exactly the requested projects' images, content
+// addressed (an unchanged project is a cache hit with no build call), up to `concurrency` at a time,
+// then runs each project's tests inside its image. One project's failure fails the stage but does not
+// stop the others, so every project's result is kept. Cancelling stops in-flight builds and starts no
+// new ones. Every log line has passed the redactor before it reaches the recorder.
+import type { BuildReport, ProjectBuild, TestOutcome } from '../../shared/domain.js';
+import { type ErrorPayload, toErrorPayload } from '../../shared/errors.js';
+import type { JsonValue } from './ports/history-store.js';
+import type { BuildResult, BuildSpec, ImageBuilderPort } from './ports/image-builder.js';
+import type { Progress } from './ports/workspace.js';
+import { runPool } from './pool.js';
+import type { Redactor } from './redact.js';
+
+export interface TestPlan {
+  command: string[];
+  timeoutMs: number;
+  env: Record<string, string>;
+  /** Build stage to run the tests in; null runs them in the deployable image. */
+  stage: string | null;
+}
+
+/** One project to build; `spec` is null when it cannot be built, with the reason in `problem`. */
+export interface BuildRequest {
+  project: string;
+  spec: BuildSpec | null;
+  problem: ErrorPayload | null;
+  test: TestPlan | null;
+}
+
+/** Where the stage writes its durable record: a step intent before each side effect, its result after. */
+export interface BuildStageRecorder {
+  intent(kind: 'docker.build' | 'docker.test', target: string, detail: JsonValue): number;
+  result(stepId: number, ok: boolean, detail: JsonValue): void;
+  log(project: string, phase: 'build' | 'test', line: string): void;
+}
+
+export interface BuildStageOptions {
+  builder: ImageBuilderPort;
+  redact: Redactor;
+  concurrency: number;
+  signal?: AbortSignal;
+  progress?: Progress;
+  recorder?: BuildStageRecorder;
+}
+
+export type BuildStageResult = Omit<BuildReport, 'runId'>;
+
+const LOG_TAIL = 20;
+
+const noTest = (status: TestOutcome['status']): TestOutcome => ({ status, exitCode: null, durationMs: null, logTail: [] });
+
+function isCancelled(error: ErrorPayload): boolean {
+  return error.code === 'CANCELLED';
+}
+
+export async function runBuildStage(requests: readonly BuildRequest[], options: BuildStageOptions): Promise<BuildStageResult> {
+  const { builder, redact, recorder, progress, signal } = options;
+  let buildCalls = 0;
+  let done = 0;
+  const total = requests.length;
+  const report = (message: string) => progress?.(message, total === 0 ? 1 : done / total);
+
+  async function build(spec: BuildSpec, project: string): Promise<BuildResult> {
+    const hash = await builder.contentHash(spec);
+    const step = recorder?.intent('docker.build', `${spec.repository}:${hash}`, { project, target: spec.target ?? null });
+    try {
+      const result = await builder.build(spec, {
+        signal,
+        redact,
+        onLog: (line) => recorder?.log(project, 'build', line),
+      });
+      if (!result.cached) buildCalls++;
+      if (step !== undefined) recorder?.result(step, true, { image: result.image, cached: result.cached, durationMs: result.durationMs });
+      return result;
+    } catch (err) {
+      if (step !== undefined) recorder?.result(step, false, { error: toErrorPayload(err) });
+      throw err;
+    }
+  }
+
+  async function test(request: BuildRequest, image: string, plan: TestPlan): Promise<TestOutcome> {
+    const step = recorder?.intent('docker.test', request.project, { image, command: plan.command, timeoutMs: plan.timeoutMs });
+    try {
+      const result = await builder.runTest(
+        { project: request.project, image, command: plan.command, timeoutMs: plan.timeoutMs, env: plan.env },
+        { signal, redact, onLog: (line) => recorder?.log(request.project, 'test', line) },
+      );
+      const status: TestOutcome['status'] = result.timedOut ? 'timed-out' : result.exitCode === 0 ? 'passed' : 'failed';
+      const outcome: TestOutcome = { status, exitCode: result.exitCode, durationMs: result.durationMs, logTail: result.logs.slice(-LOG_TAIL) };
+      if (step !== undefined) recorder?.result(step, status === 'passed', { status, exitCode: result.exitCode, durationMs: result.durationMs });
+      return outcome;
+    } catch (err) {
+      if (step !== undefined) recorder?.result(step, false, { error: toErrorPayload(err) });
+      throw err;
+    }
+  }
+
+  async function one(request: BuildRequest): Promise<ProjectBuild> {
+    const base: ProjectBuild = {
+      project: request.project,
+      status: 'failed',
+      image: null,
+      contentHash: null,
+      durationMs: null,
+      error: null,
+      test: noTest(request.test ? 'not-run' : 'none'),
+    };
+    if (request.spec === null) {
+      return { ...base, error: request.problem ?? { code: 'NO_DOCKERFILE', message: `${request.project} has nothing to build` } };
+    }
+    report(`${request.project}: building`);
+    let built: BuildResult;
+    try {
+      built = await build(request.spec, request.project);
+    } catch (err) {
+      const error = toErrorPayload(err);
+      return { ...base, status: isCancelled(error) ? 'cancelled' : 'failed', error };
+    }
+    const result: ProjectBuild = {
+      ...base,
+      status: built.cached ? 'cached' : 'built',
+      image: built.image,
+      contentHash: built.contentHash,
+      durationMs: built.durationMs,
+    };
+    if (!request.test) return result;
+    try {
+      let testImage = built.image;
+      if (request.test.stage !== null) {
+        report(`${request.project}: building test stage ${request.test.stage}`);
+        testImage = (await build({ ...request.spec, target: request.test.stage }, request.project)).image;
+      }
+      report(`${request.project}: testing`);
+      const outcome = await test(request, testImage, request.test);
+      if (outcome.status === 'passed') return { ...result, test: outcome };
+      const message =
+        outcome.status === 'timed-out'
+          ? `${request.project}: tests did not finish within ${Math.round(request.test.timeoutMs / 1000)} s and were stopped`
+          : `${request.project}: tests failed with exit code ${String(outcome.exitCode)}`;
+      return { ...result, test: outcome, error: { code: outcome.status === 'timed-out' ? 'TEST_TIMEOUT' : 'TEST_FAILED', message } };
+    } catch (err) {
+      const error = toErrorPayload(err);
+      return { ...result, error, test: { ...noTest('not-run') } };
+    }
+  }
+
+  const projects = await runPool<BuildRequest, ProjectBuild>(
+    requests,
+    options.concurrency,
+    async (request) => {
+      const outcome = await one(request);
+      done++;
+      report(`${request.project}: ${outcome.status}${outcome.test.status !== 'none' ? `, tests ${outcome.test.status}` : ''}`);
+      return outcome;
+    },
+    signal,
+    (request) => ({
+      project: request.project,
+      status: 'cancelled',
+      image: null,
+      contentHash: null,
+      durationMs: null,
+      error: { code: 'CANCELLED', message: `${request.project}: not started, the run was cancelled` },
+      test: noTest(request.test ? 'not-run' : 'none'),
+    }),
+  );
+  const ok = projects.every((p) => p.error === null && (p.status === 'built' || p.status === 'cached'));
+  return { ok, buildCalls, projects };
+}

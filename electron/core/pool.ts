@@ -1,0 +1,26 @@
+// Runs work items with at most `limit` in flight. Every item runs to its own end (one failure does not
+// stop the others); after cancellation no new item starts. Results come back in input order.
+export async function runPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+  signal?: AbortSignal,
+  onSkipped?: (item: T, index: number) => R,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Math.max(1, Math.min(Math.floor(limit) || 1, items.length));
+  async function lane(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index]!;
+      if (signal?.aborted && onSkipped) {
+        results[index] = onSkipped(item, index);
+        continue;
+      }
+      results[index] = await work(item, index);
+    }
+  }
+  await Promise.all(Array.from({ length: lanes }, () => lane()));
+  return results;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { type ProjectFacts, prepareBuildRequests } from '../../../electron/core/build-requests.js';
+import { resolveValue } from '../../../electron/core/config-values.js';
+import { runPool } from '../../../electron/core/pool.js';
+import { ProjectConfig } from '../../../shared/config.js';
+
+function facts(project: string, block: unknown, dockerfileExists = true): ProjectFacts {
+  return {
+    project,
+    config: block === null ? null : ProjectConfig.parse(block),
+    configError: null,
+    contextDir: block === null ? null : `/ws/${project}`,
+    dockerfileExists,
+    dockerfilePath: `/ws/${project}/Dockerfile`,
+  };
+}
+
+const ctx = (env: Record<string, string> = {}, secretNames: string[] = []) => ({
+  env,
+  secretNames: new Set(secretNames),
+  labels: { 'org.opencontainers.image.revision': 'abc' },
+  defaultTestTimeoutSeconds: 300,
+});
+
+describe('resolveValue', () => {
+  it('substitutes ${NAME} and ${NAME:-default}, and marks values of secret variables', () => {
+    expect(resolveValue('v=${A}', { A: '1' }, 'x')).toEqual({ value: 'v=1', secret: false });
+    expect(resolveValue('${B:-two}', {}, 'x')).toEqual({ value: 'two', secret: false });
+    expect(resolveValue('${T}', { T: 'tok' }, 'x', 'CONFIG_INVALID', new Set(['T']))).toEqual({ value: 'tok', secret: true });
+    expect(resolveValue({ fromEnv: 'T', secret: true }, { T: 'tok' }, 'x')).toEqual({ value: 'tok', secret: true });
+    expect(resolveValue({ value: 'lit', secret: true }, {}, 'x')).toEqual({ value: 'lit', secret: true });
+  });
+
+  it('names the value and the variable when the variable is unset', () => {
+    expect(() => resolveValue('${NOPE}', {}, 'api build arg TOKEN', 'BUILD_ARG_UNSET')).toThrow(/api build arg TOKEN references \$\{NOPE\}, which is not set/);
+    expect(() => resolveValue({ fromEnv: 'NOPE' }, {}, 'api env X')).toThrow(/api env X reads the environment variable NOPE/);
+  });
+});
+
+describe('prepareBuildRequests', () => {
+  it('builds a spec from the convoy block with resolved args, test plan and labels', () => {
+    const prepared = prepareBuildRequests(
+      [facts('api', { image: 'shop/api', buildArgs: { V: '${VERSION}', TOKEN: { fromEnv: 'TOKEN', secret: true } }, test: ['sh', 't.sh'], testTimeoutSeconds: 9, env: { MODE: 'test' } })],
+      ctx({ VERSION: '1.2', TOKEN: 's3cret-value' }),
+    );
+    const [req] = prepared.requests;
+    expect(req!.spec).toMatchObject({ repository: 'shop/api', dockerfile: 'Dockerfile', contextDir: '/ws/api', buildArgs: { V: '1.2', TOKEN: 's3cret-value' } });
+    expect(req!.spec!.labels).toEqual({ 'org.opencontainers.image.revision': 'abc' });
+    expect(req!.test).toEqual({ command: ['sh', 't.sh'], timeoutMs: 9000, env: { MODE: 'test' }, stage: null });
+    expect(prepared.secrets).toEqual(['s3cret-value']);
+  });
+
+  it('gives each broken project its own error and keeps the others', () => {
+    const prepared = prepareBuildRequests(
+      [facts('lib', null, false), facts('noargs', { image: 'shop/x', buildArgs: { A: '${UNSET_VAR}' } }), facts('ok', { image: 'shop/ok' }), facts('bare', null, true)],
+      ctx(),
+    );
+    expect(prepared.requests.map((r) => r.problem?.code ?? 'ok')).toEqual(['NO_DOCKERFILE', 'BUILD_ARG_UNSET', 'ok', 'CONFIG_INVALID']);
+    expect(prepared.requests[0]!.problem!.message).toContain('/ws/lib/Dockerfile');
+    expect(prepared.requests[1]!.problem!.message).toContain('UNSET_VAR');
+  });
+
+  it('seeds the secrets listed in convoy.yaml from the environment', () => {
+    const prepared = prepareBuildRequests([facts('ok', { image: 'shop/ok' })], ctx({ REGISTRY_PASSWORD: 'pw-123456' }, ['REGISTRY_PASSWORD', 'MISSING']));
+    expect(prepared.secrets).toEqual(['pw-123456']);
+  });
+});
+
+describe('runPool', () => {
+  it('keeps input order and respects the limit', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await runPool([30, 10, 20, 5], 2, async (ms, i) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, ms));
+      running--;
+      return i;
+    });
+    expect(out).toEqual([0, 1, 2, 3]);
+    expect(peak).toBe(2);
+  });
+});
