@@ -98,8 +98,13 @@ export type AppInfo = z.infer<typeof AppInfo>;
 
 export const ReleaseStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled']);
 
+/** `build`: a build-and-test run on its own (`convoy build`); `release`: a full release. */
+export const RunKind = z.enum(['release', 'build']);
+export type RunKind = z.infer<typeof RunKind>;
+
 export const ReleaseSummary = z.object({
   id: z.string(),
+  kind: RunKind,
   workspace: z.string(),
   base: z.string().nullable(),
   head: z.string().nullable(),

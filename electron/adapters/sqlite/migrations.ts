@@ -102,6 +102,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX drills_env_finished ON drills (environment, finished_at);
     `,
   },
+  {
+    version: 2,
+    name: 'kind of run: a release, or a build-and-test run on its own',
+    up: `
+      ALTER TABLE releases ADD COLUMN kind TEXT NOT NULL DEFAULT 'release' CHECK (kind IN ('release', 'build'));
+      CREATE INDEX events_name ON events (release_id, name);
+    `,
+  },
 ];
 
 /** The schema version this build of Convoy writes and understands. */

@@ -17,6 +17,7 @@ import { StoreError, errMessage } from './open-database.js';
 
 export interface ReleaseRow {
   id: string;
+  kind: 'release' | 'build';
   workspace: string;
   base: string | null;
   head: string | null;
@@ -83,6 +84,7 @@ export interface DrillRow {
 
 export const releaseFromRow = (r: ReleaseRow): ReleaseRecord => ({
   id: r.id,
+  kind: r.kind,
   workspace: r.workspace,
   base: r.base,
   head: r.head,

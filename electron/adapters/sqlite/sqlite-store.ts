@@ -76,10 +76,11 @@ export class SqliteStore implements HistoryStore {
     return this.write('create release', () => {
       try {
         this.stmt(
-          `INSERT INTO releases (id, workspace, base, head, status, created_at, finished_at, summary)
-           VALUES (@id, @workspace, @base, @head, @status, @createdAt, NULL, @summary)`,
+          `INSERT INTO releases (id, kind, workspace, base, head, status, created_at, finished_at, summary)
+           VALUES (@id, @kind, @workspace, @base, @head, @status, @createdAt, NULL, @summary)`,
         ).run({
           id: release.id,
+          kind: release.kind ?? 'release',
           workspace: release.workspace,
           base: release.base ?? null,
           head: release.head ?? null,
@@ -203,6 +204,23 @@ export class SqliteStore implements HistoryStore {
       );
       return { id: Number(info.lastInsertRowid), releaseId, name, payload: parseJson(payloadJson), at };
     });
+  }
+
+  /** Appends several events in one transaction (log lines come in bursts; one fsync per burst). */
+  appendEvents(entries: ReadonlyArray<{ releaseId: string | null; name: string; payload: JsonValue }>): void {
+    if (entries.length === 0) return;
+    this.write('append events', () =>
+      this.db.transaction(() => {
+        const at = this.iso();
+        for (const entry of entries) {
+          this.insert(
+            'INSERT INTO events (release_id, name, payload_json, at) VALUES (?, ?, ?, ?)',
+            [entry.releaseId, entry.name, toJson(entry.payload, 'Event payload'), at],
+            `event ${entry.name}`,
+          );
+        }
+      })(),
+    );
   }
 
   listEvents(releaseId: string | null): EventRecord[] {

@@ -24,6 +24,8 @@ export interface NewRelease {
   base: string | null;
   head: string | null;
   summary?: string | null;
+  /** Defaults to 'release'. */
+  kind?: 'release' | 'build';
   /** Defaults to 'planned'. */
   status?: 'planned' | 'running';
 }
@@ -184,6 +186,8 @@ export interface HistoryStore {
   listSteps(releaseId: string): StepRecord[];
 
   appendEvent(releaseId: string | null, name: string, payload: JsonValue): EventRecord;
+  /** Several events in one transaction. */
+  appendEvents(entries: ReadonlyArray<{ releaseId: string | null; name: string; payload: JsonValue }>): void;
   /** Oldest first; `null` lists events that belong to no release. */
   listEvents(releaseId: string | null): EventRecord[];
 

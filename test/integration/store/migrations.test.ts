@@ -80,6 +80,20 @@ describe('migrations', () => {
     raw.close();
   });
 
+  it('2 gives every run recorded under schema 1 the kind "release"', () => {
+    const dir = tempDir();
+    // A raw schema-1 database with a release row, as the previous version of Convoy left it.
+    const raw = new Database(path.join(dir, 'convoy.db'));
+    raw.exec(migrations[0]!.up);
+    raw.pragma('user_version = 1');
+    raw.prepare("INSERT INTO releases (id, workspace, status, created_at) VALUES ('v1', '/ws', 'succeeded', '2026-01-01T00:00:00.000Z')").run();
+    raw.close();
+    const store = openStore(dir);
+    expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+    expect(store.getRelease('v1')).toMatchObject({ id: 'v1', kind: 'release', status: 'succeeded' });
+    store.close();
+  });
+
   it('apply only the pending ones when a newer build opens an older database', () => {
     const dir = tempDir();
     const v1 = openStore(dir);

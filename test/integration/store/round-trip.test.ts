@@ -28,6 +28,7 @@ describe('releases', () => {
     const created = store.createRelease({ id: 'r1', workspace: '/repo', base: 'main', head: 'abc123', summary: '3 projects' });
     expect(created).toEqual({
       id: 'r1',
+      kind: 'release',
       workspace: '/repo',
       base: 'main',
       head: 'abc123',
@@ -49,6 +50,12 @@ describe('releases', () => {
     reopen();
     expect(store.getRelease('r1')).toEqual(finished);
     expect(store.getRelease('nope')).toBeNull();
+  });
+
+  it('keeps the kind of run: a build-and-test run on its own is not a release', () => {
+    store.createRelease({ id: 'b1', kind: 'build', workspace: '/repo', base: null, head: 'abc' });
+    reopen();
+    expect(store.getRelease('b1')).toMatchObject({ kind: 'build' });
   });
 
   it('reject duplicate ids and unknown releases with clear errors', () => {
@@ -150,6 +157,24 @@ describe('events', () => {
     expect(store.listEvents('r1')[0]).toEqual(e1);
     expect(store.listEvents('none')).toEqual([]);
     expectStoreError(() => store.appendEvent('ghost', 'x', null), 'STORE_ERROR');
+  });
+
+  it('appends a burst of events in one transaction: all of them, or none when one is bad', () => {
+    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
+    store.appendEvents([
+      { releaseId: 'r1', name: 'build.log', payload: { line: 'one' } },
+      { releaseId: 'r1', name: 'build.log', payload: { line: 'two' } },
+    ]);
+    expectStoreError(
+      () =>
+        store.appendEvents([
+          { releaseId: 'r1', name: 'build.log', payload: { line: 'three' } },
+          { releaseId: 'ghost', name: 'build.log', payload: { line: 'four' } },
+        ]),
+      'STORE_ERROR',
+    );
+    reopen();
+    expect(store.listEvents('r1').map((e) => (e.payload as { line: string }).line)).toEqual(['one', 'two']);
   });
 });
 
