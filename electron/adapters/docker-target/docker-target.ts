@@ -638,7 +638,6 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
     const oldLines = renderSpec(
       current.spec,
       { state: current.stateText, imageNote: tagMoved ? `@${current.imageId.slice(7, 19)}` : undefined },
-      desired,
     );
     const newLines = renderSpec(
       desired,

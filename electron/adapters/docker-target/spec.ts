@@ -154,11 +154,11 @@ export interface RenderExtras {
 }
 
 /**
- * The fields diff compares, one per line. Secret-looking env values are shown as `***`; when the
- * other side has a different value for the same key, this side says `*** (changed)` so a changed
- * secret still shows up as a changed line.
+ * The fields diff compares, one per line. Secret-looking env values are shown as `***`. Rendering the
+ * new side, pass the old spec as `previous`: a secret whose value differs from it is shown as
+ * `*** (changed)`, so a changed secret still shows up as a changed line.
  */
-export function renderSpec(spec: ServiceSpec, extras: RenderExtras = {}, other?: ServiceSpec): string[] {
+export function renderSpec(spec: ServiceSpec, extras: RenderExtras = {}, previous?: ServiceSpec): string[] {
   const lines = [
     `image: ${spec.image}${extras.imageNote ? ` ${extras.imageNote}` : ''}`,
     `port: ${spec.port ?? 'none'}`,
@@ -173,8 +173,8 @@ export function renderSpec(spec: ServiceSpec, extras: RenderExtras = {}, other?:
     if (!isSecretName(key)) {
       lines.push(`  ${key}=${value}`);
     } else {
-      const otherValue = other?.env[key];
-      const changed = otherValue !== undefined && otherValue !== value;
+      const before = previous?.env[key];
+      const changed = before !== undefined && before !== value;
       lines.push(`  ${key}=***${changed ? ' (changed)' : ''}`);
     }
   }
@@ -200,12 +200,12 @@ export function unifiedDiff(oldLines: readonly string[], newLines: readonly stri
       body.push(` ${oldLines[i]}`);
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      body.push(`-${oldLines[i]}`); // removals before additions, as diff -u prints them
+      i++;
+    } else {
       body.push(`+${newLines[j]}`);
       j++;
-    } else {
-      body.push(`-${oldLines[i]}`);
-      i++;
     }
   }
   const range = (start: number, count: number) => (count === 0 ? `${start - 1},0` : `${start},${count}`);
