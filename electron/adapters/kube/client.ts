@@ -1,0 +1,162 @@
+// The few Kubernetes calls the target makes, over @kubernetes/client-node, each with retries (when
+// idempotent) and errors mapped to ConvoyErrors naming the context, namespace and object.
+//
+// Server-side apply goes through KubernetesObjectApi.patch with PatchStrategy.ServerSideApply, so the
+// request carries `Content-Type: application/apply-patch+yaml` (the JSON body is valid YAML) and the
+// `fieldManager` / `force` query parameters.
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1APIResource,
+  type V1Deployment,
+  type V1Pod,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
+import { ConvoyError } from '../../../shared/errors.js';
+import { httpStatusOf, toKubeError, type CallContext } from './errors.js';
+import type { KubeObject } from './manifests.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+/** KubernetesObjectApi with its discovery lookup made public (it caches per group version). */
+class DiscoveringObjectApi extends KubernetesObjectApi {
+  lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+export interface KubeClientOptions {
+  kc: KubeConfig;
+  environment: string;
+  context: string;
+  namespace: string;
+  retry: RetryPolicy;
+  onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export class KubeClient {
+  readonly server: string;
+  private readonly objects: DiscoveringObjectApi;
+  private readonly apps: AppsV1Api;
+  private readonly core: CoreV1Api;
+
+  constructor(private readonly options: KubeClientOptions) {
+    this.server = options.kc.getCurrentCluster()?.server ?? '(unknown server)';
+    this.objects = options.kc.makeApiClient(DiscoveringObjectApi);
+    this.apps = options.kc.makeApiClient(AppsV1Api);
+    this.core = options.kc.makeApiClient(CoreV1Api);
+  }
+
+  ctx(object: string, namespace = this.options.namespace): CallContext {
+    return { environment: this.options.environment, context: this.options.context, server: this.server, namespace, object };
+  }
+
+  private async run<T>(object: string, idempotent: boolean, call: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
+    if (opts.signal?.aborted) throw new ConvoyError('CANCELLED', `${object}: cancelled`);
+    try {
+      return await withRetry(call, idempotent, this.options.retry, {
+        signal: opts.signal,
+        onRetry: (attempt, delay, reason) => this.options.onRetry?.(object, attempt, delay, reason),
+      });
+    } catch (err) {
+      throw toKubeError(err, this.ctx(object));
+    }
+  }
+
+  /** Discovery: the resource for a kind, or null when the cluster does not serve it. */
+  async served(apiVersion: string, kind: string, opts?: CallOptions): Promise<V1APIResource | null> {
+    const what = `discovery of ${kind} (${apiVersion})`;
+    try {
+      return (
+        (await withRetry(() => this.objects.lookup(apiVersion, kind), true, this.options.retry, {
+          signal: opts?.signal,
+          onRetry: (attempt, delay, reason) => this.options.onRetry?.(what, attempt, delay, reason),
+        })) ?? null
+      );
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return null; // the group version itself is not served
+      throw toKubeError(err, this.ctx(what));
+    }
+  }
+
+  /** The live object, or null when it does not exist. */
+  async get(object: KubeObject, opts?: CallOptions): Promise<KubernetesObject | null> {
+    const ref = refOf(object);
+    try {
+      return await withRetry(
+        () => this.objects.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } }),
+        true,
+        this.options.retry,
+        { signal: opts?.signal, onRetry: (a, d, r) => this.options.onRetry?.(ref, a, d, r) },
+      );
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return null;
+      throw toKubeError(err, this.ctx(ref, object.metadata.namespace ?? '(cluster)'));
+    }
+  }
+
+  /** Server-side apply (idempotent, so retried). Throws the raw error on 409 so the caller can read the conflicts. */
+  async apply(object: KubeObject, options: { fieldManager: string; force: boolean; dryRun: boolean } & CallOptions): Promise<KubernetesObject> {
+    const ref = refOf(object);
+    try {
+      return await withRetry(
+        () =>
+          this.objects.patch(
+            structuredClone(object) as KubernetesObject,
+            undefined,
+            options.dryRun ? 'All' : undefined,
+            options.fieldManager,
+            options.force ? true : undefined,
+            PatchStrategy.ServerSideApply,
+          ),
+        true,
+        this.options.retry,
+        { signal: options.signal, onRetry: (a, d, r) => this.options.onRetry?.(ref, a, d, r) },
+      );
+    } catch (err) {
+      if (httpStatusOf(err) === 409) throw err;
+      throw toKubeError(err, this.ctx(ref, object.metadata.namespace ?? '(cluster)'));
+    }
+  }
+
+  readDeployment(name: string, opts?: CallOptions): Promise<V1Deployment> {
+    const ns = this.options.namespace;
+    return this.run(`Deployment ${ns}/${name}`, true, () => this.apps.readNamespacedDeployment({ name, namespace: ns }), opts);
+  }
+
+  async listDeployments(labelSelector: string, opts?: CallOptions): Promise<V1Deployment[]> {
+    const ns = this.options.namespace;
+    const list = await this.run(`Deployments in ${ns} (${labelSelector})`, true, () => this.apps.listNamespacedDeployment({ namespace: ns, labelSelector }), opts);
+    return list.items;
+  }
+
+  async listReplicaSets(labelSelector: string, opts?: CallOptions): Promise<V1ReplicaSet[]> {
+    const ns = this.options.namespace;
+    const list = await this.run(`ReplicaSets in ${ns} (${labelSelector})`, true, () => this.apps.listNamespacedReplicaSet({ namespace: ns, labelSelector }), opts);
+    return list.items;
+  }
+
+  async listPods(labelSelector: string, opts?: CallOptions): Promise<V1Pod[]> {
+    const ns = this.options.namespace;
+    const list = await this.run(`Pods in ${ns} (${labelSelector})`, true, () => this.core.listNamespacedPod({ namespace: ns, labelSelector }), opts);
+    return list.items;
+  }
+
+  /** A JSON patch of a Deployment (rollback): not idempotent in general, so never retried. */
+  patchDeployment(name: string, patch: unknown[], fieldManager: string, opts?: CallOptions): Promise<V1Deployment> {
+    const ns = this.options.namespace;
+    return this.run(`Deployment ${ns}/${name}`, false, () => this.apps.patchNamespacedDeployment({ name, namespace: ns, body: patch, fieldManager }), opts);
+  }
+}
+
+export function refOf(object: KubeObject): string {
+  const ns = object.metadata.namespace;
+  return `${object.kind} ${ns ? `${ns}/` : ''}${object.metadata.name}`;
+}

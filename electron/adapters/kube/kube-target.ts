@@ -1,0 +1,176 @@
+// The Kubernetes deploy target: one environment = one kubeconfig context + one namespace. Applies a
+// release's manifests with server-side apply (field manager `convoy`), diffs by server-side dry run,
+// waits with kubectl's rollout rules and rolls back as `kubectl rollout undo` does.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ConvoyError } from '../../../shared/errors.js';
+import type {
+  AppliedObject,
+  ApplyOptions,
+  ApplyResult,
+  DeployTargetPort,
+  DeployUnit,
+  ObjectDiff,
+  TargetCallOptions,
+  TargetDiff,
+} from '../../core/ports/deploy-target.js';
+import { KubeClient } from './client.js';
+import { rollbackService, serviceRevisions, serviceStatus, waitForRollouts } from './deployments.js';
+import { diffObject } from './diff.js';
+import { conflictError, httpStatusOf, parseConflicts, statusOf } from './errors.js';
+import { loadKubeConfig } from './kubeconfig.js';
+import type { RenderedObject } from './manifests.js';
+import { loadAll, prepare } from './prepare.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+
+export interface KubeTargetConfig {
+  environment: string;
+  context: string;
+  namespace: string;
+  createNamespace?: boolean;
+  /** Else KUBECONFIG, else ~/.kube/config. */
+  kubeconfigPath?: string;
+  /** Default 'convoy'. */
+  fieldManager?: string;
+  /** waitReady's poll interval; default 500 ms. */
+  pollIntervalMs?: number;
+  retry?: { attempts: number; baseDelayMs: number };
+}
+
+export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
+  const fieldManager = config.fieldManager ?? 'convoy';
+  const pollIntervalMs = config.pollIntervalMs ?? 500;
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...(config.retry ?? {}) };
+  let client: KubeClient | null = null;
+  let progressSink: TargetCallOptions['progress'];
+
+  /** The kubeconfig is read on first use, so a bad context fails the call (with its message), not the app. */
+  function kube(): KubeClient {
+    if (!client) {
+      const { kc } = loadKubeConfig(config.context, config.kubeconfigPath);
+      client = new KubeClient({
+        kc,
+        environment: config.environment,
+        context: config.context,
+        namespace: config.namespace,
+        retry,
+        onRetry: (what, attempt, delay, reason) => progressSink?.(`${what}: ${reason}, retry ${attempt} in ${delay} ms`),
+      });
+    }
+    return client;
+  }
+
+  async function withProgress<T>(options: TargetCallOptions | undefined, run: () => Promise<T>): Promise<T> {
+    progressSink = options?.progress;
+    try {
+      if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Call to environment ${config.environment} was cancelled`);
+      return await run();
+    } finally {
+      progressSink = undefined;
+    }
+  }
+
+  const prepareConfig = { environment: config.environment, namespace: config.namespace, createNamespace: config.createNamespace ?? false };
+
+  /** Applies one object; a conflict only with Convoy's own earlier writes (a rollback's patch) is taken over. */
+  async function applyOne(c: KubeClient, o: RenderedObject, force: boolean, dryRun: boolean, options: TargetCallOptions): Promise<KubernetesObject> {
+    try {
+      return await c.apply(o.object, { fieldManager, force, dryRun, signal: options.signal });
+    } catch (err) {
+      if (httpStatusOf(err) !== 409) throw err;
+      const conflicts = parseConflicts(statusOf(err));
+      if (conflicts.length > 0 && conflicts.every((x) => x.manager === fieldManager)) {
+        options.progress?.(`${o.ref}: fields last written by Convoy's own rollback (${conflicts.map((x) => x.field).join(', ')}); taking them back`);
+        return c.apply(o.object, { fieldManager, force: true, dryRun, signal: options.signal });
+      }
+      throw conflictError(conflicts, c.ctx(o.ref, o.object.metadata.namespace ?? '(cluster)'));
+    }
+  }
+
+  return {
+    kind: 'kubernetes',
+    environment: config.environment,
+
+    diff(units, options) {
+      return withProgress(options, async () => {
+        const c = kube();
+        const prepared = await prepare(c, prepareConfig, units, options);
+        const objects: ObjectDiff[] = [];
+        for (const o of prepared.objects) {
+          if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Diff of ${config.environment} was cancelled`);
+          const live = await c.get(o.object, options);
+          let desired: unknown;
+          let note = '';
+          try {
+            desired = await applyOne(c, o, false, true, options ?? {});
+          } catch (err) {
+            if (err instanceof ConvoyError && err.code === 'KUBE_CONFLICT') {
+              note = `# ${err.message}\n`;
+              desired = await c.apply(o.object, { fieldManager, force: true, dryRun: true, signal: options?.signal });
+            } else if (!live && err instanceof ConvoyError && err.code === 'KUBE_NOT_FOUND') {
+              desired = o.object; // its namespace does not exist yet: show the manifest as rendered
+            } else throw err;
+          }
+          const d = diffObject(o.ref, live, desired);
+          objects.push({ service: o.service, object: o.ref, change: d.change, diff: note + d.diff });
+        }
+        return { environment: config.environment, objects, text: objects.map((o) => o.diff).filter(Boolean).join('') } satisfies TargetDiff;
+      });
+    },
+
+    apply(units: DeployUnit[], options?: ApplyOptions) {
+      return withProgress(options, async () => {
+        const c = kube();
+        const prepared = await prepare(c, prepareConfig, units, options);
+        const applied: AppliedObject[] = [];
+        for (const o of prepared.objects) {
+          if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Apply to ${config.environment} was cancelled after ${applied.length} objects`);
+          const live = await c.get(o.object, options);
+          const result = await applyOne(c, o, options?.force === true, false, options ?? {});
+          const before = live?.metadata?.resourceVersion;
+          const after = result.metadata?.resourceVersion;
+          const action: AppliedObject['action'] = !live ? 'created' : before !== undefined && before === after ? 'unchanged' : 'configured';
+          applied.push({ service: o.service, object: o.ref, action });
+          options?.progress?.(`${o.ref} ${action}`);
+        }
+        return { environment: config.environment, objects: applied } satisfies ApplyResult;
+      });
+    },
+
+    waitReady(units, options) {
+      return withProgress(options, async () => {
+        const c = kube();
+        const loaded = await loadAll(units);
+        const targets = loaded.map(({ unit, sourced }) => ({
+          service: unit.service,
+          deployments: sourced.filter((s) => s.object.kind === 'Deployment').map((s) => s.object.metadata.name),
+        }));
+        return waitForRollouts(c, targets, options, pollIntervalMs, config.environment);
+      });
+    },
+
+    status(services, options) {
+      return withProgress(options, async () => {
+        const c = kube();
+        const out = [];
+        for (const service of services) out.push(await serviceStatus(c, service, options));
+        return out;
+      });
+    },
+
+    revisions(service, options) {
+      return withProgress(options, () => serviceRevisions(kube(), service, options));
+    },
+
+    rollback(service, toRevision, options) {
+      return withProgress(options, async () => {
+        const c = kube();
+        const result = await rollbackService(c, service, toRevision, fieldManager, options);
+        return result;
+      });
+    },
+
+    async close() {
+      client = null;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Which kubeconfig, which context: the path from the environment's config, else KUBECONFIG (a
+// path list, merged as kubectl does), else ~/.kube/config. A context that is not there is named with
+// the file and the contexts that are.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ConvoyError } from '../../../shared/errors.js';
+
+export interface KubeconfigSource {
+  /** The files read, in order. */
+  files: string[];
+  /** For messages: the files joined, or the single file. */
+  label: string;
+}
+
+/** The kubeconfig files to read: explicit path, else KUBECONFIG entries, else ~/.kube/config. */
+export function kubeconfigFiles(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): KubeconfigSource {
+  if (explicit) return { files: [explicit], label: explicit };
+  const fromEnv = (env.KUBECONFIG ?? '')
+    .split(path.delimiter)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (fromEnv.length > 0) return { files: fromEnv, label: fromEnv.join(path.delimiter) };
+  const fallback = path.join(home, '.kube', 'config');
+  return { files: [fallback], label: fallback };
+}
+
+/** Loads the kubeconfig and selects `context`; KUBE_CONTEXT_MISSING names the file and the available contexts. */
+export function loadKubeConfig(context: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): { kc: KubeConfig; source: KubeconfigSource } {
+  const source = kubeconfigFiles(explicit, env);
+  const kc = new KubeConfig();
+  const existing = source.files.filter((f) => existsSync(f));
+  if (existing.length === 0) {
+    throw new ConvoyError('KUBE_CONTEXT_MISSING', `Context "${context}" not found: no kubeconfig at ${source.label}`);
+  }
+  existing.forEach((file, index) => {
+    const one = new KubeConfig();
+    try {
+      one.loadFromFile(file);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ConvoyError('KUBE_CONTEXT_MISSING', `Cannot read kubeconfig ${file}: ${reason}`);
+    }
+    if (index === 0) {
+      kc.loadFromFile(file);
+    } else {
+      // kubectl's merge: the first file to define a name wins
+      for (const c of one.getClusters()) if (!kc.getCluster(c.name)) kc.addCluster(c);
+      for (const u of one.getUsers()) if (!kc.getUser(u.name)) kc.addUser(u);
+      for (const x of one.getContexts()) if (!kc.getContextObject(x.name)) kc.addContext(x);
+    }
+  });
+  const names = kc.getContexts().map((c) => c.name);
+  if (!names.includes(context)) {
+    throw new ConvoyError(
+      'KUBE_CONTEXT_MISSING',
+      `Context "${context}" is not in kubeconfig ${source.label}; available contexts: ${names.length > 0 ? names.join(', ') : 'none'}`,
+    );
+  }
+  kc.setCurrentContext(context);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) {
+    throw new ConvoyError('KUBE_CONTEXT_MISSING', `Context "${context}" in ${source.label} names a cluster that is not defined there`);
+  }
+  return { kc, source };
+}
