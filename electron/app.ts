@@ -7,10 +7,13 @@ import type { TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
+import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
+import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { runBuild } from './services/build-run.js';
 import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
@@ -20,6 +23,9 @@ export interface AppOptions {
   dataDir: string;
   docker?: DockerEnginePort;
   workspace?: WorkspacePort;
+  builder?: ImageBuilderPort;
+  /** Environment for config values and secrets (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface App {
@@ -38,6 +44,7 @@ export function createApp(options: AppOptions): App {
   const events = createEventBus();
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
+  const builder = options.builder ?? createImageBuilder();
 
   const dispatcher = createDispatcher({
     events,
@@ -61,6 +68,12 @@ export function createApp(options: AppOptions): App {
         events.emit('workspace.opened', { root: graph.root, projects: graph.projects.length, cached: graph.cached });
         return graph;
       },
+      'build.run': (input, ctx) =>
+        runBuild(
+          input,
+          { workspace, builder, docker, store, events, newId: randomUUID, env: options.env },
+          { progress: ctx.progress, signal: ctx.signal },
+        ),
       'affected.compute': (input, ctx) =>
         workspace.affected(
           { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },

@@ -1,7 +1,7 @@
 // The one contract between the core and every client: commands `domain.verb → {input, output}`
 // and events `domain.event → payload`. Every transport carries exactly these, validated on arrival.
 import { z } from 'zod';
-import { AffectedSet, AppInfo, ReleaseSummary, WorkspaceGraph } from './domain.js';
+import { AffectedSet, AppInfo, BuildReport, ReleaseSummary, WorkspaceGraph } from './domain.js';
 import { ErrorPayload } from './errors.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */
@@ -46,6 +46,21 @@ export const commands = {
       .strict(),
     AffectedSet,
   ),
+  'build.run': job(
+    z
+      .object({
+        dir: Dir,
+        /** Build exactly these projects; default: the affected projects that have something to build. */
+        projects: z.array(z.string().min(1).max(256)).max(1000).optional(),
+        base: GitRef.optional(),
+        head: GitRef.optional(),
+        uncommitted: z.boolean().optional(),
+        /** Parallel builds; default: convoy.yaml's build.concurrency, else the CPU count. */
+        concurrency: z.number().int().min(1).max(64).optional(),
+      })
+      .strict(),
+    BuildReport,
+  ),
   'history.list': query(
     z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
     z.object({ releases: z.array(ReleaseSummary) }),
@@ -79,6 +94,8 @@ export const events = {
     z.object({ jobId: z.string(), command: z.string(), ok: z.literal(true), output: z.unknown() }),
     z.object({ jobId: z.string(), command: z.string(), ok: z.literal(false), error: ErrorPayload }),
   ]),
+  /** One redacted line of a build or test log. */
+  'build.log': z.object({ runId: z.string(), project: z.string(), phase: z.enum(['build', 'test']), line: z.string() }),
   'workspace.opened': z.object({ root: z.string(), projects: z.number().int(), cached: z.boolean() }),
 } as const;
 

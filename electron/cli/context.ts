@@ -7,6 +7,12 @@ export interface CliContext {
   openApp(dataFlag: string | undefined): App;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stderr is a terminal (live progress) or not (plain lines). */
+  interactive: boolean;
+  /** Environment the commands read (CI, NO_COLOR…). */
+  env: NodeJS.ProcessEnv;
+  /** Sets the exit code for a command that printed its result but did not succeed. */
+  setExitCode?: (code: number) => void;
 }
 
 export function defaultCliContext(): CliContext {
@@ -14,5 +20,7 @@ export function defaultCliContext(): CliContext {
     openApp: (dataFlag) => createApp({ dataDir: resolveDataDir({ flag: dataFlag }) }),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    interactive: Boolean(process.stderr.isTTY),
+    env: process.env,
   };
 }

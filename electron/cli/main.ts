@@ -7,6 +7,7 @@ import { type CliContext, defaultCliContext } from './context.js';
 import { registerInfo } from './commands/info.js';
 import { registerServe } from './commands/serve.js';
 import { registerAffected } from './commands/affected.js';
+import { registerBuild } from './commands/build.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()
@@ -18,16 +19,18 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride();
   registerInfo(program, ctx);
   registerAffected(program, ctx);
+  registerBuild(program, ctx);
   registerServe(program, ctx);
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
 export async function runCli(argv: string[], ctx: CliContext = defaultCliContext()): Promise<number> {
-  const program = buildProgram(ctx);
+  let exitCode = 0;
+  const program = buildProgram({ ...ctx, setExitCode: (code) => void (exitCode = code) });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode === 1 ? 2 : err.exitCode;

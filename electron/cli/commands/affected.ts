@@ -77,7 +77,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
             ...(options.allowCycles ? { allowCycles: true } : {}),
           },
           (progress) => {
-            if (!options.json && process.stderr.isTTY) ctx.stderr(`… ${progress.message}\n`);
+            if (!options.json && ctx.interactive) ctx.stderr(`… ${progress.message}\n`);
           },
         );
         ctx.stdout(options.json ? `${JSON.stringify(affectedJson(set), null, 2)}\n` : affectedTable(set));

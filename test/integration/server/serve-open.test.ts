@@ -137,6 +137,8 @@ describe('convoy serve --open', () => {
       openApp: () => createApp({ dataDir }),
       stdout: (text) => out.push(text),
       stderr: (text) => err.push(text),
+      interactive: false,
+      env: {},
     };
     const opener = recordingOpener();
     let stop: (signal: string) => void = () => {};

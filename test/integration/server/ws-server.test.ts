@@ -34,6 +34,9 @@ function fakeHandlers(): Handlers {
       storeSchemaVersion: 1,
     }),
     'history.list': () => ({ releases: [] }),
+    'build.run': async () => {
+      throw new ConvoyError('DOCKER_UNAVAILABLE', 'Docker Engine not reachable (test)');
+    },
     'workspace.open': async (input, ctx) => {
       ctx.progress('reading the project graph', 0.5);
       return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cycles: [], cached: false };

@@ -31,6 +31,9 @@ function setup(overrides: Partial<Handlers> = {}) {
     'affected.compute': async () => {
       throw new Error('unused');
     },
+    'build.run': async () => {
+      throw new Error('unused');
+    },
     ...overrides,
   };
   const dispatcher = createDispatcher({ handlers, events, newId: () => `job-${++n}` });
