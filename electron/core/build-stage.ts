@@ -62,7 +62,7 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
 
   async function build(spec: BuildSpec, project: string): Promise<BuildResult> {
     const hash = await builder.contentHash(spec);
-    const step = recorder?.intent('docker.build', `${spec.repository}:${hash}`, { project, target: spec.target ?? null });
+    const step = recorder?.intent('docker.build', project, { repository: spec.repository, contentHash: hash, target: spec.target ?? null });
     try {
       const result = await builder.build(spec, {
         signal,

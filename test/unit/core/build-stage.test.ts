@@ -153,7 +153,7 @@ describe('runBuildStage', () => {
     const fake = fakeBuilder({ logs: { a: ['Step 1/2 : RUN echo tok-12345678'], 'a:test': ['token is tok-12345678'] } });
     const { rec, entries, lines } = recorder();
     await runBuildStage([request('a')], { builder: fake.builder, redact: createRedactor(['tok-12345678']), concurrency: 1, recorder: rec });
-    expect(entries).toEqual(['intent docker.build shop/a:h-a', 'result 1 true', 'intent docker.test a', 'result 2 true']);
+    expect(entries).toEqual(['intent docker.build a', 'result 1 true', 'intent docker.test a', 'result 2 true']);
     expect(lines).toEqual(['a/build: Step 1/2 : RUN echo [redacted]', 'a/test: token is [redacted]']);
   });
 });
