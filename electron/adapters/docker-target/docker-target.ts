@@ -457,7 +457,7 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
         if (ran >= settle) return { ok: true, detail };
       }
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return { ok: false, detail: `${detail} — not healthy within ${deadlineMs} ms` };
+      if (remaining <= 0) return { ok: false, detail: deadlineMs === 0 ? detail : `${detail} — not healthy within ${deadlineMs} ms` };
       await sleep(Math.min(pollMs, remaining), signal);
     }
   }
@@ -701,10 +701,13 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
         await ping();
         for (const unit of units) await requireImage(unit.service, unit.image);
         await checkPorts(units.map((u) => ({ service: u.service, spec: specOf(u) })));
+        // Every unit's diff up front: a foreign container on a canonical name is refused before any change.
+        const diffs = [];
+        for (const unit of units) diffs.push(await diffOne(unit));
         const objects: AppliedObject[] = [];
         for (const [index, unit] of units.entries()) {
           throwIfAborted(options?.signal, `apply ${environment}`);
-          const { diff, current, desired } = await diffOne(unit);
+          const { diff, current, desired } = diffs[index]!;
           const fraction = (f: number) => (index + f) / units.length;
           if (diff.change === 'unchanged') {
             progress(`${environment}/${unit.service}: unchanged (revision ${current?.revision})`, fraction(1));

@@ -446,6 +446,41 @@ describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${end
     });
   });
 
+  describe('history', () => {
+    const env = `p${RUN_ID}`;
+    const name = `convoy-${env}-web`;
+
+    it('keeps only the newest retired revisions, and refuses rollback to a pruned one', async () => {
+      const t = target(env, { keepRetired: 1 });
+      await t.apply([unit('web', 'v1')]);
+      await t.apply([unit('web', 'v2')]);
+      await t.apply([unit('web', 'v1', { env: { GREETING: 'third' } })]);
+      expect(await containerNames(env)).toEqual([name, `${name}-r2`]);
+      expect((await t.revisions('web')).map((r) => [r.revision, r.current])).toEqual([
+        ['3', true],
+        ['2', false],
+      ]);
+      const err = await convoyError(t.rollback('web', '1'));
+      expect(err.code).toBe('ROLLBACK_REFUSED');
+      expect(err.message).toContain('known revisions: 3 (current), 2');
+    });
+
+    it('refuses a container on the canonical name that Convoy did not make', async () => {
+      const foreign = await docker.createContainer({
+        name: `convoy-${env}-squat`,
+        Image: BASE_IMAGE,
+        Cmd: ['true'],
+        Labels: RUN_LABELS,
+      });
+      const t = target(env);
+      const err = await convoyError(t.apply([unit('web', 'v2'), unit('squat', 'v1')]));
+      expect(err.code).toBe('CONFIG_INVALID');
+      expect(err.message).toContain(`convoy-${env}-squat`);
+      expect((await t.revisions('web')).find((r) => r.current)?.revision).toBe('3');
+      await foreign.remove({ force: true });
+    });
+  });
+
   describe('without an HTTP health path', () => {
     const env = `h${RUN_ID}`;
 
