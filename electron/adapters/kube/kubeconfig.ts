@@ -63,5 +63,33 @@ export function loadKubeConfig(context: string, explicit?: string, env: NodeJS.P
   if (!cluster) {
     throw new ConvoyError('KUBE_CONTEXT_MISSING', `Context "${context}" in ${source.label} names a cluster that is not defined there`);
   }
+  allowLoopbackHttp(kc, cluster.name, cluster.server, context);
   return { kc, source };
+}
+
+const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\])$/i;
+
+/**
+ * client-node refuses `http://` servers unless the cluster says insecure-skip-tls-verify; kubectl does
+ * not. A plain-http server on the loopback interface (`kubectl proxy`, a local test server) has no TLS
+ * to verify and never leaves the machine, so it is allowed as kubectl allows it. Plain http to any
+ * other host is refused with a clear message unless the kubeconfig opts in.
+ */
+export function allowLoopbackHttp(kc: KubeConfig, clusterName: string, server: string, context: string): void {
+  if (!server.startsWith('http:')) return;
+  const current = kc.getCluster(clusterName);
+  if (current?.skipTLSVerify) return;
+  let host = '';
+  try {
+    host = new URL(server).hostname;
+  } catch {
+    return;
+  }
+  if (!LOOPBACK.test(host)) {
+    throw new ConvoyError(
+      'KUBE_UNREACHABLE',
+      `Context "${context}" points at ${server} over plain http; Convoy only talks plain http to this machine (127.0.0.1, localhost). Use https, or set insecure-skip-tls-verify on the cluster if you really mean it.`,
+    );
+  }
+  kc.clusters = kc.clusters.map((c) => (c.name === clusterName ? { ...c, skipTLSVerify: true } : c));
 }
