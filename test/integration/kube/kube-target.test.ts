@@ -61,9 +61,9 @@ describe.sequential('Kubernetes target lifecycle', () => {
     const statuses = await target.waitReady([v1()], { deadlineMs: DEADLINE, progress: (m) => messages.push(m) });
     expect(statuses).toEqual([expect.objectContaining({ service: 'orders-api', state: 'ready', revision: '1', image: IMAGE_V1 })]);
     expect(messages.at(-1)).toMatch(/orders-api: 2 of 2 updated replicas available/);
-    const [status] = await target.status(['orders-api', 'nothing-here']).then((s) => [s, s[1]]);
-    expect(status?.[0]).toMatchObject({ state: 'ready', image: IMAGE_V1, revision: '1' });
-    expect(status?.[1]).toMatchObject({ service: 'nothing-here', state: 'missing' });
+    const [ready, missing] = await target.status(['orders-api', 'nothing-here']);
+    expect(ready).toMatchObject({ state: 'ready', image: IMAGE_V1, revision: '1' });
+    expect(missing).toMatchObject({ service: 'nothing-here', state: 'missing' });
   });
 
   it('diffs with no change right after apply, and only the Deployment for a new image', async () => {
