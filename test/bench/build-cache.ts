@@ -1,0 +1,134 @@
+// Build bench (issue 4): the example workspace's services built twice in the real Docker Engine.
+// The first build is made cold for Convoy's content cache AND for Docker's layer cache (a per-run id in
+// each service's files), the second has no source change: it must make zero build calls and take at
+// most a tenth of the first. Both are measured in the same run, through the same `build.run` job the
+// CLI uses, with and without the in-image tests. A missed goal is printed, not thrown.
+// Results: bench-results/build.json.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { createApp } from '../../electron/app.js';
+import { dockerEndpoint, dockerOptions } from '../../electron/adapters/docker/docker-engine.js';
+import { createClient } from '../../shared/client.js';
+import type { BuildReport } from '../../shared/domain.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RESULTS_FILE = path.join(REPO, 'bench-results', 'build.json');
+const GOAL_RATIO = 0.1;
+const SERVICES = ['catalog-api', 'orders-api', 'storefront'];
+
+function copyExample(dest: string, prefix: string, runId: string): void {
+  const src = path.join(REPO, 'examples', 'shop');
+  fs.cpSync(src, dest, { recursive: true, filter: (p) => !/[/\\](node_modules|\.nx|dist)$/.test(p) });
+  for (const service of SERVICES) {
+    const pkgFile = path.join(dest, 'services', service, 'package.json');
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { convoy: { image: string } };
+    pkg.convoy.image = `${prefix}/${service}`;
+    fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    // A new file in the served folder: Docker's layer cache cannot answer the COPY steps either.
+    fs.writeFileSync(path.join(dest, 'services', service, 'www', 'bench-run.txt'), `${runId}\n`);
+  }
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dest, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  fs.appendFileSync(path.join(dest, '.git', 'info', 'exclude'), 'node_modules\n.nx\n');
+  git('add', '-A');
+  git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '-m', 'example');
+}
+
+async function timed(run: () => Promise<BuildReport>): Promise<{ ms: number; report: BuildReport }> {
+  const start = performance.now();
+  const report = await run();
+  return { ms: performance.now() - start, report };
+}
+
+async function main(): Promise<number> {
+  const docker = new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 5000 });
+  try {
+    await docker.ping();
+  } catch (err) {
+    console.error(`bench build: Docker Engine not reachable at ${dockerEndpoint()} (${String(err)}) — start it, or run bash .ci/run`);
+    return 1;
+  }
+  const runId = randomBytes(4).toString('hex');
+  const prefix = `convoy-bench-${runId}`;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-bench-build-'));
+  const ws = path.join(tmp, 'shop');
+  const app = createApp({ dataDir: path.join(tmp, 'data') });
+  try {
+    copyExample(ws, prefix, runId);
+    const client = createClient(app.channel());
+    const concurrency = Math.max(1, os.availableParallelism());
+    const run = (projects: string[]) => () => client.run('build.run', { dir: ws, projects, concurrency });
+    // Tests run in both rounds (Convoy does not cache test results); the build-only rows use a
+    // workspace copy whose services declare no test, so they measure the image builds alone.
+    console.log(`bench build: ${SERVICES.length} example services, concurrency ${concurrency}, Docker ${(await docker.version()).Version}`);
+    const first = await timed(run(SERVICES));
+    const second = await timed(run(SERVICES));
+    for (const { report } of [first, second]) {
+      if (!report.ok) throw new Error(`build failed: ${JSON.stringify(report.projects.map((p) => [p.project, p.status, p.error?.message]))}`);
+    }
+
+    const noTests = path.join(tmp, 'shop-no-tests');
+    copyExample(noTests, `${prefix}-b`, `${runId}-b`);
+    for (const service of SERVICES) {
+      const pkgFile = path.join(noTests, 'services', service, 'package.json');
+      const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { convoy: Record<string, unknown> };
+      delete pkg.convoy.test;
+      fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    }
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qam', 'no tests'], { cwd: noTests });
+    const buildOnly = (projects: string[]) => () => client.run('build.run', { dir: noTests, projects, concurrency });
+    const firstBuild = await timed(buildOnly(SERVICES));
+    const secondBuild = await timed(buildOnly(SERVICES));
+
+    const ratio = secondBuild.ms / firstBuild.ms;
+    const ratioWithTests = second.ms / first.ms;
+    const pass = ratio <= GOAL_RATIO && secondBuild.report.buildCalls === 0 && second.report.buildCalls === 0;
+    const row = (label: string, r: { ms: number; report: BuildReport }) =>
+      `${label.padEnd(34)} ${r.ms.toFixed(0).padStart(7)} ms   builds ${r.report.buildCalls}   ${r.report.projects.map((p) => p.status).join(', ')}`;
+    console.log(row('build + test, first', first));
+    console.log(row('build + test, second (no change)', second));
+    console.log(row('build only, first', firstBuild));
+    console.log(row('build only, second (no change)', secondBuild));
+    console.log(`second / first, build only          ${ratio.toFixed(3)}   goal ≤ ${GOAL_RATIO}, builds in second = 0   ${pass ? 'PASS' : 'MISS'}`);
+    console.log(`second / first, with tests          ${ratioWithTests.toFixed(3)}   (informational: the in-image tests run again)`);
+    fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+    fs.writeFileSync(
+      RESULTS_FILE,
+      `${JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          machine: { cpus: os.availableParallelism(), loadavg: os.loadavg() },
+          services: SERVICES,
+          concurrency,
+          ms: { first: first.ms, second: second.ms, firstBuildOnly: firstBuild.ms, secondBuildOnly: secondBuild.ms },
+          buildCalls: { first: first.report.buildCalls, second: second.report.buildCalls, firstBuildOnly: firstBuild.report.buildCalls, secondBuildOnly: secondBuild.report.buildCalls },
+          ratios: { buildOnly: ratio, withTests: ratioWithTests },
+          goal: { ratio: GOAL_RATIO, buildsInSecond: 0, pass },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    return 0;
+  } finally {
+    await app.close();
+    const images = await docker.listImages({ filters: JSON.stringify({ reference: [`${prefix}/*`, `${prefix}-b/*`] }) });
+    for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => {});
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`bench build: error — ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
