@@ -565,7 +565,9 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
     async function undo(): Promise<string> {
       await removeQuietly(created.id);
       if (stoppedOld && old) return restore(old);
-      return old ? `revision ${old.revision} (${old.name}) kept serving` : 'there was no previous revision';
+      if (!old) return 'there was no previous revision';
+      if (!old.running) return `revision ${old.revision} (${old.name}) was not running (${old.stateText}) and is left as it was`;
+      return `revision ${old.revision} (${old.name}) kept serving`;
     }
 
     try {
