@@ -502,5 +502,21 @@ describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${end
       ]);
       expect(statuses[0]?.message).toContain('without exiting');
     });
+
+    it('notices a stopped container: waitReady fails, status says failed, apply starts a new revision', async () => {
+      const t = target(env);
+      const idle = unit('idle', 'idle', { health: null, port: null });
+      await docker.getContainer(`convoy-${env}-idle`).stop({ t: 1 });
+      const err = await convoyError(t.waitReady([idle], { deadlineMs: 10_000 }));
+      expect(err.code).toBe('HEALTH_FAILED');
+      expect(err.message).toContain('exited');
+      expect((await t.status(['idle']))[0]?.state).toBe('failed');
+      const diff = await t.diff([idle]);
+      expect(diff.objects[0]?.change).toBe('modify');
+      expect(diff.text).toMatch(/^-state: exited \(code \d+\)$/m);
+      expect(diff.text).toContain('+state: running');
+      expect((await t.apply([idle])).objects[0]?.action).toBe('configured');
+      expect((await t.status(['idle']))[0]).toMatchObject({ state: 'ready', revision: '2' });
+    });
   });
 });
