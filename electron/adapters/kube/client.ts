@@ -5,7 +5,9 @@
 // request carries `Content-Type: application/apply-patch+yaml` (the JSON body is valid YAML) and the
 // `fieldManager` / `force` query parameters.
 import {
+  ApisApi,
   AppsV1Api,
+  CoreApi,
   CoreV1Api,
   KubernetesObjectApi,
   PatchStrategy,
@@ -46,12 +48,17 @@ export class KubeClient {
   private readonly objects: DiscoveringObjectApi;
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
+  private readonly groups: ApisApi;
+  private readonly legacy: CoreApi;
+  private groupVersions: Promise<Set<string>> | null = null;
 
   constructor(private readonly options: KubeClientOptions) {
     this.server = options.kc.getCurrentCluster()?.server ?? '(unknown server)';
     this.objects = options.kc.makeApiClient(DiscoveringObjectApi);
     this.apps = options.kc.makeApiClient(AppsV1Api);
     this.core = options.kc.makeApiClient(CoreV1Api);
+    this.groups = options.kc.makeApiClient(ApisApi);
+    this.legacy = options.kc.makeApiClient(CoreApi);
   }
 
   ctx(object: string, namespace = this.options.namespace): CallContext {
@@ -70,8 +77,26 @@ export class KubeClient {
     }
   }
 
+  /** Every group version the server serves (`/api` and `/apis`, as kubectl's discovery starts), fetched once. */
+  private servedGroupVersions(opts?: CallOptions): Promise<Set<string>> {
+    if (!this.groupVersions) {
+      this.groupVersions = (async () => {
+        const core = await this.run('discovery (/api)', true, () => this.legacy.getAPIVersions(), opts);
+        const groups = await this.run('discovery (/apis)', true, () => this.groups.getAPIVersions(), opts);
+        const served = new Set<string>(core.versions);
+        for (const g of groups.groups) for (const v of g.versions) served.add(v.groupVersion);
+        return served;
+      })();
+      this.groupVersions.catch(() => {
+        this.groupVersions = null;
+      });
+    }
+    return this.groupVersions;
+  }
+
   /** Discovery: the resource for a kind, or null when the cluster does not serve it. */
   async served(apiVersion: string, kind: string, opts?: CallOptions): Promise<V1APIResource | null> {
+    if (!(await this.servedGroupVersions(opts)).has(apiVersion)) return null;
     const what = `discovery of ${kind} (${apiVersion})`;
     try {
       return (
@@ -81,7 +106,7 @@ export class KubeClient {
         })) ?? null
       );
     } catch (err) {
-      if (httpStatusOf(err) === 404) return null; // the group version itself is not served
+      if (httpStatusOf(err) === 404) return null; // the group version went away since /apis answered
       throw toKubeError(err, this.ctx(what));
     }
   }

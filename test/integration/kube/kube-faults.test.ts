@@ -1,0 +1,187 @@
+// The Kubernetes target under conflicts, transient faults and bad input: each a clear error, and
+// nothing further applied.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
+import { createKubeTarget, type KubeTargetConfig } from '../../../electron/adapters/kube/kube-target.js';
+import { exampleUnit, REAL, startCluster, type TestCluster } from './cluster.js';
+
+let cluster: TestCluster;
+let target: DeployTargetPort;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-faults-'));
+
+function config(over: Partial<KubeTargetConfig> = {}): KubeTargetConfig {
+  return {
+    environment: 'staging',
+    context: cluster.context,
+    namespace: cluster.namespace,
+    createNamespace: true,
+    kubeconfigPath: cluster.kubeconfig,
+    pollIntervalMs: 100,
+    retry: { attempts: 4, baseDelayMs: 10 },
+    ...over,
+  };
+}
+
+/** A unit whose deploy/ folder holds the given files. */
+function unitWith(name: string, files: Record<string, string>): DeployUnit {
+  const dir = mkdtempSync(path.join(tmp, `${name}-`));
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+  return exampleUnit(name, `shop/${name}:1`, 'rel-x', { manifestsDir: dir });
+}
+
+const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: v\n`;
+
+function writes(from: number): Array<{ method: string; path: string }> {
+  return (cluster.server?.requests ?? []).slice(from).filter((r) => r.method !== 'GET');
+}
+
+beforeAll(async () => {
+  cluster = await startCluster('convoy-faults');
+  target = createKubeTarget(config());
+});
+
+afterAll(async () => {
+  await cluster?.close();
+});
+
+describe.sequential('Kubernetes target: conflicts and transient faults', () => {
+  it.skipIf(REAL)('reports a server-side apply conflict with the field and the other manager, then takes over with force', async () => {
+    const unit = exampleUnit('catalog-api', 'shop/catalog-api:1', 'rel-1');
+    await target.apply([unit]);
+    await cluster.server?.applyAs('kubectl-edit', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'catalog-api', namespace: cluster.namespace },
+      spec: { replicas: 5 },
+    });
+    const error = await target.apply([unit]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KUBE_CONFLICT', message: expect.stringMatching(/\.spec\.replicas \(owned by "kubectl-edit"\)/) });
+    expect((error as Error).message).toContain(`Deployment ${cluster.namespace}/catalog-api`);
+
+    const diff = await target.diff([unit]);
+    expect(diff.objects.find((o) => o.object.startsWith('Deployment'))?.diff).toMatch(/^# .*KUBE_CONFLICT|^# .*conflicts with another field manager/m);
+
+    const before = cluster.server?.requests.length ?? 0;
+    const forced = await target.apply([unit], { force: true });
+    expect(forced.objects.find((o) => o.object.startsWith('Deployment'))?.action).toBe('configured');
+    const forcedPatch = (cluster.server?.requests ?? []).slice(before).find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/catalog-api'));
+    expect(new URLSearchParams(forcedPatch?.query).get('force')).toBe('true');
+    const live = cluster.server?.get('deployments', cluster.namespace, 'catalog-api') as { spec: { replicas: number } };
+    expect(live.spec.replicas).toBe(2);
+  });
+
+  it.skipIf(REAL)('survives injected 503s, 429s and connection resets on reads', async () => {
+    const server = cluster.server;
+    if (!server) return;
+    const retries = (messages: string[]) => messages.filter((m) => /retry \d/.test(m));
+
+    let progress: string[] = [];
+    server.faults.errors({ status: 503, count: 2, method: 'GET', path: /deployments/ });
+    const [status] = await target.status(['catalog-api'], { progress: (m) => progress.push(m) });
+    expect(status).toMatchObject({ service: 'catalog-api', revision: expect.any(String) });
+    expect(retries(progress)).toHaveLength(2);
+    expect(retries(progress)[0]).toMatch(/HTTP 503, retry 1/);
+
+    progress = [];
+    server.faults.resets({ count: 2, method: 'GET', path: /replicasets/ });
+    const revisions = await target.revisions('catalog-api', { progress: (m) => progress.push(m) });
+    expect(revisions.length).toBeGreaterThan(0);
+    expect(retries(progress).every((m) => /connection reset/.test(m))).toBe(true);
+    expect(retries(progress)).toHaveLength(2);
+
+    progress = [];
+    server.faults.errors({ status: 429, count: 1, method: 'GET', path: /deployments/ });
+    await target.status(['catalog-api'], { progress: (m) => progress.push(m) });
+    expect(retries(progress)).toEqual([expect.stringMatching(/429/)]);
+
+    server.faults.errors({ status: 503, count: 10, method: 'GET', path: /deployments/ });
+    await expect(target.status(['catalog-api'])).rejects.toMatchObject({ code: 'KUBE_API_ERROR', message: expect.stringContaining('503') });
+    server.faults.clear();
+  });
+
+  it.skipIf(REAL)('retries server-side apply (idempotent) but never the rollback patch', async () => {
+    cluster.server?.faults.errors({ status: 502, count: 1, method: 'PATCH', path: /configmaps\/retry-me/ });
+    const unit = unitWith('retry-me', { 'cm.yaml': configMap('retry-me') });
+    const result = await target.apply([unit]);
+    expect(result.objects.map((o) => o.action)).toContain('created');
+
+    const orders = exampleUnit('orders-api', 'shop/orders-api:a', 'rel-a');
+    await target.apply([orders]);
+    await target.waitReady([orders], { deadlineMs: 20_000 });
+    await target.apply([{ ...orders, image: 'shop/orders-api:b', releaseId: 'rel-b' }]);
+    await target.waitReady([orders], { deadlineMs: 20_000 });
+    cluster.server?.faults.errors({ status: 503, count: 1, method: 'PATCH', path: /deployments\/orders-api/ });
+    const before = cluster.server?.requests.length ?? 0;
+    await expect(target.rollback('orders-api')).rejects.toMatchObject({ code: 'KUBE_API_ERROR', message: expect.stringContaining('503') });
+    expect(writes(before).filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    cluster.server?.faults.clear();
+  });
+});
+
+describe('Kubernetes target: bad input, nothing applied', () => {
+  it('refuses invalid YAML naming file and line, before any request', async () => {
+    const before = cluster.server?.requests.length ?? 0;
+    const bad = unitWith('bad-yaml', { 'a.yaml': configMap('fine'), 'b.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: [1, 2}\n' });
+    const error = await target.apply([bad]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MANIFEST_INVALID', message: expect.stringMatching(/b\.yaml at line \d+/) });
+    if (cluster.server) expect(cluster.server.requests.length).toBe(before);
+    expect(cluster.server?.get('configmaps', cluster.namespace, 'fine')).toBeUndefined();
+  });
+
+  it('refuses a manifest without kind or name naming file and document', async () => {
+    const noKind = unitWith('no-kind', { 'm.yaml': `${configMap('ok-one')}---\napiVersion: v1\nmetadata:\n  name: nokind\n` });
+    await expect(target.apply([noKind])).rejects.toMatchObject({ code: 'MANIFEST_INVALID', message: expect.stringMatching(/m\.yaml document 2 has no kind/) });
+    const noName = unitWith('no-name', { 'm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n' });
+    await expect(target.diff([noName])).rejects.toMatchObject({ code: 'MANIFEST_INVALID', message: expect.stringMatching(/m\.yaml document 1 has no metadata\.name/) });
+    expect(cluster.server?.get('configmaps', cluster.namespace, 'ok-one')).toBeUndefined();
+  });
+
+  it('refuses a kind the cluster does not serve, applying nothing', async () => {
+    const before = cluster.server?.requests.length ?? 0;
+    const unit = unitWith('widgets', {
+      'a.yaml': configMap('before-widget'),
+      'b.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {}\n',
+    });
+    const error = await target.apply([unit]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KUBE_KIND_UNSUPPORTED', message: expect.stringMatching(/Widget \(example\.com\/v1\) in .*b\.yaml document 1/) });
+    expect(writes(before)).toEqual([]);
+    if (REAL) {
+      await expect(cluster.kubectl('get', 'configmap', 'before-widget', '-n', cluster.namespace)).rejects.toThrow();
+    } else {
+      expect(cluster.server?.get('configmaps', cluster.namespace, 'before-widget')).toBeUndefined();
+    }
+  });
+
+  it('names the kubeconfig and the available contexts when the context is missing', async () => {
+    const missing = createKubeTarget(config({ context: 'shop-prod' }));
+    const error = await missing.status(['orders-api']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KUBE_CONTEXT_MISSING' });
+    expect((error as Error).message).toContain('"shop-prod"');
+    expect((error as Error).message).toContain(cluster.kubeconfig);
+    expect((error as Error).message).toContain(cluster.context);
+  });
+
+  it('reports an unreachable cluster with its server URL and context', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const file = path.join(tmp, 'unreachable-kubeconfig');
+    const text = readFileSync(cluster.kubeconfig, 'utf8').replace(/server: .*/g, `server: http://127.0.0.1:${port}`);
+    writeFileSync(file, text);
+    const context = cluster.context;
+    const down = createKubeTarget(config({ kubeconfigPath: file, context }));
+    const unit = unitWith('down', { 'cm.yaml': configMap('down') });
+    const error = await down.apply([unit]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KUBE_UNREACHABLE' });
+    expect((error as Error).message).toContain(`http://127.0.0.1:${port}`);
+    expect((error as Error).message).toContain(`context ${context}`);
+  });
+});
