@@ -1,0 +1,79 @@
+// `convoy build` through the real bin on the bundled example: the report table and exit codes, plain
+// progress lines when stderr is not a terminal, JSON output, and bad input. The Docker-backed cases
+// skip without a Docker Engine on a developer machine and fail under CI.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repo, 'bin', 'convoy.mjs');
+const shop = path.join(repo, 'examples', 'shop');
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-cli-build-'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+const unreachable = await new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 3000 }).ping().then(
+  () => null,
+  (err: unknown) => String(err),
+);
+const inCI = Boolean(process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false');
+
+function convoy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd: temp, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const data = ['--data', path.join(temp, 'data')];
+
+describe('convoy build: bad input', () => {
+  it('exits 2 on a concurrency that is not a positive number', async () => {
+    const result = await convoy(['build', '-w', shop, '-j', 'lots', ...data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('INVALID_INPUT');
+  });
+
+  it('says how to start Docker or set DOCKER_HOST when the engine is not there', async () => {
+    const result = await convoy(['build', '-w', shop, '-p', 'catalog-api', ...data], { DOCKER_HOST: `unix://${path.join(temp, 'no-docker.sock')}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/DOCKER_UNAVAILABLE/);
+    expect(result.stderr).toMatch(/start Docker or set DOCKER_HOST/);
+  });
+});
+
+describe.skipIf(unreachable !== null && !inCI)('convoy build on examples/shop', () => {
+  it('builds and tests the named services, printing plain progress lines and a table', async () => {
+    if (unreachable !== null) throw new Error(`Docker Engine unreachable in CI: ${unreachable}`);
+    const result = await convoy(['build', '-w', shop, '-p', 'catalog-api,orders-api', ...data]);
+    expect(result.stderr).toMatch(/^convoy build: .*catalog-api: building$/m);
+    expect(result.stderr).not.toContain('\x1b[K');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^OK: 2 project\(s\), [0-2] build\(s\) made/);
+    expect(result.stdout).toMatch(/^catalog-api\s+shop\/catalog-api:[0-9a-f]{12,}\s+(built in [\d.]+ s|cached \(no build\))\s+passed in/m);
+  });
+
+  it('prints the report as JSON, and a second run makes no build call', async () => {
+    const result = await convoy(['build', '-w', shop, '-p', 'catalog-api,orders-api', '--json', ...data]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { ok: boolean; buildCalls: number; projects: { project: string; status: string }[] };
+    expect(report).toMatchObject({ ok: true, buildCalls: 0 });
+    expect(report.projects.map((p) => [p.project, p.status])).toEqual([
+      ['catalog-api', 'cached'],
+      ['orders-api', 'cached'],
+    ]);
+  });
+
+  it('exits 1 and names the problem when a selected project has no Dockerfile', async () => {
+    const result = await convoy(['build', '-w', shop, '-p', 'lib-pricing', ...data]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^FAILED: 1 project/);
+    expect(result.stdout).toMatch(/lib-pricing has no Dockerfile at .*libs\/lib-pricing\/Dockerfile.*\[NO_DOCKERFILE\]/);
+  });
+});
