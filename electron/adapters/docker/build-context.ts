@@ -140,7 +140,12 @@ export async function collectBuildContext(contextDir: string, dockerfile: string
       // Sockets, FIFOs and devices are not sent (tar cannot carry them meaningfully).
     }
   }
-  await walk('');
+  try {
+    await walk('');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConvoyError('BUILD_FAILED', `Cannot read the build context ${root} of ${project}: ${reason}`);
+  }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { root, dockerfile: dockerfilePath, dockerfileContent, entries };
 }

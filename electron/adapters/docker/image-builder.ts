@@ -151,6 +151,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
 
       const built = await inspectImage(image, `Could not inspect the image just built for ${spec.project}`, redact);
       if (!built) {
+        if (signal?.aborted) throw cancelled();
         const tail = progress.lastLines().map((line) => `  ${line}`).join('\n');
         throw new ConvoyError(
           'BUILD_FAILED',

@@ -497,6 +497,22 @@ describe.skipIf(skipSuite)(`image builder on a real Docker Engine (${endpoint})`
   );
 
   it(
+    'cancels a running test: CANCELLED, and the container is removed',
+    async () => {
+      const controller = new AbortController();
+      const err = await rejection(
+        builder.runTest(
+          { project: 'catalog-api', image: catalogImage, command: ['sh', '-c', 'echo started; sleep 60'], timeoutMs: 30_000 },
+          { redact: noSecrets, signal: controller.signal, onLog: (line) => line === 'started' && controller.abort() },
+        ),
+      );
+      expect(err.code).toBe('CANCELLED');
+      expect(await runLabelledContainers()).toEqual([]);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
     'keeps planted secrets out of every build and test line, plain and base64',
     async () => {
       const secret = `s3cret-${RUN_ID}-Tok3n`;

@@ -249,6 +249,13 @@ describe('bad contexts', () => {
     expect(await codeOf(hashOf(dir, { dockerfile: '/etc/passwd' }))).toMatch(/^NO_DOCKERFILE: /);
   });
 
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable context file as BUILD_FAILED', async () => {
+    const dir = await makeContext({ ...BASE, 'locked.txt': 'x' });
+    await chmod(path.join(dir, 'locked.txt'), 0o000);
+    expect(await codeOf(hashOf(dir))).toMatch(/^BUILD_FAILED: Cannot read the build context .*locked\.txt/);
+    await chmod(path.join(dir, 'locked.txt'), 0o644);
+  });
+
   it('refuses a missing context folder', async () => {
     expect(await codeOf(hashOf(path.join(tmpdir(), 'convoy-no-such-context-dir')))).toMatch(/^BUILD_FAILED: .*does not exist/);
   });
