@@ -61,6 +61,7 @@ const TEMPLATE = {
   'services/badname/package.json': { name: '@it/badname', version: '1.0.0', nx: { name: 'badname' }, convoy: { image: 'Bad Name/x' } },
   'services/badname/Dockerfile': FROM,
   ...service('nofile', {}, null),
+  ...service('slow', {}, `${FROM}RUN echo slow-start && sleep 30\n`),
 };
 
 const ENV = { ...process.env, CONVOY_IT_TOKEN: TOKEN, CONVOY_IT_API_KEY: API_KEY };
@@ -169,6 +170,37 @@ describe.skipIf(unreachable !== null && !inCI)('build.run against the real Docke
     expect(report.buildCalls).toBe(1);
     expect(byName(report, 'api').image).not.toBe(byName(first, 'api').image);
     expect(report.ok).toBe(true);
+  });
+
+  it('job.cancel stops an in-flight build, leaves no tagged image and records the run as cancelled', async () => {
+    const client = createClient(app.channel());
+    let jobId = '';
+    const started = new Promise<void>((resolve) => {
+      const stop = client.on('build.log', (entry) => {
+        if (entry.project === 'slow' && entry.line.includes('slow-start')) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    const finished = new Promise<{ ok: boolean; output?: unknown }>((resolve) => {
+      const stop = client.on('job.finished', (event) => {
+        if (event.jobId === jobId) {
+          stop();
+          resolve(event);
+        }
+      });
+    });
+    jobId = await client.start('build.run', { dir: ws.dir, projects: ['slow'] });
+    await started;
+    expect(await client.call('job.cancel', { jobId })).toEqual({ cancelled: true });
+    const event = await finished;
+    // The job answers with what it has: the cancelled project, not a lost run.
+    const report = (event.ok ? event.output : null) as BuildReport | null;
+    expect(report?.projects).toMatchObject([{ project: 'slow', status: 'cancelled', error: { code: 'CANCELLED' } }]);
+    const tagged = await docker.listImages({ filters: JSON.stringify({ reference: [`${REPO}/slow`] }) });
+    expect(tagged).toEqual([]);
+    expect(app.store.getRelease(report!.runId)).toMatchObject({ status: 'cancelled' });
   });
 
   it('refuses names that are not projects, listing the real ones', async () => {
