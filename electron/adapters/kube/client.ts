@@ -36,11 +36,19 @@ export interface KubeClientOptions {
   context: string;
   namespace: string;
   retry: RetryPolicy;
-  onRetry?: (what: string, attempt: number, delayMs: number, reason: string) => void;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Retries are reported here (`Deployment shop/x: HTTP 503, retry 1 in 180 ms`). */
+  progress?: (message: string) => void;
+}
+
+function retryDeps(what: string, opts: CallOptions | undefined) {
+  return {
+    signal: opts?.signal,
+    onRetry: (attempt: number, delay: number, reason: string) => opts?.progress?.(`${what}: ${reason}, retry ${attempt} in ${delay} ms`),
+  };
 }
 
 export class KubeClient {
@@ -68,10 +76,7 @@ export class KubeClient {
   private async run<T>(object: string, idempotent: boolean, call: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
     if (opts.signal?.aborted) throw new ConvoyError('CANCELLED', `${object}: cancelled`);
     try {
-      return await withRetry(call, idempotent, this.options.retry, {
-        signal: opts.signal,
-        onRetry: (attempt, delay, reason) => this.options.onRetry?.(object, attempt, delay, reason),
-      });
+      return await withRetry(call, idempotent, this.options.retry, retryDeps(object, opts));
     } catch (err) {
       throw toKubeError(err, this.ctx(object));
     }
@@ -100,10 +105,7 @@ export class KubeClient {
     const what = `discovery of ${kind} (${apiVersion})`;
     try {
       return (
-        (await withRetry(() => this.objects.lookup(apiVersion, kind), true, this.options.retry, {
-          signal: opts?.signal,
-          onRetry: (attempt, delay, reason) => this.options.onRetry?.(what, attempt, delay, reason),
-        })) ?? null
+        (await withRetry(() => this.objects.lookup(apiVersion, kind), true, this.options.retry, retryDeps(what, opts))) ?? null
       );
     } catch (err) {
       if (httpStatusOf(err) === 404) return null; // the group version went away since /apis answered
@@ -119,7 +121,7 @@ export class KubeClient {
         () => this.objects.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } }),
         true,
         this.options.retry,
-        { signal: opts?.signal, onRetry: (a, d, r) => this.options.onRetry?.(ref, a, d, r) },
+        retryDeps(ref, opts),
       );
     } catch (err) {
       if (httpStatusOf(err) === 404) return null;
@@ -143,7 +145,7 @@ export class KubeClient {
           ),
         true,
         this.options.retry,
-        { signal: options.signal, onRetry: (a, d, r) => this.options.onRetry?.(ref, a, d, r) },
+        retryDeps(ref, options),
       );
     } catch (err) {
       if (httpStatusOf(err) === 409) throw err;

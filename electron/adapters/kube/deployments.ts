@@ -87,8 +87,8 @@ export async function waitForRollouts(client: KubeClient, targets: WaitTarget[],
   for (;;) {
     if (options.signal?.aborted) throw cancelled();
     for (const [key, { service, name }] of pending) {
-      const deployment = await client.readDeployment(name, { signal: options.signal });
-      const state = await judge(client, service, deployment, { signal: options.signal });
+      const deployment = await client.readDeployment(name, options);
+      const state = await judge(client, service, deployment, options);
       if (state.failed) throw new ConvoyError('ROLLOUT_FAILED', `Rollout failed in ${environment}: ${state.failed}`);
       if (last.get(key) !== state.message) {
         options.progress?.(state.message);
@@ -109,7 +109,7 @@ export async function waitForRollouts(client: KubeClient, targets: WaitTarget[],
     }
   }
   const out: ServiceStatus[] = [];
-  for (const t of targets) out.push(await serviceStatus(client, t.service, { signal: options.signal }));
+  for (const t of targets) out.push(await serviceStatus(client, t.service, options));
   return out;
 }
 

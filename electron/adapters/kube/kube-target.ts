@@ -41,7 +41,6 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
   const pollIntervalMs = config.pollIntervalMs ?? 500;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...(config.retry ?? {}) };
   let client: KubeClient | null = null;
-  let progressSink: TargetCallOptions['progress'];
 
   /** The kubeconfig is read on first use, so a bad context fails the call (with its message), not the app. */
   function kube(): KubeClient {
@@ -53,20 +52,14 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         context: config.context,
         namespace: config.namespace,
         retry,
-        onRetry: (what, attempt, delay, reason) => progressSink?.(`${what}: ${reason}, retry ${attempt} in ${delay} ms`),
       });
     }
     return client;
   }
 
   async function withProgress<T>(options: TargetCallOptions | undefined, run: () => Promise<T>): Promise<T> {
-    progressSink = options?.progress;
-    try {
-      if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Call to environment ${config.environment} was cancelled`);
-      return await run();
-    } finally {
-      progressSink = undefined;
-    }
+    if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Call to environment ${config.environment} was cancelled`);
+    return run();
   }
 
   const prepareConfig = { environment: config.environment, namespace: config.namespace, createNamespace: config.createNamespace ?? false };
@@ -74,13 +67,13 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
   /** Applies one object; a conflict only with Convoy's own earlier writes (a rollback's patch) is taken over. */
   async function applyOne(c: KubeClient, o: RenderedObject, force: boolean, dryRun: boolean, options: TargetCallOptions): Promise<KubernetesObject> {
     try {
-      return await c.apply(o.object, { fieldManager, force, dryRun, signal: options.signal });
+      return await c.apply(o.object, { fieldManager, force, dryRun, signal: options.signal, progress: options.progress });
     } catch (err) {
       if (httpStatusOf(err) !== 409) throw err;
       const conflicts = parseConflicts(statusOf(err));
       if (conflicts.length > 0 && conflicts.every((x) => x.manager === fieldManager)) {
         options.progress?.(`${o.ref}: fields last written by Convoy's own rollback (${conflicts.map((x) => x.field).join(', ')}); taking them back`);
-        return c.apply(o.object, { fieldManager, force: true, dryRun, signal: options.signal });
+        return c.apply(o.object, { fieldManager, force: true, dryRun, signal: options.signal, progress: options.progress });
       }
       throw conflictError(conflicts, c.ctx(o.ref, o.object.metadata.namespace ?? '(cluster)'));
     }
@@ -105,7 +98,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
           } catch (err) {
             if (err instanceof ConvoyError && err.code === 'KUBE_CONFLICT') {
               note = `# ${err.message}\n`;
-              desired = await c.apply(o.object, { fieldManager, force: true, dryRun: true, signal: options?.signal });
+              desired = await c.apply(o.object, { fieldManager, force: true, dryRun: true, signal: options?.signal, progress: options?.progress });
             } else if (!live && err instanceof ConvoyError && err.code === 'KUBE_NOT_FOUND') {
               desired = o.object; // its namespace does not exist yet: show the manifest as rendered
             } else throw err;

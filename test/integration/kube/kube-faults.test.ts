@@ -184,4 +184,32 @@ describe('Kubernetes target: bad input, nothing applied', () => {
     expect((error as Error).message).toContain(`http://127.0.0.1:${port}`);
     expect((error as Error).message).toContain(`context ${context}`);
   });
+
+  it.skipIf(REAL)('explains a missing exec credential plugin (a GUI app without the login shell PATH)', async () => {
+    const file = path.join(tmp, 'exec-kubeconfig');
+    const text = readFileSync(cluster.kubeconfig, 'utf8')
+      .replace(/users:[\s\S]*?(?=contexts:)/, (users) => users.replace(/user:.*(\n\s+token:.*)?/, 'user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: convoy-test-no-such-auth-plugin\n        interactiveMode: Never'));
+    writeFileSync(file, text);
+    const unit = unitWith('exec', { 'cm.yaml': configMap('exec') });
+    const error = await createKubeTarget(config({ kubeconfigPath: file })).diff([unit]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'KUBE_EXEC_PLUGIN' });
+    expect((error as Error).message).toMatch(/convoy-test-no-such-auth-plugin/);
+    expect((error as Error).message).toMatch(/login shell's PATH/);
+    expect((error as Error).message).toMatch(/absolute path/);
+  });
+});
+
+describe.sequential('Kubernetes target: waiting', () => {
+  it('gives up with ROLLOUT_TIMEOUT at the deadline, and honours cancellation', async () => {
+    const unit = exampleUnit('storefront', 'shop/storefront:slow-1', 'rel-slow-1');
+    await target.apply([unit]);
+    await expect(target.waitReady([unit], { deadlineMs: 1 })).rejects.toMatchObject({ code: 'ROLLOUT_TIMEOUT', message: expect.stringMatching(/storefront/) });
+
+    const next = { ...unit, image: 'shop/storefront:slow-2', releaseId: 'rel-slow-2' };
+    await target.apply([next]);
+    const controller = new AbortController();
+    const waiting = target.waitReady([next], { deadlineMs: 60_000, signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
 });
