@@ -14,12 +14,24 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const bin = path.join(repo, 'bin', 'convoy.mjs');
 const shop = path.join(repo, 'examples', 'shop');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-cli-build-'));
-afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
-
-const unreachable = await new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 3000 }).ping().then(
+const docker = new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 3000 });
+const unreachable = await docker.ping().then(
   () => null,
   (err: unknown) => String(err),
 );
+// The example's images this file builds; removed afterwards unless they were there before.
+const SHOP_REFS = ['shop/catalog-api', 'shop/orders-api'];
+const before = new Set(
+  unreachable === null ? (await docker.listImages({ filters: JSON.stringify({ reference: SHOP_REFS }) })).flatMap((i) => i.RepoTags ?? []) : [],
+);
+afterAll(async () => {
+  fs.rmSync(temp, { recursive: true, force: true });
+  if (unreachable !== null) return;
+  const now = await docker.listImages({ filters: JSON.stringify({ reference: SHOP_REFS }) });
+  for (const tag of now.flatMap((i) => i.RepoTags ?? [])) {
+    if (!before.has(tag)) await docker.getImage(tag).remove().catch(() => {});
+  }
+});
 const inCI = Boolean(process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false');
 
 function convoy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
