@@ -122,6 +122,26 @@ describe.sequential('Kubernetes target: conflicts and transient faults', () => {
   });
 });
 
+describe('Kubernetes target: secrets', () => {
+  it('masks Secret values in diffs, marking changed ones', async () => {
+    const secret = (value: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: ${Buffer.from(value).toString('base64')}\n  user: ${Buffer.from('shop').toString('base64')}\n`;
+    const first = unitWith('secrets', { 's.yaml': secret('hunter2') });
+    const added = await target.diff([first]);
+    const addedSecret = added.objects.find((o) => o.object.startsWith('Secret'));
+    expect(addedSecret?.change).toBe('add');
+    expect(addedSecret?.diff).toContain('password: "***"');
+    expect(added.text).not.toContain(Buffer.from('hunter2').toString('base64'));
+    await target.apply([first]);
+    const changed = await target.diff([{ ...first, manifestsDir: unitWith('secrets', { 's.yaml': secret('correct horse') }).manifestsDir }]);
+    const d = changed.objects.find((o) => o.object.startsWith('Secret'))?.diff ?? '';
+    expect(d).toContain('+  password: "*** (changed)"');
+    expect(d).not.toMatch(/user: "\*\*\* \(changed\)"/);
+    expect(d).not.toContain(Buffer.from('correct horse').toString('base64'));
+    expect(d).not.toContain(Buffer.from('hunter2').toString('base64'));
+  });
+});
+
 describe('Kubernetes target: bad input, nothing applied', () => {
   it('refuses invalid YAML naming file and line, before any request', async () => {
     const before = cluster.server?.requests.length ?? 0;

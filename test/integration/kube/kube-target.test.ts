@@ -70,6 +70,8 @@ describe.sequential('Kubernetes target lifecycle', () => {
     const same = await target.diff([v1()]);
     expect(same.objects.map((o) => o.change)).toEqual(['unchanged', 'unchanged', 'unchanged']);
     expect(same.text).toBe('');
+    const again = await target.apply([v1()]);
+    expect(again.objects.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
 
     const next = await target.diff([v2()]);
     const byObject = Object.fromEntries(next.objects.map((o) => [o.object, o]));
