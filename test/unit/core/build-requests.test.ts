@@ -81,3 +81,16 @@ describe('runPool', () => {
     expect(peak).toBe(2);
   });
 });
+
+describe('toDeployUnit', () => {
+  it('carries the image and run settings, with environment env over the project’s', async () => {
+    const { toDeployUnit } = await import('../../../electron/core/deploy-units.js');
+    const config = ProjectConfig.parse({ image: 'shop/api', port: 8080, health: '/healthz', env: { MODE: 'prod', LEVEL: 'info' } });
+    const { unit, secrets } = toDeployUnit(
+      { service: 'api', config, manifestsDir: '/ws/api/deploy', image: 'shop/api:abc', releaseId: 'r1', commit: 'c1', environmentEnv: { LEVEL: 'debug', TOKEN: { fromEnv: 'T', secret: true } } },
+      { T: 'tok-1234567' },
+    );
+    expect(unit).toEqual({ service: 'api', image: 'shop/api:abc', releaseId: 'r1', commit: 'c1', manifestsDir: '/ws/api/deploy', port: 8080, health: '/healthz', env: { MODE: 'prod', LEVEL: 'debug', TOKEN: 'tok-1234567' } });
+    expect(secrets).toEqual(['tok-1234567']);
+  });
+});

@@ -1,0 +1,30 @@
+// Makes the deploy target for an environment of convoy.yaml: a Kubernetes context or the local Docker
+// Engine, both behind DeployTargetPort. Paths in the config are read the way a user writes them:
+// `~/…` is the home folder, a relative kubeconfig path is relative to the workspace root.
+import os from 'node:os';
+import path from 'node:path';
+import type { EnvironmentConfig } from '../../shared/config.js';
+import type { DeployTargetPort } from '../core/ports/deploy-target.js';
+import { createDockerTarget } from '../adapters/docker-target/docker-target.js';
+import { createKubeTarget } from '../adapters/kube/kube-target.js';
+
+export function expandPath(file: string, workspaceRoot: string): string {
+  if (file === '~') return os.homedir();
+  if (file.startsWith('~/')) return path.join(os.homedir(), file.slice(2));
+  return path.resolve(workspaceRoot, file);
+}
+
+export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
+  const target = environment.target;
+  if (target.kind === 'docker') {
+    const ports = target.ports ?? {};
+    return createDockerTarget({ environment: environment.name, hostPort: (service) => ports[service] });
+  }
+  return createKubeTarget({
+    environment: environment.name,
+    context: target.context,
+    namespace: target.namespace,
+    ...(target.createNamespace !== undefined ? { createNamespace: target.createNamespace } : {}),
+    ...(target.kubeconfig ? { kubeconfigPath: expandPath(target.kubeconfig, workspaceRoot) } : {}),
+  });
+}
