@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { createKubeTarget, type KubeTargetConfig } from '../../../electron/adapters/kube/kube-target.js';
+import { startKubeApiServer } from '../../kube-api-server/index.js';
 import { exampleUnit, REAL, startCluster, type TestCluster } from './cluster.js';
 
 let cluster: TestCluster;
@@ -142,7 +143,37 @@ describe('Kubernetes target: secrets', () => {
   });
 });
 
+describe('Kubernetes target: diff changes nothing', () => {
+  it('shows every object of a new environment as an addition and creates nothing', async () => {
+    const fresh = `${cluster.namespace}-fresh`;
+    const before = cluster.server?.requests.length ?? 0;
+    const diff = await createKubeTarget(config({ namespace: fresh })).diff([exampleUnit('orders-api', 'shop/orders-api:v1', 'rel-1')]);
+    expect(diff.objects.map((o) => [o.object, o.change])).toEqual([
+      [`Namespace ${fresh}`, 'add'],
+      [`Service ${fresh}/orders-api`, 'add'],
+      [`Deployment ${fresh}/orders-api`, 'add'],
+    ]);
+    expect(diff.text).toContain('+        - image: shop/orders-api:v1');
+    if (cluster.server) {
+      expect(cluster.server.get('namespaces', null, fresh)).toBeUndefined();
+      const writesSeen = cluster.server.requests.slice(before).filter((r) => r.method !== 'GET');
+      expect(writesSeen.every((r) => new URLSearchParams(r.query).get('dryRun') === 'All')).toBe(true);
+    }
+  });
+});
+
 describe('Kubernetes target: bad input, nothing applied', () => {
+  it.skipIf(REAL)('maps a rejected token to KUBE_AUTH naming context, namespace and object', async () => {
+    const secured = await startKubeApiServer({ token: 'right-token' });
+    try {
+      const file = secured.writeKubeconfig(path.join(tmp, 'auth-kubeconfig'), { context: 'secured', token: 'wrong-token' });
+      const error = await createKubeTarget(config({ kubeconfigPath: file, context: 'secured' })).status(['orders-api']).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'KUBE_AUTH', message: expect.stringMatching(/context secured, namespace /) });
+    } finally {
+      await secured.close();
+    }
+  });
+
   it('refuses invalid YAML naming file and line, before any request', async () => {
     const before = cluster.server?.requests.length ?? 0;
     const bad = unitWith('bad-yaml', { 'a.yaml': configMap('fine'), 'b.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: [1, 2}\n' });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
@@ -185,5 +185,17 @@ describe('kubeconfig', () => {
     expect(loadKubeConfig('two', file).kc.getCurrentContext()).toBe('two');
     expect(() => loadKubeConfig('prod', file)).toThrow(expect.objectContaining({ code: 'KUBE_CONTEXT_MISSING', message: expect.stringMatching(new RegExp(`"prod" is not in kubeconfig ${file}; available contexts: one, two`)) }));
     expect(() => loadKubeConfig('x', path.join(dir, 'nope'))).toThrow(expect.objectContaining({ code: 'KUBE_CONTEXT_MISSING' }));
+  });
+
+  it('allows plain http only to loopback servers, as kubectl proxy serves', () => {
+    const write = (server: string) => {
+      const f = path.join(dir, `http-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(f, readFileSync(file, 'utf8').replace('https://127.0.0.1:6443', server));
+      return f;
+    };
+    expect(loadKubeConfig('one', write('http://127.0.0.1:8001')).kc.getCurrentCluster()?.skipTLSVerify).toBe(true);
+    expect(loadKubeConfig('one', write('http://localhost:8001')).kc.getCurrentCluster()?.skipTLSVerify).toBe(true);
+    expect(loadKubeConfig('one', file).kc.getCurrentCluster()?.skipTLSVerify).toBeFalsy();
+    expect(() => loadKubeConfig('one', write('http://10.0.0.5:8080'))).toThrow(expect.objectContaining({ code: 'KUBE_UNREACHABLE', message: expect.stringMatching(/plain http/) }));
   });
 });
