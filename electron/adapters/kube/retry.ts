@@ -1,6 +1,7 @@
 // Retries for idempotent Kubernetes calls (GET, LIST and server-side apply): exponential backoff with
 // jitter, bounded, honouring Retry-After on 429. Non-idempotent calls are never retried.
 import { ConvoyError } from '../../../shared/errors.js';
+import { abortable } from '../../core/abort.js';
 import { headerOf, httpStatusOf, systemCodeOf } from './errors.js';
 
 export interface RetryPolicy {
@@ -80,7 +81,8 @@ export async function withRetry<T>(call: () => Promise<T>, idempotent: boolean, 
   for (let attempt = 1; ; attempt++) {
     if (deps.signal?.aborted) throw new ConvoyError('CANCELLED', 'Cancelled');
     try {
-      return await call();
+      // a cancelled job stops waiting at once; the request itself may still finish on the server
+      return await abortable(call(), deps.signal, 'The Kubernetes call');
     } catch (err) {
       const reason = retryReason(err);
       if (reason === null || attempt >= attempts) throw err;

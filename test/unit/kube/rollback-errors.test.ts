@@ -160,6 +160,15 @@ describe('retry policy', () => {
   });
 });
 
+describe('retry cancellation', () => {
+  it('stops waiting for a call at once when the signal fires', async () => {
+    const controller = new AbortController();
+    const pending = withRetry(() => new Promise<never>(() => {}), true, { attempts: 3, baseDelayMs: 10 }, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
+
 describe('kubeconfig', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'convoy-kc-'));
   const file = path.join(dir, 'config');
