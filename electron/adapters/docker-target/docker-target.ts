@@ -826,7 +826,7 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
           options ?? {},
           (f) => f,
         );
-        return { service, from: current ? String(current.revision) : null, to: String(revision) };
+        return { service, from: current ? String(current.revision) : null, to: String(target.revision), current: String(revision) };
       });
     },
   };

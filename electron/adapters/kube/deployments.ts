@@ -133,9 +133,9 @@ export async function rollbackService(
   const from = revisionOf(deployment)?.toString() ?? null;
   if (templatesEqualIgnoringHash(target.replicaSet.spec?.template, deployment.spec?.template)) {
     opts?.progress?.(`${service}: the current template already matches revision ${target.revision}; nothing to do`);
-    return { service, from, to: String(target.revision) };
+    return { service, from, to: String(target.revision), current: from };
   }
   await client.patchDeployment(deployment.metadata?.name ?? service, rollbackPatch(deployment, target.replicaSet), fieldManager, opts);
   opts?.progress?.(`${service}: rolled back from revision ${from ?? '?'} to revision ${target.revision}`);
-  return { service, from, to: String(target.revision) };
+  return { service, from, to: String(target.revision), current: null };
 }

@@ -98,8 +98,16 @@ export interface TargetRevision {
 
 export interface RollbackResult {
   service: string;
+  /** The revision that was current before. */
   from: string | null;
+  /** The revision whose image and config were restored (the one asked for, or the previous one). */
   to: string;
+  /**
+   * The revision now current: a new number on targets that record a rollback as a new revision (both
+   * do, like `kubectl rollout undo`); null when the target assigns it asynchronously (Kubernetes: the
+   * deployment controller numbers it).
+   */
+  current: string | null;
 }
 
 export interface DeployTargetPort {

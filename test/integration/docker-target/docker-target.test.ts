@@ -355,7 +355,7 @@ describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${end
     it('rolls back to the previous revision as a new revision, and to a named one', async () => {
       const t = target(env);
       const back = await t.rollback('web');
-      expect(back).toEqual({ service: 'web', from: '2', to: '3' });
+      expect(back).toEqual({ service: 'web', from: '2', to: '1', current: '3' });
       expect(await version(name)).toBe('v1');
       expect((await httpText(`http://127.0.0.1:${await publishedPort(name)}/cgi-bin/greeting`)).body).toBe('GREETING=hello');
 
@@ -370,7 +370,7 @@ describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${end
       expect(unknown.code).toBe('ROLLBACK_REFUSED');
       expect(unknown.message).toContain('3 (current), 2, 1');
 
-      expect(await t.rollback('web', '2')).toEqual({ service: 'web', from: '3', to: '4' });
+      expect(await t.rollback('web', '2')).toEqual({ service: 'web', from: '3', to: '2', current: '4' });
       expect(await version(name)).toBe('v2');
       expect((await t.diff([unit('web', 'v2')])).objects[0]?.change).toBe('unchanged');
     });
@@ -440,7 +440,7 @@ describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${end
 
     it('rolls back on the same port', async () => {
       const t = target(env, { hostPort: () => port });
-      expect(await t.rollback('web')).toEqual({ service: 'web', from: '2', to: '3' });
+      expect(await t.rollback('web')).toEqual({ service: 'web', from: '2', to: '1', current: '3' });
       expect((await httpText(`http://127.0.0.1:${port}/version`)).body).toBe('v1');
       expect((await t.revisions('web')).map((r) => r.revision)).toEqual(['3', '2', '1']);
     });

@@ -107,7 +107,7 @@ describe.sequential('Kubernetes target lifecycle', () => {
   it('rolls back to the previous revision as kubectl rollout undo does', async () => {
     const before = cluster.server?.requests.length ?? 0;
     const result = await target.rollback('orders-api');
-    expect(result).toEqual({ service: 'orders-api', from: '2', to: '1' });
+    expect(result).toEqual({ service: 'orders-api', from: '2', to: '1', current: null });
     if (cluster.server) {
       const patches = cluster.server.requests.slice(before).filter((r) => r.method === 'PATCH');
       expect(patches).toHaveLength(1);
@@ -135,7 +135,7 @@ describe.sequential('Kubernetes target lifecycle', () => {
 
   it('does nothing when already at the requested template, and refuses unknown revisions', async () => {
     const before = cluster.server?.requests.length ?? 0;
-    await expect(target.rollback('orders-api', '3')).resolves.toEqual({ service: 'orders-api', from: '3', to: '3' });
+    await expect(target.rollback('orders-api', '3')).resolves.toEqual({ service: 'orders-api', from: '3', to: '3', current: '3' });
     if (cluster.server) expect(cluster.server.requests.slice(before).filter((r) => r.method === 'PATCH')).toEqual([]);
     await expect(target.rollback('orders-api', '42')).rejects.toMatchObject({ code: 'ROLLBACK_REFUSED', message: expect.stringMatching(/known revisions: 3, 2/) });
   });
