@@ -1,14 +1,15 @@
 // The few Kubernetes calls the target makes, over @kubernetes/client-node, each with retries (when
 // idempotent) and errors mapped to ConvoyErrors naming the context, namespace and object.
 //
-// Server-side apply goes through KubernetesObjectApi.patch with PatchStrategy.ServerSideApply, so the
-// request carries `Content-Type: application/apply-patch+yaml` (the JSON body is valid YAML) and the
-// `fieldManager` / `force` query parameters.
+// Server-side apply is a PATCH with `Content-Type: application/apply-patch+yaml` (the JSON body is
+// valid YAML) and the `fieldManager` / `force` query parameters, with the manifest sent exactly as
+// written (see applyExact).
 import {
   ApisApi,
   AppsV1Api,
   CoreApi,
   CoreV1Api,
+  HttpMethod,
   KubernetesObjectApi,
   PatchStrategy,
   type KubeConfig,
@@ -27,6 +28,24 @@ import { withRetry, type RetryPolicy } from './retry.js';
 class DiscoveringObjectApi extends KubernetesObjectApi {
   lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
+  }
+
+  /**
+   * Server-side apply of the object exactly as given. KubernetesObjectApi.patch first passes a known
+   * kind through client-node's generated model, which silently drops every field the model does not
+   * know (a newer API field, a typo the server should reject): the apply would then not contain it,
+   * and the field manager would give up ownership of it. Here the JSON body is sent unchanged.
+   */
+  async applyExact<T extends KubernetesObject>(spec: T, dryRun: boolean, fieldManager: string, force: boolean): Promise<T> {
+    const uri = await this.specUriPath(spec, 'patch');
+    const request = this.configuration.baseServer.makeRequestContext(uri, HttpMethod.PATCH);
+    request.setHeaderParam('Accept', 'application/json, */*;q=0.8');
+    request.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
+    request.setQueryParam('fieldManager', fieldManager);
+    if (dryRun) request.setQueryParam('dryRun', 'All');
+    if (force) request.setQueryParam('force', 'true');
+    request.setBody(JSON.stringify(spec));
+    return this.requestPromise<T>(request);
   }
 }
 
@@ -135,14 +154,7 @@ export class KubeClient {
     try {
       return await withRetry(
         () =>
-          this.objects.patch(
-            structuredClone(object) as KubernetesObject,
-            undefined,
-            options.dryRun ? 'All' : undefined,
-            options.fieldManager,
-            options.force ? true : undefined,
-            PatchStrategy.ServerSideApply,
-          ),
+          this.objects.applyExact(object as KubernetesObject, options.dryRun, options.fieldManager, options.force),
         true,
         this.options.retry,
         retryDeps(ref, options),
