@@ -7,7 +7,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './pat
 import { RESOURCES, apiVersionOf, resourceByName, type ResourceInfo } from './resources.js';
 import { ApiError, errors } from './status.js';
 import type { Store } from './store.js';
-import { clone, deepEqual, isPlainObject, meta, randomSuffix, type KubeObject } from './util.js';
+import { clone, deepEqual, isPlainObject, meta, pruneNulls, randomSuffix, type KubeObject } from './util.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -86,6 +86,7 @@ export class Api {
     if (!m.name && m.generateName) m.name = `${m.generateName}${randomSuffix()}`;
     for (const key of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'deletionTimestamp'] as const) delete m[key];
     if (info.statusSubresource && info.kind !== 'Namespace' && info.kind !== 'Service') object.status = {};
+    pruneNulls(object);
     applyDefaults(info, object);
     validate(info, object);
     if (this.store.peek(info.name, ns, String(m.name))) throw errors.alreadyExists(info, String(m.name));
@@ -165,6 +166,7 @@ export class Api {
     m.resourceVersion = o.resourceVersion;
     if (info.generation) m.generation = o.generation;
     else delete m.generation;
+    pruneNulls(next);
     applyDefaults(info, next);
     validate(info, next, old);
     if (!managedDone) {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { patchTypeOf, type Api } from './api.js';
 import type { FaultState } from './faults.js';
-import { openApi } from './openapi.js';
+import { openApi, openApiV2 } from './openapi.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions, findResource, type ResourceInfo } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors, statusObject } from './status.js';
@@ -56,7 +56,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function parseBody(text: string, contentType: string | undefined): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]!.trim();
-  if (type.includes('protobuf') || type.includes('cbor')) throw errors.unsupportedMediaType(type);
+  if (type.includes('protobuf') || type.includes('cbor')) {
+    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type}; this test server does not decode protobuf)`);
+  }
   if (text.trim() === '') return undefined;
   try {
     return type.includes('yaml') ? parseYaml(text) : JSON.parse(text);
@@ -128,6 +130,12 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   }
 
   const segments = path.split('/').filter((s) => s !== '');
+  if (method === 'GET' && path === '/openapi/v2') {
+    const { body, contentType } = openApiV2(req.headers.accept);
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length });
+    res.end(body);
+    return;
+  }
   if (method === 'GET') {
     const doc = discovery(path, segments, deps);
     if (doc) {

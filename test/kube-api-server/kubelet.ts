@@ -12,7 +12,7 @@ export interface PodTiming {
 }
 
 function condition(type: string, status: boolean, time: string): Record<string, unknown> {
-  return { type, status: status ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: time };
+  return { type, status: status ? 'True' : 'False', lastTransitionTime: time };
 }
 
 /** The status the pod should have now; the caller writes it when it differs. */

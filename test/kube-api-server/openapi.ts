@@ -70,3 +70,31 @@ export function openApi(path: string): Record<string, unknown> | undefined {
   if (!m) return undefined;
   return m[1] ? openApiDocument('', m[1]) : openApiDocument(m[2]!, m[3]!);
 }
+
+function protoField(field: number, payload: Buffer): Buffer {
+  const header = [(field << 3) | 2];
+  let length = payload.length;
+  const varint: number[] = [];
+  do {
+    let byte = length & 0x7f;
+    length >>>= 7;
+    if (length > 0) byte |= 0x80;
+    varint.push(byte);
+  } while (length > 0);
+  return Buffer.concat([Buffer.from(header), Buffer.from(varint), payload]);
+}
+
+/**
+ * An empty Swagger 2.0 document (no definitions), so kubectl's client-side schema validation
+ * (used for kinds the v3 index does not list) accepts the object and lets the server decide.
+ * kubectl asks for the gnostic protobuf form; anything else gets JSON.
+ */
+export function openApiV2(accept: string | undefined): { body: Buffer; contentType: string } {
+  if ((accept ?? '').includes('protobuf')) {
+    const info = Buffer.concat([protoField(1, Buffer.from('Kubernetes')), protoField(2, Buffer.from('v1.32.0'))]);
+    const body = Buffer.concat([protoField(1, Buffer.from('2.0')), protoField(2, info)]);
+    return { body, contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
+  }
+  const json = { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions: {} };
+  return { body: Buffer.from(JSON.stringify(json)), contentType: 'application/json' };
+}

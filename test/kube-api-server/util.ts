@@ -120,3 +120,16 @@ export function randomSuffix(length = 5): string {
   for (let i = 0; i < length; i++) out += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
   return out;
 }
+
+/** Drops null-valued object fields, as decoding into the typed API structs does. */
+export function pruneNulls<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (const item of value) pruneNulls(item);
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (value[key] === null) delete value[key];
+      else pruneNulls(value[key]);
+    }
+  }
+  return value;
+}

@@ -30,6 +30,8 @@ export class Watches {
       watch.labels(meta(event.object).labels) &&
       watch.fields(event.object);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+    // Send the headers now: clients (client-go's reflector) wait for them before they can stop.
+    res.flushHeaders();
     this.open.add(res);
     const send = (type: string, object: KubeObject) => {
       if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
