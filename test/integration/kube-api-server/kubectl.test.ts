@@ -102,7 +102,7 @@ describe('kubectl against kube-api-server', () => {
     expect((await h.kubectl(['rollout', 'status', 'deployment/orders-api', '--timeout=20s'])).code).toBe(0);
     const sets = items((await h.kubectl(['get', 'rs', '-o', 'json'])).stdout);
     expect(sets).toHaveLength(2);
-    const revisions = Object.fromEntries(sets.map((s) => [s.spec.template.spec.containers[0].image, s.metadata.annotations['deployment.kubernetes.io/revision']]));
+    const revisions = Object.fromEntries(sets.map((s) => [s.spec.template.spec.containers[0]?.image, s.metadata.annotations['deployment.kubernetes.io/revision']]));
     expect(revisions).toEqual({ 'shop/orders-api:latest': '3', 'shop/orders-api:v2': '2' });
     expect((await h.kubectl(['rollout', 'history', 'deployment/orders-api'])).stdout).toMatch(/2\s+<none>\n3\s+<none>/);
 
