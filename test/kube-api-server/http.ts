@@ -144,7 +144,8 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
     }
   }
   const target = resolve(segments);
-  if (!target || target === 'discovery') throw target === 'discovery' ? errors.methodNotAllowed() : errors.noRoute();
+  if (target === 'discovery') throw method === 'GET' ? errors.noRoute() : errors.methodNotAllowed();
+  if (!target) throw errors.noRoute();
   if (target.subresource !== undefined && target.subresource !== 'status') throw errors.noRoute();
   await verb(deps, req, res, url, method, target);
 }
