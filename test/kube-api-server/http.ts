@@ -5,6 +5,7 @@ import { patchTypeOf, type Api } from './api.js';
 import type { FaultState } from './faults.js';
 import { openApi, openApiV2 } from './openapi.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions, findResource, type ResourceInfo } from './resources.js';
+import { SCALABLE, getScale, writeScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors, statusObject } from './status.js';
 import type { Store } from './store.js';
@@ -146,6 +147,10 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   const target = resolve(segments);
   if (target === 'discovery') throw method === 'GET' ? errors.noRoute() : errors.methodNotAllowed();
   if (!target) throw errors.noRoute();
+  if (target.subresource === 'scale' && SCALABLE.has(target.info.name) && target.name !== undefined) {
+    await scale(deps, req, res, url, method, target as Target & { name: string });
+    return;
+  }
   if (target.subresource !== undefined && target.subresource !== 'status') throw errors.noRoute();
   await verb(deps, req, res, url, method, target);
 }
@@ -159,6 +164,23 @@ function discovery(path: string, segments: string[], deps: RouterDeps): Record<s
   if (segments[0] === 'apis' && segments.length === 2) return apiGroup(segments[1]!);
   if (segments[0] === 'apis' && segments.length === 3) return apiResourceList(segments[1]!, segments[2]!);
   return undefined;
+}
+
+async function scale(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string, target: Target & { name: string }): Promise<void> {
+  const { info, name } = target;
+  const namespace = info.namespaced ? target.namespace : null;
+  if (method === 'GET') {
+    send(res, 200, getScale(deps.api, info, namespace, name));
+    return;
+  }
+  if (method !== 'PUT' && method !== 'PATCH') throw errors.methodNotAllowed();
+  const contentType = req.headers['content-type'];
+  const body = parseBody(await readBody(req), contentType);
+  const type = method === 'PATCH' ? patchTypeOf(contentType) : undefined;
+  if (method === 'PATCH' && !type) throw errors.unsupportedMediaType(String(contentType));
+  const manager = url.searchParams.get('fieldManager') ?? String(req.headers['user-agent'] ?? 'unknown').split('/')[0]!;
+  const dryRun = url.searchParams.getAll('dryRun').includes('All');
+  send(res, 200, writeScale(deps.api, info, namespace, name, body, type, { manager, dryRun }));
 }
 
 async function verb(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string, target: Target): Promise<void> {

@@ -128,6 +128,9 @@ export function apiResourceList(group: string, version: string): Record<string, 
     if (info.statusSubresource) {
       resources.push({ name: `${info.name}/status`, singularName: '', namespaced: info.namespaced, kind: info.kind, verbs: ['get', 'patch', 'update'] });
     }
+    if (info.name === 'deployments' || info.name === 'replicasets') {
+      resources.push({ name: `${info.name}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+    }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }

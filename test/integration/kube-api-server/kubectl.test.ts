@@ -137,6 +137,30 @@ describe('kubectl against kube-api-server', () => {
     expect(bot).toBeUndefined();
   });
 
+  it('scales through the scale subresource', async () => {
+    const scaled = await h.kubectl(['scale', 'deployment/orders-api', '--replicas=3']);
+    expect(scaled.code).toBe(0);
+    expect(scaled.stdout).toContain('deployment.apps/orders-api scaled');
+    expect((await h.kubectl(['rollout', 'status', 'deployment/orders-api', '--timeout=20s'])).code).toBe(0);
+    expect(h.server.get('deployments', 'default', 'orders-api')!.status).toMatchObject({ replicas: 3, readyReplicas: 3 });
+  });
+
+  it('retries 429 answers transparently and reports injected 500s', async () => {
+    const namespaces = () => h.server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces').length;
+    const before = namespaces();
+    h.server.faults.errors({ status: 429, count: 2, method: 'GET', path: /^\/api\/v1\/namespaces$/ });
+    const ok = await h.kubectl(['get', 'ns', '-o', 'name']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('namespace/default');
+    expect(namespaces() - before).toBe(3);
+
+    h.server.faults.errors({ status: 500, count: 50, method: 'GET', path: /^\/api\/v1\/namespaces$/ });
+    const failed = await h.kubectl(['get', 'ns']);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('injected fault');
+    h.server.faults.clear();
+  });
+
   it('deletes with -f, cascading to replica sets and pods', async () => {
     const del = await h.kubectl(['delete', '-f', ORDERS_DEPLOY]);
     expect(del.code).toBe(0);
