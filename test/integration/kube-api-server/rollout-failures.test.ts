@@ -89,4 +89,21 @@ describe('failing rollouts', () => {
     const after = await h.kubectl(['get', 'rs', '-l', 'app=sleeper', '-o', 'name']);
     expect(after.stdout.trim().split('\n')).toHaveLength(2);
   });
+
+  it('keeps only revisionHistoryLimit old replica sets', async () => {
+    for (const tag of ['1', '2', '3', '4']) {
+      const manifest = deployment('historian', `registry.local/historian:${tag}`, { replicas: 1 });
+      (manifest.spec as Record<string, unknown>).revisionHistoryLimit = 1;
+      expect((await h.kubectl(['apply', '--server-side', '-f', h.write(`historian-${tag}.yaml`, stringify(manifest))])).code).toBe(0);
+      expect((await h.kubectl(['rollout', 'status', 'deployment/historian', '--timeout=20s'])).code).toBe(0);
+    }
+    const sets = await eventually(async () => {
+      const out = await h.kubectl(['get', 'rs', '-l', 'app=historian', '-o', 'json']);
+      const list = (JSON.parse(out.stdout) as { items: Array<{ metadata: { annotations: Record<string, string> } }> }).items;
+      return list.length === 2 ? list : undefined;
+    });
+    expect(sets.map((s) => s.metadata.annotations['deployment.kubernetes.io/revision']).sort()).toEqual(['3', '4']);
+    const history = await h.kubectl(['rollout', 'history', 'deployment/historian']);
+    expect(history.stdout).toMatch(/3\s+<none>\n4\s+<none>/);
+  });
 });
