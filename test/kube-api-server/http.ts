@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { patchTypeOf, type Api } from './api.js';
 import type { FaultState } from './faults.js';
 import { openApi, openApiV2 } from './openapi.js';
+import { decodeKubeProtobuf } from './protobuf.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions, findResource, type ResourceInfo } from './resources.js';
 import { SCALABLE, getScale, writeScale } from './scale.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
@@ -49,17 +50,19 @@ function sendError(res: ServerResponse, error: ApiError): void {
   send(res, error.code, error.toStatus(), headers);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string, contentType: string | undefined): unknown {
+function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   const type = (contentType ?? 'application/json').split(';')[0]!.trim();
+  if (type === 'application/vnd.kubernetes.protobuf' && raw.length > 0) return decodeKubeProtobuf(raw);
   if (type.includes('protobuf') || type.includes('cbor')) {
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type}; this test server does not decode protobuf)`);
+    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type})`);
   }
+  const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return type.includes('yaml') ? parseYaml(text) : JSON.parse(text);

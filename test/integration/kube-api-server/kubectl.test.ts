@@ -174,6 +174,22 @@ describe('kubectl against kube-api-server', () => {
     expect(left).toEqual([]);
   });
 
+  it('accepts the protobuf bodies of kubectl create (namespace, configmap, secret, deployment)', async () => {
+    expect((await h.kubectl(['create', 'namespace', 'typed'])).code).toBe(0);
+    expect((await h.kubectl(['-n', 'typed', 'create', 'configmap', 'cfg', '--from-literal=a=1'])).code).toBe(0);
+    expect((await h.kubectl(['-n', 'typed', 'create', 'secret', 'generic', 'sec', '--from-literal=k=v'])).code).toBe(0);
+    const created = await h.kubectl(['-n', 'typed', 'create', 'deployment', 'web', '--image=nginx:1.25', '--port=80', '--replicas=0']);
+    expect(created.stderr).toBe('');
+    expect(h.server.requests.some((r) => r.method === 'POST' && r.contentType === 'application/vnd.kubernetes.protobuf')).toBe(true);
+    expect(h.server.get('configmaps', 'typed', 'cfg')).toMatchObject({ data: { a: '1' } });
+    expect(h.server.get('secrets', 'typed', 'sec')).toMatchObject({ data: { k: Buffer.from('v').toString('base64') }, type: 'Opaque' });
+    expect(h.server.get('deployments', 'typed', 'web')).toMatchObject({
+      spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }] } } },
+    });
+    expect((await h.kubectl(['delete', 'namespace', 'typed'])).code).toBe(0);
+    expect(h.server.get('deployments', 'typed', 'web')).toBeUndefined();
+  });
+
   it('answers unknown resource types and kinds the way kubectl expects', async () => {
     const get = await h.kubectl(['get', 'widgets']);
     expect(get.code).not.toBe(0);
