@@ -216,6 +216,7 @@ async function verb(deps: RouterDeps, req: IncomingMessage, res: ServerResponse,
         timeoutSeconds: timeout ? Number(timeout) : undefined,
         sendInitialEvents: q.get('sendInitialEvents') === 'true',
         allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+        table: wantsTable(req.headers.accept),
       });
       return;
     }

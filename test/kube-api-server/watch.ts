@@ -5,6 +5,7 @@ import type { ResourceInfo } from './resources.js';
 import type { LabelMatcher, ObjectMatcher } from './selectors.js';
 import { statusObject } from './status.js';
 import type { Store, StoreEvent } from './store.js';
+import { toTable } from './table.js';
 import { meta, type KubeObject } from './util.js';
 
 export interface WatchRequest {
@@ -16,6 +17,8 @@ export interface WatchRequest {
   timeoutSeconds: number | undefined;
   sendInitialEvents: boolean;
   allowBookmarks: boolean;
+  /** Wrap each event's object in a one-row Table (`kubectl get -w` asks for server-side printing). */
+  table: boolean;
 }
 
 export class Watches {
@@ -34,7 +37,9 @@ export class Watches {
     res.flushHeaders();
     this.open.add(res);
     const send = (type: string, object: KubeObject) => {
-      if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+      if (res.writableEnded) return;
+      const body = watch.table && type !== 'BOOKMARK' && type !== 'ERROR' ? toTable(watch.info, [object], String(meta(object).resourceVersion)) : object;
+      res.write(`${JSON.stringify({ type, object: body })}\n`);
     };
 
     const rv = watch.resourceVersion;
