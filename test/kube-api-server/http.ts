@@ -11,7 +11,7 @@ import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { ApiError, errors, statusObject } from './status.js';
 import type { Store } from './store.js';
 import { toTable, wantsTable } from './table.js';
-import { isPlainObject, meta } from './util.js';
+import { dig, isPlainObject, meta } from './util.js';
 import type { Watches } from './watch.js';
 
 export interface RequestRecord {
@@ -154,8 +154,25 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
     await scale(deps, req, res, url, method, target as Target & { name: string });
     return;
   }
+  if (target.subresource === 'log' && target.info.name === 'pods' && target.name !== undefined && method === 'GET') {
+    const namespace = target.namespace;
+    const pod = deps.api.get(target.info, deps.api.namespaceOf(target.info, namespace), target.name);
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end(podLog(pod, url.searchParams.get('container')));
+    return;
+  }
   if (target.subresource !== undefined && target.subresource !== 'status') throw errors.noRoute();
   await verb(deps, req, res, url, method, target);
+}
+
+/** A canned log: this server runs no containers, so it says so (and why a failing one fails). */
+function podLog(pod: Record<string, unknown>, container: string | null): string {
+  const statuses = (dig(pod, 'status', 'containerStatuses') as Array<Record<string, unknown>> | undefined) ?? [];
+  const status = statuses.find((s) => container === null || s.name === container) ?? statuses[0];
+  const name = String(status?.name ?? container ?? 'container');
+  const reason = dig(status, 'state', 'waiting', 'reason');
+  if (reason === 'CrashLoopBackOff') return `${name}: exiting with code 1 (injected CrashLoopBackOff)\n`;
+  return `${name}: kube-api-server test pod ${String(dig(pod, 'metadata', 'name'))}, image ${String(status?.image ?? '')}, no real process runs\n`;
 }
 
 function discovery(path: string, segments: string[], deps: RouterDeps): Record<string, unknown> | undefined {

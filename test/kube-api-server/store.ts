@@ -12,6 +12,8 @@ export interface StoreEvent {
   namespace: string | null;
   rv: number;
   object: KubeObject;
+  /** For MODIFIED: the object before the change (watches with selectors need it). */
+  previous?: KubeObject;
 }
 
 const HISTORY_LIMIT = 5000;
@@ -70,8 +72,10 @@ export class Store {
     const m = meta(stored);
     m.resourceVersion = String(++this.version);
     const namespace = info.namespaced ? (m.namespace ?? null) : null;
-    this.objects.set(Store.key(info.name, namespace, String(m.name)), stored);
-    this.emit({ type: 'MODIFIED', resource: info.name, namespace, rv: this.version, object: clone(stored) });
+    const key = Store.key(info.name, namespace, String(m.name));
+    const previous = this.objects.get(key);
+    this.objects.set(key, stored);
+    this.emit({ type: 'MODIFIED', resource: info.name, namespace, rv: this.version, object: clone(stored), previous: clone(previous) });
     return clone(stored);
   }
 

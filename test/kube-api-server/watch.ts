@@ -27,11 +27,16 @@ export class Watches {
   constructor(private readonly store: Store) {}
 
   serve(req: IncomingMessage, res: ServerResponse, watch: WatchRequest): void {
-    const matches = (event: StoreEvent) =>
-      event.resource === watch.info.name &&
-      (watch.namespace === null || event.namespace === watch.namespace) &&
-      watch.labels(meta(event.object).labels) &&
-      watch.fields(event.object);
+    const selected = (object: KubeObject | undefined) => object !== undefined && watch.labels(meta(object).labels) && watch.fields(object);
+    /** The event as this watcher sees it: an object entering the selection is ADDED, one leaving it DELETED. */
+    const translate = (event: StoreEvent): string | undefined => {
+      if (event.resource !== watch.info.name || (watch.namespace !== null && event.namespace !== watch.namespace)) return undefined;
+      const now = selected(event.object);
+      if (event.type !== 'MODIFIED') return now ? event.type : undefined;
+      const before = selected(event.previous);
+      if (now) return before ? 'MODIFIED' : 'ADDED';
+      return before ? 'DELETED' : undefined;
+    };
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
     // Send the headers now: clients (client-go's reflector) wait for them before they can stop.
     res.flushHeaders();
@@ -62,10 +67,14 @@ export class Watches {
         this.finish(res);
         return;
       }
-      for (const event of since) if (matches(event)) send(event.type, event.object);
+      for (const event of since) {
+        const type = translate(event);
+        if (type) send(type, event.object);
+      }
     }
     const unsubscribe = this.store.subscribe((event) => {
-      if (matches(event)) send(event.type, event.object);
+      const type = translate(event);
+      if (type) send(type, event.object);
     });
     const timeout = setTimeout(() => this.finish(res), (watch.timeoutSeconds ?? 1800) * 1000);
     const cleanup = () => {

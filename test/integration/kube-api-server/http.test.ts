@@ -214,14 +214,17 @@ describe('kube-api-server over HTTP', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
     await h.http('POST', url, configMap('seen', { w: 'yes' }, { v: '1' }));
     await h.http('POST', url, configMap('ignored', { w: 'no' }));
-    await h.http('PATCH', `${url}/seen`, { data: { v: '2' } }, { 'content-type': 'application/merge-patch+json' });
+    const merge = { 'content-type': 'application/merge-patch+json' };
+    await h.http('PATCH', `${url}/seen`, { data: { v: '2' } }, merge);
+    await h.http('PATCH', `${url}/seen`, { metadata: { labels: { w: 'no' } } }, merge); // leaves the selection
+    await h.http('PATCH', `${url}/seen`, { metadata: { labels: { w: 'yes' } } }, merge); // enters it again
     await h.http('DELETE', `${url}/seen`);
     const text = await response.text(); // ends when the server closes the stream after timeoutSeconds
     const events = text
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string; object: { metadata: { name: string }; data?: Record<string, string> } });
-    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED seen', 'MODIFIED seen', 'DELETED seen']);
+    expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED seen', 'MODIFIED seen', 'DELETED seen', 'ADDED seen', 'DELETED seen']);
     expect(events[1]!.object.data).toEqual({ v: '2' });
 
     const initial = await fetch(`${h.server.url}${url}?watch=true&timeoutSeconds=1`);

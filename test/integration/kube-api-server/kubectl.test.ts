@@ -73,6 +73,9 @@ describe('kubectl against kube-api-server', () => {
     expect(items(missing.stdout)).toHaveLength(0);
     const table = await h.kubectl(['get', 'deploy', 'orders-api']);
     expect(table.stdout).toMatch(/orders-api\s+2\/2\s+2\s+2/);
+    const logs = await h.kubectl(['logs', 'deployment/orders-api']);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toContain('no real process runs');
   });
 
   it('diffs server-side: exit 0 without changes, exit 1 with the image change', async () => {
