@@ -12,7 +12,8 @@ import { clone, deepEqual, isPlainObject, meta, pruneNulls, randomSuffix, type K
 export interface WriteOptions {
   dryRun?: boolean;
   manager: string;
-  subresource?: 'status';
+  /** `status` writes only the status; `scale` is a main-resource write recorded as the scale subresource. */
+  subresource?: 'status' | 'scale';
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';

@@ -118,7 +118,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
       if (!have.found || deepEqual(want.value, have.value)) continue;
       if (isPlainObject(want.value) && Object.keys(want.value).length === 0) continue;
       for (const other of others) {
-        if (other.manager === manager || !other.set.has(encoded)) continue;
+        if (!other.set.has(encoded)) continue;
         conflicts.set(encoded, [...(conflicts.get(encoded) ?? []), other]);
       }
     }
@@ -154,7 +154,7 @@ function conflictError(conflicts: Map<string, ManagerEntry[]>, apiVersion: strin
     for (const owner of owners) {
       causes.push({
         reason: 'FieldManagerConflict',
-        message: `conflict with "${owner.manager}"${owner.operation === 'Update' ? ` using ${owner.apiVersion}` : ''}`,
+        message: `conflict with "${owner.manager}"${owner.subresource ? ` with subresource "${owner.subresource}"` : ''}${owner.operation === 'Update' ? ` using ${owner.apiVersion}` : ''}`,
         field: pathString(parsePath(encoded)),
       });
     }
@@ -174,7 +174,7 @@ export interface UpdateInput {
   next: KubeObject;
   manager: string;
   apiVersion: string;
-  subresource?: 'status';
+  subresource?: 'status' | 'scale';
   now?: number;
 }
 

@@ -49,5 +49,5 @@ export function writeScale(
     throw errors.conflict(info, name, 'the object has been modified; please apply your changes to the latest version and try again');
   }
   (parent.spec as Record<string, unknown>).replicas = replicas;
-  return toScale(api.update(info, namespace, name, parent, options));
+  return toScale(api.update(info, namespace, name, parent, { ...options, subresource: 'scale' }));
 }

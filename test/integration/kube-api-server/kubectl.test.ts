@@ -146,6 +146,10 @@ describe('kubectl against kube-api-server', () => {
     expect(scaled.stdout).toContain('deployment.apps/orders-api scaled');
     expect((await h.kubectl(['rollout', 'status', 'deployment/orders-api', '--timeout=20s'])).code).toBe(0);
     expect(h.server.get('deployments', 'default', 'orders-api')!.status).toMatchObject({ replicas: 3, readyReplicas: 3 });
+    // the scale was an Update by "kubectl" on the scale subresource: applying replicas: 2 now conflicts with it
+    const conflict = await h.kubectl(['apply', '--server-side', '-f', v2]);
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain('conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
   });
 
   it('retries 429 answers transparently and reports injected 500s', async () => {
