@@ -4,7 +4,7 @@
 import { applyDefaults, validate } from './defaults.js';
 import { readManaged, recordUpdate, sameOwnership, serverSideApply } from './managed.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
-import { RESOURCES, apiVersionOf, resourceByName, type ResourceInfo } from './resources.js';
+import { RESOURCES, apiVersionOf, type ResourceInfo } from './resources.js';
 import { ApiError, errors } from './status.js';
 import type { Store } from './store.js';
 import { clone, deepEqual, isPlainObject, meta, pruneNulls, randomSuffix, type KubeObject } from './util.js';
@@ -232,9 +232,5 @@ export class Api {
     const m = isPlainObject(object.metadata) ? object.metadata : {};
     const namespace = info.namespaced ? String(m.namespace ?? 'default') : null;
     return this.apply(info, namespace, String(m.name), object, { manager, force: true });
-  }
-
-  resource(name: string): ResourceInfo | undefined {
-    return resourceByName(name);
   }
 }

@@ -123,7 +123,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
       }
     }
   }
-  if (conflicts.size > 0 && !force) throw conflictError(conflicts, apiVersion);
+  if (conflicts.size > 0 && !force) throw conflictError(conflicts);
   for (const [encoded, owners] of conflicts) for (const owner of owners) owner.set.delete(encoded);
 
   const base = live ? clone(live) : {};
@@ -148,7 +148,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
   return result;
 }
 
-function conflictError(conflicts: Map<string, ManagerEntry[]>, apiVersion: string): ApiError {
+function conflictError(conflicts: Map<string, ManagerEntry[]>): ApiError {
   const causes: Array<{ reason: string; message: string; field: string }> = [];
   for (const [encoded, owners] of conflicts) {
     for (const owner of owners) {
@@ -165,7 +165,6 @@ function conflictError(conflicts: Map<string, ManagerEntry[]>, apiVersion: strin
   } else {
     message = `Apply failed with ${causes.length} conflicts: ${causes.map((c) => `${c.message}: ${c.field}`).join('\n')}`;
   }
-  void apiVersion;
   return new ApiError(409, 'Conflict', message, { causes });
 }
 

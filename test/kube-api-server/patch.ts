@@ -111,14 +111,13 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
 
 // ---- Strategic merge patch ----
 
-function strategicList(target: unknown, patch: unknown[], names: string[], retainKeys: string[] | undefined): unknown {
+function strategicList(target: unknown, patch: unknown[], names: string[]): unknown {
   const list = listType(names);
   const directive = patch.find((item) => isPlainObject(item) && item.$patch === 'replace');
   const items = patch.filter((item) => !(isPlainObject(item) && item.$patch === 'replace'));
   if (directive || list.type === 'atomic' || !Array.isArray(target)) {
     return items.map((item) => (isPlainObject(item) ? strategicMap(undefined, item, names) : clone(item)));
   }
-  void retainKeys;
   const result = clone(target);
   if (list.type === 'set') {
     for (const item of items) if (!result.some((existing) => deepEqual(existing, item))) result.push(clone(item));
@@ -152,7 +151,7 @@ function strategicMap(target: unknown, patch: Record<string, unknown>, names: st
     }
     const path = [...names, key];
     if (value === null) delete result[key];
-    else if (Array.isArray(value)) result[key] = strategicList(result[key], value, path, retainKeys);
+    else if (Array.isArray(value)) result[key] = strategicList(result[key], value, path);
     else if (isPlainObject(value)) {
       const merged = strategicMap(result[key], value, path);
       if (merged === undefined) delete result[key];
