@@ -105,7 +105,7 @@ export async function untrackedFiles(cwd: string): Promise<string[]> {
  * The working tree's state in one git call: the HEAD commit and every path whose content differs
  * from it (staged, unstaged or untracked).
  */
-export async function workingTreeState(cwd: string): Promise<{ head: string | null; dirty: string[] }> {
+export async function workingTreeState(cwd: string, options: { optionalLocks?: boolean } = {}): Promise<{ head: string | null; dirty: string[] }> {
   // Finding untracked files walks every directory: most of a status on a big tree. Git's untracked
   // cache skips the directories whose mtime has not changed, but only for a status without a
   // pathspec and, for --untracked-files=all, only when that is also the configured mode. At the
@@ -113,6 +113,10 @@ export async function workingTreeState(cwd: string): Promise<{ head: string | nu
   const topLevel = fs.existsSync(path.join(cwd, '.git'));
   const [out, prefix] = await Promise.all([
     runGit(cwd, [
+      // A status refreshes the index (and stores the untracked cache) under index.lock, and a user's
+      // own git command that runs meanwhile fails on that lock. Checks nobody waits for pass
+      // optionalLocks: false: they read the caches but never take the lock.
+      ...(options.optionalLocks === false ? ['--no-optional-locks'] : []),
       '-c', 'core.untrackedCache=true',
       '-c', 'status.showUntrackedFiles=all',
       'status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--no-renames',

@@ -16,8 +16,8 @@ export interface CachedGraph {
 }
 
 /** One `git status` plus a stat per dirty path; also answers the HEAD commit it saw. */
-export async function graphKey(root: string, nxDir: string, nxVersion: string): Promise<{ key: string; head: string | null }> {
-  const state = await workingTreeState(root);
+export async function graphKey(root: string, nxDir: string, nxVersion: string, options: { background?: boolean } = {}): Promise<{ key: string; head: string | null }> {
+  const state = await workingTreeState(root, { optionalLocks: !options.background });
   const hash = createHash('sha256');
   hash.update(`convoy-graph-cache:${FORMAT}\0${root}\0${nxDir}\0${nxVersion}\0${state.head ?? 'no-commit'}\0`);
   for (const file of state.dirty.filter((f) => !/(^|\/)\.nx\/(cache|workspace-data)(\/|$)/.test(f)).sort()) {

@@ -172,9 +172,9 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     }
   }
 
-  async function stateOf(root: string, nxDir: string, nxVersion: string): Promise<{ key: string; head: string | null }> {
+  async function stateOf(root: string, nxDir: string, nxVersion: string, background = false): Promise<{ key: string; head: string | null }> {
     try {
-      return await graphKey(root, nxDir, nxVersion);
+      return await graphKey(root, nxDir, nxVersion, { background });
     } catch {
       await git.repoRoot(root); // throws the clear "not a git repository" error
       throw new ConvoyError('GIT_ERROR', `git status failed in ${root} — check that git works there (git status)`);
@@ -231,7 +231,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
       if (memory.get(root) === loaded) memory.delete(root);
       dropCachedGraph(options.cacheDir, root, key);
     };
-    const check = stateOf(root, nxDir, nxVersion).then((after) => {
+    const check = stateOf(root, nxDir, nxVersion, true).then((after) => {
       if (after.key !== key) forget();
     }, forget);
     background.add(check);
