@@ -7,22 +7,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../../electron/app.js';
-import { createDockerEngine, dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { createDockerEngine } from '../../../electron/adapters/docker/docker-engine.js';
 import { REDACTED } from '../../../electron/core/redact.js';
 import { createClient } from '../../../shared/client.js';
 import type { BuildReport, ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError } from '../../../shared/errors.js';
 import { type TestWorkspace, createWorkspace, removeWorkspaces } from '../affected/fixtures.js';
+import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
 
-const docker = new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 3000 });
-const unreachable = await docker.ping().then(
-  () => null,
-  (err: unknown) => String(err),
-);
-const inCI = Boolean(process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false');
 
 const RUN = randomBytes(4).toString('hex');
 const REPO = `convoy-it-${RUN}`;
@@ -77,9 +71,9 @@ function byName(report: BuildReport, name: string): ProjectBuild {
   return found;
 }
 
-describe.skipIf(unreachable !== null && !inCI)('build.run against the real Docker Engine', () => {
+describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
   beforeAll(() => {
-    if (unreachable !== null) throw new Error(`Docker Engine unreachable in CI: ${unreachable}`);
+    requireDocker();
     ws = createWorkspace('build-run', TEMPLATE);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-build-run-data-'));
     app = createApp({ dataDir, env: ENV });

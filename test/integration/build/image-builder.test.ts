@@ -15,7 +15,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { endpoint, requireDocker, skipDocker } from '../../support/docker-engine.js';
 import { LABEL_CONTENT_HASH, createImageBuilder } from '../../../electron/adapters/docker/image-builder.js';
 import type { BuildSpec, ImageBuilderPort } from '../../../electron/core/ports/image-builder.js';
 import { REDACTED, createRedactor, secretForms } from '../../../electron/core/redact.js';
@@ -32,24 +33,7 @@ const RUN_LABEL = 'dev.convoy.test-run';
 const BUILD_TIMEOUT_MS = 60_000;
 const CANCEL_SETTLE_MS = 20_000;
 
-const endpoint = dockerEndpoint();
 
-async function probeDocker(): Promise<string | null> {
-  try {
-    await new Docker({ ...dockerOptions(endpoint), timeout: 3_000 }).ping();
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
-function ciIsSet(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
-}
-
-const unreachable = await probeDocker();
-const inCI = ciIsSet(process.env.CI);
-const skipSuite = unreachable !== null && !inCI;
 
 function statusCode(err: unknown): number | undefined {
   const code = (err as { statusCode?: unknown } | null)?.statusCode;
@@ -122,7 +106,7 @@ describe('image builder without an engine', () => {
   });
 });
 
-describe.skipIf(skipSuite)(`image builder on a real Docker Engine (${endpoint})`, () => {
+describe.skipIf(skipDocker)(`image builder on a real Docker Engine (${endpoint})`, () => {
   let docker!: Docker;
   let builder!: ImageBuilderPort;
   let buildCalls!: () => number;
@@ -171,12 +155,7 @@ describe.skipIf(skipSuite)(`image builder on a real Docker Engine (${endpoint})`
   }
 
   beforeAll(async () => {
-    if (unreachable !== null) {
-      throw new Error(
-        `CI is set (CI=${process.env.CI}) but the Docker Engine at ${endpoint} is not reachable: ${unreachable}. ` +
-          'These tests must not be skipped in CI: start dockerd or point DOCKER_HOST at a running engine.',
-      );
-    }
+    requireDocker();
     docker = new Docker(dockerOptions(endpoint));
     connected = true;
     if (!(await imageExists(BASE_IMAGE))) throw new Error(`base image ${BASE_IMAGE} is missing: run bash scripts/seed-base-image.sh`);

@@ -6,19 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { docker, requireDocker, skipDocker, unreachable } from '../../support/docker-engine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repo, 'bin', 'convoy.mjs');
 const shop = path.join(repo, 'examples', 'shop');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-cli-build-'));
-const docker = new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 3000 });
-const unreachable = await docker.ping().then(
-  () => null,
-  (err: unknown) => String(err),
-);
 // The example's images this file builds; removed afterwards unless they were there before.
 const SHOP_REFS = ['shop/catalog-api', 'shop/orders-api'];
 const before = new Set(
@@ -32,7 +26,6 @@ afterAll(async () => {
     if (!before.has(tag)) await docker.getImage(tag).remove().catch(() => {});
   }
 });
-const inCI = Boolean(process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false');
 
 function convoy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -60,9 +53,9 @@ describe('convoy build: bad input', () => {
   });
 });
 
-describe.skipIf(unreachable !== null && !inCI)('convoy build on examples/shop', () => {
+describe.skipIf(skipDocker)('convoy build on examples/shop', () => {
   it('builds and tests the named services, printing plain progress lines and a table', async () => {
-    if (unreachable !== null) throw new Error(`Docker Engine unreachable in CI: ${unreachable}`);
+    requireDocker();
     const result = await convoy(['build', '-w', shop, '-p', 'catalog-api,orders-api', ...data]);
     expect(result.stderr).toMatch(/^convoy build: .*catalog-api: building$/m);
     expect(result.stderr).not.toContain('\x1b[K');

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { endpoint, requireDocker, skipDocker } from '../../support/docker-engine.js';
 import { createDockerTarget, type DockerTargetConfig } from '../../../electron/adapters/docker-target/docker-target.js';
 import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { ConvoyError } from '../../../shared/errors.js';
@@ -21,21 +22,7 @@ const RUN_ID = randomBytes(4).toString('hex');
 const RUN_LABEL = 'dev.convoy.test-run';
 const RUN_LABELS = { [RUN_LABEL]: RUN_ID };
 const BASE_IMAGE = 'busybox:1.36.1';
-const endpoint = dockerEndpoint();
 
-async function probeDocker(): Promise<string | null> {
-  try {
-    await new Docker({ ...dockerOptions(endpoint), timeout: 3_000 }).ping();
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
-const ci = process.env.CI;
-const inCI = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-const unreachable = await probeDocker();
-const skipSuite = unreachable !== null && !inCI;
 
 /** Rejects with the ConvoyError a promise fails with, or fails the test when it resolves. */
 async function convoyError(work: Promise<unknown>): Promise<ConvoyError> {
@@ -88,7 +75,7 @@ describe('docker target without an engine', () => {
   });
 });
 
-describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${endpoint})`, () => {
+describe.skipIf(skipDocker)(`docker staging target on a real Docker Engine (${endpoint})`, () => {
   let docker!: Docker;
   let connected = false;
   let contextDir = '';
@@ -179,9 +166,7 @@ describe.skipIf(skipSuite)(`docker staging target on a real Docker Engine (${end
   }
 
   beforeAll(async () => {
-    if (unreachable !== null) {
-      throw new Error(`CI is set but the Docker Engine at ${endpoint} is not reachable: ${unreachable}. Start dockerd or set DOCKER_HOST.`);
-    }
+    requireDocker();
     docker = new Docker(dockerOptions(endpoint));
     connected = true;
     await docker

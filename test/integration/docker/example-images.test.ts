@@ -19,7 +19,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { endpoint, requireDocker, skipDocker } from '../../support/docker-engine.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVICES_DIR = path.join(REPO_ROOT, 'examples', 'shop', 'services');
@@ -29,35 +30,11 @@ const RUN_ID = randomBytes(4).toString('hex');
 const RUN_LABEL = 'dev.convoy.test-run';
 const LABELS = { [RUN_LABEL]: RUN_ID };
 
-const PROBE_TIMEOUT_MS = 3_000;
 const BUILD_TIMEOUT_MS = 40_000;
 const RUN_DEADLINE_MS = 20_000;
 const HEALTH_DEADLINE_MS = 10_000;
 const HEALTH_POLL_INTERVAL_MS = 50;
 const HTTP_TIMEOUT_MS = 2_000;
-
-// ---------------------------------------------------------------------------------------------
-// Is there an engine to talk to? Decided once, at collection time, so the suite can be skipped.
-
-const endpoint = dockerEndpoint();
-
-/** null when the engine answers a ping, else why not. */
-async function probeDocker(): Promise<string | null> {
-  try {
-    await new Docker({ ...dockerOptions(endpoint), timeout: PROBE_TIMEOUT_MS }).ping();
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
-function ciIsSet(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
-}
-
-const unreachable = await probeDocker();
-const inCI = ciIsSet(process.env.CI);
-const skipSuite = unreachable !== null && !inCI;
 
 // ---------------------------------------------------------------------------------------------
 // The services and what to check on each, read from the example workspace.
@@ -387,7 +364,7 @@ async function httpGet(url: string): Promise<HttpResult> {
 
 // ---------------------------------------------------------------------------------------------
 
-describe.skipIf(skipSuite)(`example service images on a real Docker Engine (${endpoint})`, () => {
+describe.skipIf(skipDocker)(`example service images on a real Docker Engine (${endpoint})`, () => {
   let docker!: Docker;
   let connected = false;
   const images = new Set<string>();
@@ -467,12 +444,7 @@ describe.skipIf(skipSuite)(`example service images on a real Docker Engine (${en
   }
 
   beforeAll(async () => {
-    if (unreachable !== null) {
-      throw new Error(
-        `CI is set (CI=${process.env.CI}) but the Docker Engine at ${endpoint} is not reachable: ${unreachable}. ` +
-          'These tests must not be skipped in CI: start dockerd (bash .ci/run does) or point DOCKER_HOST at a running engine.',
-      );
-    }
+    requireDocker();
     docker = new Docker(dockerOptions(endpoint));
     connected = true;
     const bases = [...new Set(SERVICES.flatMap((s) => s.baseImages))];

@@ -5,18 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerEndpoint, dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
+import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const script = path.join(repo, 'scripts', 'seed-base-image.sh');
-const docker = new Docker({ ...dockerOptions(dockerEndpoint()), timeout: 5000 });
-const unreachable = await docker.ping().then(
-  () => null,
-  (err: unknown) => String(err),
-);
-const inCI = Boolean(process.env.CI && process.env.CI !== '0' && process.env.CI !== 'false');
 const TAG = `convoy-seed-test-${randomBytes(4).toString('hex')}:1`;
 
 function seed(): { code: number; out: string } {
@@ -24,13 +17,13 @@ function seed(): { code: number; out: string } {
   return { code: result.status ?? 1, out: `${result.stdout}${result.stderr}` };
 }
 
-describe.skipIf(unreachable !== null && !inCI)('seed-base-image.sh', () => {
+describe.skipIf(skipDocker)('seed-base-image.sh', () => {
   afterAll(async () => {
     await docker.getImage(TAG).remove({ force: true }).catch(() => {});
   });
 
   it('imports a working image offline, then finds it present and does nothing', () => {
-    if (unreachable !== null) throw new Error(`Docker Engine unreachable in CI: ${unreachable}`);
+    requireDocker();
     const first = seed();
     expect(first.out).toContain(`imported ${TAG}`);
     expect(first.code).toBe(0);
