@@ -33,7 +33,8 @@ export interface KubeTargetConfig {
   fieldManager?: string;
   /** waitReady's poll interval; default 500 ms. */
   pollIntervalMs?: number;
-  retry?: { attempts: number; baseDelayMs: number };
+  /** Retries of idempotent calls; `requestTimeoutMs` bounds each attempt (default 30 s). */
+  retry?: { attempts: number; baseDelayMs: number; requestTimeoutMs?: number };
 }
 
 export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {

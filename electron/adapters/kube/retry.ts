@@ -10,9 +10,42 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Upper bound of one delay (also bounds Retry-After). */
   maxDelayMs?: number;
+  /**
+   * An attempt with no answer after this long counts as failed (ETIMEDOUT): a cluster behind a
+   * dropped VPN or a black-holed address would otherwise hang the step until the OS gives up.
+   */
+  requestTimeoutMs?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000, requestTimeoutMs: 30_000 };
+
+/** Thrown when an attempt gets no answer in time; mapped to KUBE_UNREACHABLE like a refused connection. */
+export class RequestTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${Math.round(timeoutMs / 1000)} s (ETIMEDOUT)`);
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (!timeoutMs || timeoutMs <= 0) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      work.catch(() => {});
+      reject(new RequestTimeoutError(timeoutMs));
+    }, timeoutMs);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
 
 export interface RetryDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -31,6 +64,7 @@ export function retryReason(err: unknown): string | null {
   }
   const sys = systemCodeOf(err);
   if (sys === 'ECONNRESET' || sys === 'EPIPE') return sys === 'ECONNRESET' ? 'connection reset' : 'broken pipe';
+  if (err instanceof RequestTimeoutError) return `no answer within ${err.timeoutMs} ms`;
   return null;
 }
 
@@ -82,7 +116,7 @@ export async function withRetry<T>(call: () => Promise<T>, idempotent: boolean, 
     if (deps.signal?.aborted) throw new ConvoyError('CANCELLED', 'Cancelled');
     try {
       // a cancelled job stops waiting at once; the request itself may still finish on the server
-      return await abortable(call(), deps.signal, 'The Kubernetes call');
+      return await abortable(withTimeout(call(), policy.requestTimeoutMs ?? DEFAULT_RETRY.requestTimeoutMs), deps.signal, 'The Kubernetes call');
     } catch (err) {
       const reason = retryReason(err);
       if (reason === null || attempt >= attempts) throw err;

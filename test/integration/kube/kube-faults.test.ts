@@ -264,3 +264,18 @@ describe.sequential('Kubernetes target: waiting', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
+
+describe('Kubernetes target: a server that does not answer', () => {
+  it.skipIf(REAL)('gives up on each attempt after requestTimeoutMs, retries, then says the server is unreachable', async () => {
+    const slow = createKubeTarget(config({ retry: { attempts: 2, baseDelayMs: 10, requestTimeoutMs: 150 } }));
+    cluster.server!.faults.latency(2_000);
+    const messages: string[] = [];
+    try {
+      const error = await slow.status(['anything'], { progress: (m) => messages.push(m) }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'KUBE_UNREACHABLE', message: expect.stringContaining('ETIMEDOUT') });
+      expect(messages.some((m) => /no answer within 150 ms, retry 1/.test(m))).toBe(true);
+    } finally {
+      cluster.server!.faults.clear();
+    }
+  });
+});
