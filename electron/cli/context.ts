@@ -13,6 +13,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Sets the exit code for a command that printed its result but did not succeed. */
   setExitCode?: (code: number) => void;
+  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt: (handler: () => void) => () => void;
 }
 
 export function defaultCliContext(): CliContext {
@@ -22,5 +24,9 @@ export function defaultCliContext(): CliContext {
     stderr: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),
     env: process.env,
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
   };
 }

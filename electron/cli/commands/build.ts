@@ -77,8 +77,20 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         if (statusShown) ctx.stderr('\r\x1b[K');
         statusShown = false;
       };
+      let stopInterrupt = () => {};
       try {
         const client = createClient(app.channel());
+        // Ctrl-C cancels the job: in-flight builds stop, test containers are removed, the run is
+        // recorded as cancelled. A second Ctrl-C exits at once.
+        let jobId: string | null = null;
+        let interrupted = false;
+        stopInterrupt = ctx.onInterrupt(() => {
+          if (interrupted) process.exit(130);
+          interrupted = true;
+          clearStatus();
+          ctx.stderr('convoy build: cancelling (Ctrl-C again to quit at once)…\n');
+          if (jobId) void client.call('job.cancel', { jobId }).catch(() => {});
+        });
         const stopLogs = options.logs
           ? client.on('build.log', (entry) => {
               clearStatus();
@@ -98,6 +110,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
               ...(concurrency !== undefined ? { concurrency } : {}),
             },
             (progress) => {
+              if (jobId === null) {
+                jobId = progress.jobId;
+                if (interrupted) void client.call('job.cancel', { jobId }).catch(() => {});
+              }
               if (options.json) return;
               const pct = progress.fraction === null ? '' : ` ${Math.round(progress.fraction * 100)}%`;
               if (live) {
@@ -113,8 +129,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
           clearStatus();
         }
         ctx.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : buildTable(report));
-        if (!report.ok) ctx.setExitCode?.(1);
+        if (interrupted) ctx.setExitCode?.(130);
+        else if (!report.ok) ctx.setExitCode?.(1);
       } finally {
+        stopInterrupt();
         await app.close();
       }
     });

@@ -1,12 +1,13 @@
 // `convoy build` through the real bin on the bundled example: the report table and exit codes, plain
 // progress lines when stderr is not a terminal, JSON output, and bad input. The Docker-backed cases
 // skip without a Docker Engine on a developer machine and fail under CI.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
 import { docker, requireDocker, skipDocker, unreachable } from '../../support/docker-engine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -81,4 +82,49 @@ describe.skipIf(skipDocker)('convoy build on examples/shop', () => {
     expect(result.stdout).toMatch(/^FAILED: 1 project/);
     expect(result.stdout).toMatch(/lib-pricing has no Dockerfile at .*libs\/lib-pricing\/Dockerfile.*\[NO_DOCKERFILE\]/);
   });
+});
+
+describe.skipIf(skipDocker)('convoy build: Ctrl-C', () => {
+  it('cancels the build, removes what it started, records the run as cancelled and exits 130', async () => {
+    requireDocker();
+    // A one-project workspace whose build takes 30 s unless cancelled.
+    const ws = path.join(temp, 'slow-ws');
+    const tag = `convoy-cli-slow-${process.pid}`;
+    fs.mkdirSync(path.join(ws, 'svc'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'nx.json'), '{}');
+    fs.writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ name: 'slow', private: true, workspaces: ['svc'] }));
+    fs.writeFileSync(path.join(ws, 'svc', 'package.json'), JSON.stringify({ name: 'svc', nx: { name: 'svc' }, convoy: { image: `${tag}/svc` } }));
+    fs.writeFileSync(path.join(ws, 'svc', 'Dockerfile'), 'FROM busybox:1.36.1\nRUN echo slow-step && sleep 30\n');
+    fs.symlinkSync(path.join(repo, 'node_modules'), path.join(ws, 'node_modules'));
+    fs.writeFileSync(path.join(ws, '.gitignore'), 'node_modules\n.nx\n');
+    for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'slow']]) {
+      await new Promise<void>((resolve, reject) => execFile('git', args, { cwd: ws }, (err) => (err ? reject(err) : resolve())));
+    }
+    const dataDir = path.join(temp, 'slow-data');
+    const child = spawn(process.execPath, [bin, 'build', '-w', ws, '-p', 'svc', '--logs', '--data', dataDir], { cwd: temp, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const started = new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('slow-step')) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await started;
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(stderr).toContain('cancelling');
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/^FAILED: 1 project/);
+    expect(stdout).toMatch(/^svc\s+-\s+cancelled/m);
+    expect(await docker.listImages({ filters: JSON.stringify({ reference: [`${tag}/*`] }) })).toEqual([]);
+    const store = openStore(dataDir);
+    try {
+      expect(store.listReleases({ limit: 5 })).toMatchObject([{ kind: 'build', status: 'cancelled' }]);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });

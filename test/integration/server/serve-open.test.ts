@@ -139,6 +139,7 @@ describe('convoy serve --open', () => {
       stderr: (text) => err.push(text),
       interactive: false,
       env: {},
+      onInterrupt: () => () => {},
     };
     const opener = recordingOpener();
     let stop: (signal: string) => void = () => {};
