@@ -1,8 +1,13 @@
-// Two rollout edges checked end to end: a crash-looping image fails the wait early with its reason, and
-// a Deployment paused with the real `kubectl rollout pause` is not rolled back (kubectl's undo rule).
+// Rollout edges checked end to end: a crash-looping image fails the wait early with its reason, a
+// Deployment paused with the real `kubectl rollout pause` is not rolled back (kubectl's undo rule), and
+// a Deployment past its progress deadline fails the wait.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
 import type { DeployTargetPort } from '../../../electron/core/ports/deploy-target.js';
+import { startKubeApiServer } from '../../kube-api-server/index.js';
 import { REAL, exampleUnit, startCluster, type TestCluster } from './cluster.js';
 
 let cluster: TestCluster;
@@ -44,4 +49,28 @@ describe.skipIf(REAL).sequential('rollout edges', () => {
     const [status] = await target.waitReady([exampleUnit('catalog-api', 'shop/catalog-api:v1', 'rel-1')], { deadlineMs: 20_000 });
     expect(status).toMatchObject({ state: 'ready', image: 'shop/catalog-api:v1', revision: '3' });
   });
+});
+
+describe.skipIf(REAL)('progress deadline', () => {
+  it('reports ROLLOUT_FAILED when the Deployment reports ProgressDeadlineExceeded, as kubectl does', async () => {
+    // Pods that take far longer to become ready than the Deployment's 1 s progress deadline.
+    const server = await startKubeApiServer({ podReadyAfterMs: 60_000 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-deadline-'));
+    try {
+      const kubeconfig = server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: 'deadline' });
+      fs.mkdirSync(path.join(dir, 'deploy'));
+      fs.writeFileSync(
+        path.join(dir, 'deploy', 'd.yaml'),
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: slow }\nspec:\n  progressDeadlineSeconds: 1\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow } }\n    spec: { containers: [{ name: slow, image: "shop/slow:latest" }] }\n',
+      );
+      const t = createKubeTarget({ environment: 'deadline', context: 'deadline', namespace: 'default', kubeconfigPath: kubeconfig, pollIntervalMs: 100 });
+      const unit = exampleUnit('slow', 'shop/slow:1', 'rel-1', { manifestsDir: path.join(dir, 'deploy') });
+      await t.apply([unit]);
+      const error = await t.waitReady([unit], { deadlineMs: 30_000 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringMatching(/slow.*progress deadline/i) });
+    } finally {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
