@@ -72,7 +72,7 @@ export function createApp(options: AppOptions): App {
         runBuild(
           input,
           { workspace, builder, docker, store, events, newId: randomUUID, env: options.env },
-          { progress: ctx.progress, signal: ctx.signal },
+          { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId },
         ),
       'affected.compute': (input, ctx) =>
         workspace.affected(

@@ -95,7 +95,14 @@ export const events = {
     z.object({ jobId: z.string(), command: z.string(), ok: z.literal(false), error: ErrorPayload }),
   ]),
   /** One redacted line of a build or test log. */
-  'build.log': z.object({ runId: z.string(), project: z.string(), phase: z.enum(['build', 'test']), line: z.string() }),
+  'build.log': z.object({
+    runId: z.string(),
+    /** The job that runs the build (null outside a job), so a client can follow its own run. */
+    jobId: z.string().nullable(),
+    project: z.string(),
+    phase: z.enum(['build', 'test']),
+    line: z.string(),
+  }),
   'workspace.opened': z.object({ root: z.string(), projects: z.number().int(), cached: z.boolean() }),
 } as const;
 

@@ -44,6 +44,8 @@ export interface BuildRunDeps {
 export interface BuildRunContext {
   progress?: Progress;
   signal?: AbortSignal;
+  /** The contract job running this build; carried on build.log events. */
+  jobId?: string;
 }
 
 /** Log lines are written to the store in bursts: at most this many lines, or this often. */
@@ -166,7 +168,7 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     result: (stepId, ok, detail) => void deps.store.recordResult(stepId, { ok, detail }),
     log: (project, phase, line) => {
       logs.add(project, phase, line);
-      deps.events.emit('build.log', { runId, project, phase, line });
+      deps.events.emit('build.log', { runId, jobId: ctx.jobId ?? null, project, phase, line });
     },
   };
 

@@ -1,0 +1,189 @@
+// Build and test: runs `build.run` for the affected (or named) projects, shows its progress and its
+// own redacted log lines live (build.log events of this job only), lets the user cancel, and ends with
+// one row per project: image, build result, tests.
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import type { ConvoyClient } from '../../../shared/client.js';
+import type { BuildReport, ProjectBuild } from '../../../shared/domain.js';
+import { errorMessage } from '../format.js';
+import { useJob } from './use-job.js';
+
+interface BuildPanelProps {
+  client: ConvoyClient;
+  dir: string;
+}
+
+/** Lines kept on screen; the full log is in the history store. */
+const MAX_LINES = 300;
+
+interface LogLine {
+  n: number;
+  jobId: string | null;
+  project: string;
+  phase: 'build' | 'test';
+  line: string;
+}
+
+export function BuildPanel({ client, dir }: BuildPanelProps) {
+  const [projects, setProjects] = useState('');
+  const [base, setBase] = useState('');
+  const [report, setReport] = useState<BuildReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [lines, setLines] = useState<LogLine[]>([]);
+  const counter = useRef(0);
+  const job = useJob(client);
+  // Only this panel's job is shown: other clients may be building at the same time. Its id is known
+  // from its first progress event, and log lines can arrive before that: they wait in `early`.
+  const own = useRef<{ active: boolean; jobId: string | null; early: LogLine[] }>({ active: false, jobId: null, early: [] });
+
+  useEffect(
+    () =>
+      client.on('build.log', (entry) => {
+        const state = own.current;
+        if (!state.active) return;
+        const next: LogLine = { n: counter.current++, jobId: entry.jobId, project: entry.project, phase: entry.phase, line: entry.line };
+        if (state.jobId === null) state.early.push(next);
+        else if (entry.jobId === state.jobId) setLines((old) => [...old.slice(-(MAX_LINES - 1)), next]);
+      }),
+    [client],
+  );
+
+  function adopt(jobId: string) {
+    const state = own.current;
+    if (state.jobId !== null) return;
+    state.jobId = jobId;
+    const mine = state.early.filter((l) => l.jobId === jobId);
+    state.early = [];
+    if (mine.length > 0) setLines((old) => [...old, ...mine].slice(-MAX_LINES));
+  }
+
+  async function build(event: FormEvent) {
+    event.preventDefault();
+    const target = dir.trim();
+    if (!target) {
+      setError('Enter the workspace path above first.');
+      return;
+    }
+    setError(null);
+    setReport(null);
+    setLines([]);
+    const names = projects
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    try {
+      const input = { dir: target, ...(names.length > 0 ? { projects: names } : {}), ...(base.trim() ? { base: base.trim() } : {}) };
+      own.current = { active: true, jobId: null, early: [] };
+      setReport(
+        await job.run((onProgress) =>
+          client.run('build.run', input, (progress) => {
+            adopt(progress.jobId);
+            onProgress(progress);
+          }),
+        ),
+      );
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      own.current.active = false;
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="build-title">
+      <h2 id="build-title">Build and test</h2>
+      <form className="row" onSubmit={(event) => void build(event)}>
+        <label>
+          <span className="label">Projects</span>
+          <input type="text" value={projects} onChange={(e) => setProjects(e.target.value)} placeholder="affected ones" spellCheck={false} data-testid="build-projects" />
+        </label>
+        <label>
+          <span className="label">Base</span>
+          <input type="text" value={base} onChange={(e) => setBase(e.target.value)} placeholder="main" spellCheck={false} data-testid="build-base" />
+        </label>
+        <button type="submit" disabled={job.running} data-testid="build-run">
+          {job.running ? 'Building…' : 'Build and test'}
+        </button>
+        {job.running && (
+          <button type="button" className="ghost" onClick={() => void job.cancel()} disabled={!job.jobId} data-testid="build-cancel">
+            Cancel
+          </button>
+        )}
+      </form>
+      {job.running && job.progress.length > 0 && (
+        <p className="muted" data-testid="build-progress" aria-live="polite">
+          {job.progress[job.progress.length - 1]?.message}
+        </p>
+      )}
+      {error && (
+        <p className="error-text" role="alert" data-testid="build-error">
+          {error}
+        </p>
+      )}
+      {report && <BuildResult report={report} />}
+      {lines.length > 0 && (
+        <pre className="log mono small" data-testid="build-log">
+          {lines.map((l) => (
+            <div key={l.n}>
+              <span className="muted">
+                [{l.project} {l.phase}]
+              </span>{' '}
+              {l.line}
+            </div>
+          ))}
+        </pre>
+      )}
+    </section>
+  );
+}
+
+function buildText(p: ProjectBuild): string {
+  if (p.status === 'built') return `built in ${((p.durationMs ?? 0) / 1000).toFixed(1)} s`;
+  if (p.status === 'cached') return 'cached (no build)';
+  return p.status;
+}
+
+function testText(p: ProjectBuild): string {
+  const t = p.test;
+  if (t.status === 'none') return 'no tests';
+  if (t.status === 'not-run') return 'not run';
+  if (t.status === 'failed') return `failed (exit ${String(t.exitCode)})`;
+  return t.status;
+}
+
+function BuildResult({ report }: { report: BuildReport }) {
+  return (
+    <div className="result">
+      <p className={report.ok ? 'muted' : 'error-text'} data-testid="build-summary">
+        {report.ok ? 'Succeeded' : 'Failed'}: {report.projects.length} project{report.projects.length === 1 ? '' : 's'}, {report.buildCalls} build
+        {report.buildCalls === 1 ? '' : 's'} made
+      </p>
+      {report.projects.length === 0 ? (
+        <p className="muted">Nothing to build: no affected project has a Dockerfile.</p>
+      ) : (
+        <table className="builds" data-testid="build-table">
+          <thead>
+            <tr>
+              <th>Project</th>
+              <th>Image</th>
+              <th>Build</th>
+              <th>Tests</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.projects.map((p) => (
+              <tr key={p.project} data-testid={`build-${p.project}`}>
+                <td className="strong">{p.project}</td>
+                <td className="mono small">{p.image ?? '—'}</td>
+                <td>{buildText(p)}</td>
+                <td>
+                  {testText(p)}
+                  {p.error && <div className="error-text small">{p.error.message}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
