@@ -1,6 +1,6 @@
 // `convoy serve` end to end: the real CLI in a child process, the built renderer, headless Chromium.
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerEndpoint } from '../../electron/adapters/docker/docker-engine.js';
 import { writeLauncher } from '../../electron/cli/commands/serve.js';
 import { contentSecurityPolicy } from '../../electron/shell/shell-config.js';
+import { docker, requireDocker, skipDocker } from '../support/docker-engine.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,6 +20,13 @@ const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'u
 if (!hasChromium) console.warn(`[serve e2e] skipped: ${CHROMIUM} is missing, so there is no browser to drive`);
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+/** Modification times of every file below `dir`. */
+function newestMtimes(dir: string): number[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+}
 
 /** A running CLI process with its output so far and helpers to wait on it. */
 function startCli(args: string[]) {
@@ -139,8 +147,11 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
 
   beforeAll(async () => {
     const builtIndex = path.join(repoRoot, 'dist/renderer/index.html');
-    // Build when missing, or when the build predates the page's CSP <meta>.
-    if (!existsSync(builtIndex) || !readFileSync(builtIndex, 'utf8').includes('http-equiv="Content-Security-Policy"')) {
+    // Build when missing, when the build predates the page's CSP <meta>, or when a renderer source or
+    // the shared contract changed after it.
+    const builtAt = existsSync(builtIndex) ? statSync(builtIndex).mtimeMs : 0;
+    const newest = Math.max(...[path.join(repoRoot, 'renderer'), path.join(repoRoot, 'shared')].flatMap((dir) => newestMtimes(dir)));
+    if (!existsSync(builtIndex) || newest > builtAt || !readFileSync(builtIndex, 'utf8').includes('http-equiv="Content-Security-Policy"')) {
       const build = spawnSync('npx', ['vite', 'build', '--config', 'build/vite.renderer.config.ts'], {
         cwd: repoRoot,
         encoding: 'utf8',
@@ -318,6 +329,32 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
       rmSync(otherData, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(skipDocker)('builds and tests a service of the example from the console, with its live log', async () => {
+    requireDocker();
+    const before = new Set((await docker.listImages({ filters: JSON.stringify({ reference: ['shop/catalog-api'] }) })).flatMap((i) => i.RepoTags ?? []));
+    const page = await browser.newPage();
+    const watched = await watch(page);
+    try {
+      await page.goto(url.href);
+      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      await page.getByTestId('workspace-dir').fill(path.join(repoRoot, 'examples', 'shop'));
+      await page.getByTestId('build-projects').fill('catalog-api');
+      await page.getByTestId('build-run').click();
+      await page.getByTestId('build-table').waitFor({ timeout: 120_000 });
+      const row = (await page.getByTestId('build-catalog-api').textContent()) ?? '';
+      expect(row).toMatch(/shop\/catalog-api:[0-9a-f]{16}/);
+      expect(row).toContain('passed');
+      expect(await page.getByTestId('build-summary').textContent()).toMatch(/^Succeeded: 1 project/);
+      expect(await page.getByTestId('build-log').textContent()).toContain('[catalog-api test]');
+      expect(await watched.cspProblems()).toEqual([]);
+      expect(watched.errors).toEqual([]);
+    } finally {
+      await page.close();
+      const after = (await docker.listImages({ filters: JSON.stringify({ reference: ['shop/catalog-api'] }) })).flatMap((i) => i.RepoTags ?? []);
+      for (const tag of after) if (!before.has(tag)) await docker.getImage(tag).remove().catch(() => {});
+    }
+  }, 180_000);
 
   it('rejects an invalid --port with a clear message', async () => {
     const bad = startCli(['serve', '--port', '70000', '--data', dataDir]);
