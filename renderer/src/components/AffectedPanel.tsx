@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import type { ConvoyClient } from '../../../shared/client.js';
 import type { AffectedSet } from '../../../shared/domain.js';
 import { errorMessage } from '../format.js';
+import { JobStatus } from './JobStatus.js';
 import { useJob } from './use-job.js';
 
 interface AffectedPanelProps {
@@ -64,16 +65,7 @@ export function AffectedPanel({ client, dir }: AffectedPanelProps) {
           {job.running ? 'Computing…' : 'Compute'}
         </button>
       </form>
-      {job.running && job.progress.length > 0 && (
-        <p className="muted" data-testid="affected-progress" aria-live="polite">
-          {job.progress[job.progress.length - 1]?.message}
-        </p>
-      )}
-      {error && (
-        <p className="error-text" role="alert" data-testid="affected-error">
-          {error}
-        </p>
-      )}
+      <JobStatus running={job.running} progress={job.progress} error={error} testId="affected" />
       {result && <AffectedList result={result} />}
     </section>
   );

@@ -5,6 +5,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ConvoyClient } from '../../../shared/client.js';
 import type { BuildReport, ProjectBuild } from '../../../shared/domain.js';
 import { errorMessage } from '../format.js';
+import { JobStatus } from './JobStatus.js';
 import { useJob } from './use-job.js';
 
 interface BuildPanelProps {
@@ -109,16 +110,7 @@ export function BuildPanel({ client, dir }: BuildPanelProps) {
           </button>
         )}
       </form>
-      {job.running && job.progress.length > 0 && (
-        <p className="muted" data-testid="build-progress" aria-live="polite">
-          {job.progress[job.progress.length - 1]?.message}
-        </p>
-      )}
-      {error && (
-        <p className="error-text" role="alert" data-testid="build-error">
-          {error}
-        </p>
-      )}
+      <JobStatus running={job.running} progress={job.progress} error={error} testId="build" />
       {report && <BuildResult report={report} />}
       {lines.length > 0 && (
         <pre className="log mono small" data-testid="build-log">
