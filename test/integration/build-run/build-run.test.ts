@@ -56,10 +56,17 @@ const TEMPLATE = {
   'services/badname/Dockerfile': FROM,
   ...service('nofile', {}, null),
   ...service('slow', {}, `${FROM}RUN echo slow-start && sleep 30\n`),
+  // The test script exists only in the `test` stage: the tests pass only if they run there.
+  ...service(
+    'staged',
+    { test: ['sh', '/t.sh'], testStage: 'test' },
+    'FROM busybox:1.36.1 AS test\nCOPY t.sh /t.sh\n\nFROM busybox:1.36.1\nRUN echo runtime > /runtime.txt\n',
+    { 't.sh': 'test -f /t.sh && echo PASS: in the test stage\n' },
+  ),
 };
 
 const ENV = { ...process.env, CONVOY_IT_TOKEN: TOKEN, CONVOY_IT_API_KEY: API_KEY };
-const ALL = ['api', 'leaky', 'failing', 'hang', 'broken', 'noargs', 'badname', 'nofile', 'lib'];
+const ALL = ['api', 'leaky', 'failing', 'hang', 'broken', 'noargs', 'badname', 'nofile', 'lib', 'staged'];
 
 let ws: TestWorkspace;
 let app: App;
@@ -109,6 +116,31 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     expect(byName(first, 'badname')).toMatchObject({ status: 'failed', error: { code: 'IMAGE_NAME_INVALID' } });
     expect(byName(first, 'nofile')).toMatchObject({ status: 'failed', error: { code: 'NO_DOCKERFILE' } });
     expect(byName(first, 'lib')).toMatchObject({ status: 'failed', error: { code: 'NO_DOCKERFILE' } });
+    expect(byName(first, 'staged')).toMatchObject({ status: 'built', error: null, test: { status: 'passed', logTail: ['PASS: in the test stage'] } });
+  });
+
+  it('builds the test stage as its own image and keeps it out of the deployable one', async () => {
+    const staged = byName(first, 'staged');
+    const steps = app.store.listSteps(first.runId).filter((s) => s.kind === 'docker.build' && s.target === 'staged');
+    expect(steps.map((s) => (s.detail as { target: string | null }).target)).toEqual([null, 'test']);
+    const testImage = (steps[1]!.result as { image: string }).image;
+    expect(testImage).not.toBe(staged.image);
+    const run = async (image: string) => {
+      const container = await docker.createContainer({ Image: image, Cmd: ['sh', '-c', 'ls /t.sh /runtime.txt 2>/dev/null; true'], NetworkDisabled: true });
+      try {
+        const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        await container.start();
+        await container.wait();
+        return Buffer.concat(chunks).toString('latin1');
+      } finally {
+        await container.remove({ force: true });
+      }
+    };
+    expect(await run(staged.image!)).toContain('/runtime.txt');
+    expect(await run(staged.image!)).not.toContain('/t.sh');
+    expect(await run(testImage)).toContain('/t.sh');
   });
 
   it('labels the image with the project, the commit, the run and its content hash; never tags latest', async () => {
