@@ -14,6 +14,7 @@ import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { runBuild } from './services/build-run.js';
+import { targetRevisions, targetRollback, targetStatus } from './services/target-ops.js';
 import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
@@ -74,6 +75,9 @@ export function createApp(options: AppOptions): App {
           { workspace, builder, docker, store, events, newId: randomUUID, env: options.env },
           { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId },
         ),
+      'target.status': (input, ctx) => targetStatus(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
+      'target.revisions': (input, ctx) => targetRevisions(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
+      'target.rollback': (input, ctx) => targetRollback(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
       'affected.compute': (input, ctx) =>
         workspace.affected(
           { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },

@@ -1,7 +1,7 @@
 // The one contract between the core and every client: commands `domain.verb → {input, output}`
 // and events `domain.event → payload`. Every transport carries exactly these, validated on arrival.
 import { z } from 'zod';
-import { AffectedSet, AppInfo, BuildReport, ReleaseSummary, WorkspaceGraph } from './domain.js';
+import { AffectedSet, AppInfo, BuildReport, EnvironmentStatus, ReleaseSummary, ServiceRollback, TargetRevision, WorkspaceGraph } from './domain.js';
 import { ErrorPayload } from './errors.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */
@@ -16,6 +16,8 @@ const GitRef = z
   .refine((ref) => !ref.startsWith('-'), 'a git revision may not start with "-"');
 
 const Dir = z.string().min(1).max(4096);
+const EnvName = z.string().min(1).max(64);
+const ServiceName = z.string().min(1).max(256);
 
 /** A query answers directly; a job answers `{ jobId }` at once and reports through job events. */
 type Kind = 'query' | 'job';
@@ -60,6 +62,21 @@ export const commands = {
       })
       .strict(),
     BuildReport,
+  ),
+  /** What runs in an environment of convoy.yaml: state, revision and image per service. */
+  'target.status': job(
+    z.object({ dir: Dir, environment: EnvName, services: z.array(ServiceName).max(1000).optional() }).strict(),
+    EnvironmentStatus,
+  ),
+  /** A service's revisions in an environment, newest first. */
+  'target.revisions': job(
+    z.object({ dir: Dir, environment: EnvName, service: ServiceName }).strict(),
+    z.object({ environment: z.string(), service: z.string(), revisions: z.array(TargetRevision) }),
+  ),
+  /** Rolls one service back to a revision (default: the previous one), as `kubectl rollout undo` does. */
+  'target.rollback': job(
+    z.object({ dir: Dir, environment: EnvName, service: ServiceName, toRevision: z.string().min(1).max(64).optional() }).strict(),
+    ServiceRollback,
   ),
   'history.list': query(
     z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),

@@ -148,3 +148,42 @@ export const BuildReport = z.object({
   projects: z.array(ProjectBuild),
 });
 export type BuildReport = z.infer<typeof BuildReport>;
+
+// ── deploy targets (issue 5) ──────────────────────────────────────────────────────────────────
+// The same shapes as electron/core/ports/deploy-target.ts, checked when they cross the contract.
+
+export const ServiceStatus = z.object({
+  service: z.string(),
+  state: z.enum(['missing', 'progressing', 'ready', 'failed']),
+  revision: z.string().nullable(),
+  image: z.string().nullable(),
+  message: z.string(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatus>;
+
+export const TargetRevision = z.object({
+  service: z.string(),
+  revision: z.string(),
+  image: z.string().nullable(),
+  commit: z.string().nullable(),
+  releaseId: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  current: z.boolean(),
+});
+export type TargetRevision = z.infer<typeof TargetRevision>;
+
+export const EnvironmentStatus = z.object({
+  environment: z.string(),
+  kind: z.enum(['kubernetes', 'docker']),
+  services: z.array(ServiceStatus),
+});
+export type EnvironmentStatus = z.infer<typeof EnvironmentStatus>;
+
+export const ServiceRollback = z.object({
+  environment: z.string(),
+  service: z.string(),
+  from: z.string().nullable(),
+  to: z.string(),
+  current: z.string().nullable(),
+});
+export type ServiceRollback = z.infer<typeof ServiceRollback>;

@@ -8,6 +8,7 @@ import { registerInfo } from './commands/info.js';
 import { registerServe } from './commands/serve.js';
 import { registerAffected } from './commands/affected.js';
 import { registerBuild } from './commands/build.js';
+import { registerTarget } from './commands/target.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()
@@ -20,6 +21,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerInfo(program, ctx);
   registerAffected(program, ctx);
   registerBuild(program, ctx);
+  registerTarget(program, ctx);
   registerServe(program, ctx);
   return program;
 }

@@ -37,6 +37,15 @@ function fakeHandlers(): Handlers {
     'build.run': async () => {
       throw new ConvoyError('DOCKER_UNAVAILABLE', 'Docker Engine not reachable (test)');
     },
+    'target.status': async () => {
+      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
+    },
+    'target.revisions': async () => {
+      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
+    },
+    'target.rollback': async () => {
+      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
+    },
     'workspace.open': async (input, ctx) => {
       ctx.progress('reading the project graph', 0.5);
       return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cycles: [], cached: false };

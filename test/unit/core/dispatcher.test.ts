@@ -34,6 +34,15 @@ function setup(overrides: Partial<Handlers> = {}) {
     'build.run': async () => {
       throw new Error('unused');
     },
+    'target.status': async () => {
+      throw new Error('unused');
+    },
+    'target.revisions': async () => {
+      throw new Error('unused');
+    },
+    'target.rollback': async () => {
+      throw new Error('unused');
+    },
     ...overrides,
   };
   const dispatcher = createDispatcher({ handlers, events, newId: () => `job-${++n}` });
