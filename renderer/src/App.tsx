@@ -1,10 +1,11 @@
 // The console shell: connects through the chosen transport, then shows the app info, the Docker
-// Engine status, the workspace graph, the affected set and builds. Everything goes through the typed client.
+// Engine status, the workspace graph, the affected set, builds and the environments. Everything goes through the typed client.
 import { useCallback, useEffect, useState } from 'react';
 import { type ConvoyClient, createClient } from '../../shared/client.js';
 import type { AppInfo } from '../../shared/domain.js';
 import { AffectedPanel } from './components/AffectedPanel.js';
 import { BuildPanel } from './components/BuildPanel.js';
+import { EnvironmentPanel } from './components/EnvironmentPanel.js';
 import { Header } from './components/Header.js';
 import { WorkspacePanel } from './components/WorkspacePanel.js';
 import { errorMessage } from './format.js';
@@ -119,6 +120,7 @@ function Console({ client, transport, lost }: ConsoleProps) {
         <WorkspacePanel client={client} dir={workspaceDir} onDirChange={setWorkspaceDir} />
         <AffectedPanel client={client} dir={workspaceDir} />
         <BuildPanel client={client} dir={workspaceDir} />
+        <EnvironmentPanel client={client} dir={workspaceDir} />
       </main>
     </div>
   );

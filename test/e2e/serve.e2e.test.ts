@@ -356,6 +356,27 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
     }
   }, 180_000);
 
+  it.skipIf(skipDocker)('shows the example\'s local Docker environment in the Environment panel', async () => {
+    requireDocker();
+    const page = await browser.newPage();
+    const watched = await watch(page);
+    try {
+      await page.goto(url.href);
+      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+      await page.getByTestId('workspace-dir').fill(path.join(repoRoot, 'examples', 'shop'));
+      await page.getByTestId('env-name').fill('local');
+      await page.getByTestId('env-status').click();
+      await page.getByTestId('env-table').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('env-summary').textContent()).toBe('local · docker · 3 services');
+      for (const service of ['catalog-api', 'orders-api', 'storefront']) {
+        expect(await page.getByTestId(`env-${service}`).textContent()).toMatch(new RegExp(`^${service}(missing|progressing|ready|failed)`));
+      }
+      expect(watched.errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+
   it('rejects an invalid --port with a clear message', async () => {
     const bad = startCli(['serve', '--port', '70000', '--data', dataDir]);
     expect(await bad.waitForExit(60_000)).not.toBe(0);
