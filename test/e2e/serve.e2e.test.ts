@@ -186,6 +186,13 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** Loads the console and points it at the bundled example workspace. */
+  async function openOnExample(page: Page): Promise<void> {
+    await page.goto(url.href);
+    await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('workspace-dir').fill(path.join(repoRoot, 'examples', 'shop'));
+  }
+
   it('prints a token URL on 127.0.0.1 and says it listens there only', () => {
     expect(url.hostname).toBe('127.0.0.1');
     expect(Number(url.port)).toBeGreaterThan(0);
@@ -336,9 +343,7 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
     const page = await browser.newPage();
     const watched = await watch(page);
     try {
-      await page.goto(url.href);
-      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
-      await page.getByTestId('workspace-dir').fill(path.join(repoRoot, 'examples', 'shop'));
+      await openOnExample(page);
       await page.getByTestId('build-projects').fill('catalog-api');
       await page.getByTestId('build-run').click();
       await page.getByTestId('build-table').waitFor({ timeout: 120_000 });
@@ -361,9 +366,7 @@ describe.skipIf(!hasChromium)('convoy serve in Chromium', () => {
     const page = await browser.newPage();
     const watched = await watch(page);
     try {
-      await page.goto(url.href);
-      await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
-      await page.getByTestId('workspace-dir').fill(path.join(repoRoot, 'examples', 'shop'));
+      await openOnExample(page);
       await page.getByTestId('env-name').fill('local');
       await page.getByTestId('env-status').click();
       await page.getByTestId('env-table').waitFor({ timeout: 60_000 });
