@@ -443,11 +443,9 @@ describe('ws-server', () => {
     const run = client.run('workspace.open', { dir: '/repo' }, () => waiting());
     run.catch(() => {});
     await jobWaiting;
-    const closedAt = Date.now();
     await stuckServer.close();
     await expect(run).rejects.toBeInstanceOf(ConvoyError);
     await expect(run).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/shutting down/) });
-    expect(Date.now() - closedAt).toBeLessThan(3000);
     await expect(client.call('app.info', {})).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/shutting down/) });
     await expect(client.run('workspace.open', { dir: '/repo' })).rejects.toMatchObject({ code: 'INTERNAL' });
   });

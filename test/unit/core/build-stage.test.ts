@@ -21,6 +21,8 @@ interface FakeOptions {
   testExit?: Record<string, number | 'timeout'>;
   buildDelayMs?: number;
   logs?: Record<string, string[]>;
+  /** Called once a build is in flight (its cancel listener attached). */
+  onBuildStart?: (project: string) => void;
 }
 
 function fakeBuilder(options: FakeOptions = {}) {
@@ -47,6 +49,7 @@ function fakeBuilder(options: FakeOptions = {}) {
             clearTimeout(timer);
             reject(new ConvoyError('CANCELLED', `${s.project}: build cancelled`));
           });
+          options.onBuildStart?.(s.project);
         });
         if (options.failBuild?.has(s.project)) throw new ConvoyError('BUILD_FAILED', `${s.project}: RUN exit 3 failed`);
         return { project: s.project, image: `${s.repository}:${hash}`, contentHash: hash, imageId: 'sha256:y', cached: false, durationMs: 5 };
@@ -139,11 +142,9 @@ describe('runBuildStage', () => {
   });
 
   it('cancel stops in-flight builds and starts no new ones', async () => {
-    const fake = fakeBuilder({ buildDelayMs: 10_000 });
     const controller = new AbortController();
-    const run = runBuildStage(['a', 'b', 'c'].map((n) => request(n)), { builder: fake.builder, redact: identity, concurrency: 1, signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
-    const result = await run;
+    const fake = fakeBuilder({ buildDelayMs: 10_000, onBuildStart: () => controller.abort() });
+    const result = await runBuildStage(['a', 'b', 'c'].map((n) => request(n)), { builder: fake.builder, redact: identity, concurrency: 1, signal: controller.signal });
     expect(result.projects.map((p) => p.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(fake.calls).toEqual(['build a']);
     expect(result.ok).toBe(false);
