@@ -127,8 +127,9 @@ export async function collectBuildContext(contextDir: string, dockerfile: string
       const kept = alwaysSent.has(rel) || filter.keep(rel);
       if (dirent.isDirectory()) {
         if (kept) entries.push({ path: rel, type: 'dir', executable: false });
-        // An excluded folder is still walked when a `!` exception might re-include something in it.
-        if (kept || filter.hasExceptions) await walk(rel);
+        // An excluded folder is still walked when a `!` exception might re-include something in it, or
+        // when it holds the Dockerfile (always sent, wherever it is).
+        if (kept || filter.hasExceptions || dockerfilePath.startsWith(`${rel}/`)) await walk(rel);
       } else if (!kept) {
         continue;
       } else if (dirent.isSymbolicLink()) {

@@ -202,6 +202,9 @@ describe('.dockerignore', () => {
       'app/main.sh',
       'build/Dockerfile.ci',
     ]);
+    // A Dockerfile inside a folder the .dockerignore excludes (no `!` rule to walk it for) is sent too.
+    const nested = await makeContext({ ...BASE, '.dockerignore': 'docker\n', 'docker/Dockerfile': 'FROM busybox:1.36.1\n', 'docker/notes.txt': 'x\n' });
+    expect(await sent(nested, 'docker/Dockerfile')).toEqual(['.dockerignore', 'Dockerfile', 'README.md', 'app', 'app/lib', 'app/lib/util.sh', 'app/main.sh', 'docker/Dockerfile']);
     // An ignored-but-sent Dockerfile still counts through its content.
     const before = await hashOf(dir);
     await writeFile(path.join(dir, 'Dockerfile'), 'FROM busybox:1.36.1\nRUN true\n');
