@@ -61,8 +61,9 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
   const report = (message: string) => progress?.(message, total === 0 ? 1 : done / total);
 
   async function build(spec: BuildSpec, project: string): Promise<BuildResult> {
-    const hash = await builder.contentHash(spec);
-    const step = recorder?.intent('docker.build', project, { repository: spec.repository, contentHash: hash, target: spec.target ?? null });
+    // The intent names what is built; the content hash comes with the result (hashing the context
+    // first would read every file twice).
+    const step = recorder?.intent('docker.build', project, { repository: spec.repository, target: spec.target ?? null });
     try {
       const result = await builder.build(spec, {
         signal,
@@ -70,7 +71,9 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
         onLog: (line) => recorder?.log(project, 'build', line),
       });
       if (!result.cached) buildCalls++;
-      if (step !== undefined) recorder?.result(step, true, { image: result.image, cached: result.cached, durationMs: result.durationMs });
+      if (step !== undefined) {
+        recorder?.result(step, true, { image: result.image, contentHash: result.contentHash, cached: result.cached, durationMs: result.durationMs });
+      }
       return result;
     } catch (err) {
       if (step !== undefined) recorder?.result(step, false, { error: toErrorPayload(err) });
