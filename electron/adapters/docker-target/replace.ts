@@ -149,7 +149,15 @@ export class Replacer {
     }
 
     progress(`${where}: waiting for ${name} to be healthy (up to ${healthDeadlineMs} ms)`, fraction(0.4));
-    const health = await this.waitHealthy(created.id, spec, healthDeadlineMs, signal);
+    let health: Awaited<ReturnType<typeof this.waitHealthy>>;
+    try {
+      health = await this.waitHealthy(created.id, spec, healthDeadlineMs, signal);
+    } catch (err) {
+      // The engine failed mid-check (gone, or the container vanished): still put the old revision back.
+      const outcome = await undo();
+      if (err instanceof ConvoyError) throw new ConvoyError(err.code, `${err.message}; ${outcome}`);
+      throw new Error(`${messageOf(err)}; ${outcome}`, { cause: err });
+    }
     if (!health.ok || signal?.aborted) {
       const logs = await engine.containerLogs(created.id);
       const outcome = await undo();
