@@ -72,8 +72,6 @@ export interface DockerTargetConfig {
   healthDeadlineMs?: number;
   /** Between health probes. Default 250 ms. */
   pollIntervalMs?: number;
-  /** Not used: revisions live in Docker (labels and retired containers). */
-  stateDir?: string;
   /** With neither a health path nor a HEALTHCHECK: healthy after running this long. Default 2 s. */
   settleMs?: number;
   /** Grace period of `docker stop` before SIGKILL. Default 10 s. */
@@ -89,6 +87,9 @@ const DEFAULT_POLL_MS = 250;
 const DEFAULT_SETTLE_MS = 2_000;
 const DEFAULT_STOP_SECONDS = 10;
 const DEFAULT_KEEP_RETIRED = 5;
+
+/** The tail of the change queue per engine endpoint and environment, shared by all targets. */
+const changeQueues = new Map<string, Promise<void>>();
 
 export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort {
   const environment = config.environment;
@@ -176,11 +177,21 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
 
   // ---- the port ------------------------------------------------------------------------------
 
-  let queue: Promise<unknown> = Promise.resolve();
-  /** Changes run one at a time per target, so two applies never interleave replacements. */
+  /**
+   * Changes run one at a time per engine and environment — across every target object made for it
+   * (each contract call makes its own), so two rollbacks or applies never interleave replacements.
+   */
+  const queueKey = `${engine.endpoint}\0${environment}`;
   function serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = queue.then(work, work);
-    queue = run.catch(() => undefined);
+    const run = (changeQueues.get(queueKey) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    changeQueues.set(queueKey, settled);
+    void settled.then(() => {
+      if (changeQueues.get(queueKey) === settled) changeQueues.delete(queueKey);
+    });
     return run;
   }
 
