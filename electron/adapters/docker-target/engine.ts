@@ -11,6 +11,7 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { TargetCallOptions } from '../../core/ports/deploy-target.js';
 import type { Progress } from '../../core/ports/workspace.js';
 import { dockerOptions } from '../docker/docker-engine.js';
+import { isUnreachable, messageOf, statusCodeOf } from '../docker/docker-errors.js';
 import {
   LABELS,
   MANAGED_BY,
@@ -45,14 +46,8 @@ export interface Revision {
   inspect: Docker.ContainerInspectInfo;
 }
 
-export function statusCodeOf(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+// The same error readers the image builder uses.
+export { messageOf, statusCodeOf } from '../docker/docker-errors.js';
 
 export function cancelled(what: string): ConvoyError {
   return new ConvoyError('CANCELLED', `${what}: cancelled`);
@@ -108,13 +103,13 @@ export class TargetEngine {
     );
   }
 
-  /** Transport failures (no statusCode) become DOCKER_UNAVAILABLE; API errors keep their context. */
+  /** Connection failures become DOCKER_UNAVAILABLE; anything else keeps its context (and statusCode). */
   async call<T>(what: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
       if (err instanceof ConvoyError) throw err;
-      if (statusCodeOf(err) === undefined) throw this.unavailable(err);
+      if (isUnreachable(err)) throw this.unavailable(err);
       const error = new Error(`${this.environment}: ${what}: ${messageOf(err)}`, { cause: err });
       (error as Error & { statusCode?: number }).statusCode = statusCodeOf(err);
       throw error;

@@ -30,10 +30,6 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function isAbortError(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'AbortError' || errnoOf(err) === 'ABORT_ERR';
-}
 
 /** True when the error means the engine did not answer at all (no HTTP status). */
 export function isUnreachable(err: unknown): boolean {
