@@ -40,11 +40,16 @@ async function open(deps: TargetOpsDeps, dir: string, environment: string, ctx: 
   return { graph, env, target };
 }
 
-/** The services Convoy deploys: projects with a Dockerfile and a convoy block naming their image. */
+/**
+ * The services Convoy deploys: projects whose convoy block names an image and whose configured
+ * Dockerfile exists (the same rule `convoy build` uses, so a `dockerfile`/`context` setting counts).
+ */
 function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): string[] {
   return graph.projects
-    .filter((p) => p.capabilities.buildable)
-    .filter((p) => loadProjectSetup(graph.root, p)?.ok === true)
+    .filter((p) => {
+      const setup = loadProjectSetup(graph.root, p);
+      return setup?.ok === true && setup.setup.dockerfileExists;
+    })
     .map((p) => p.name)
     .sort();
 }

@@ -66,6 +66,9 @@ beforeAll(async () => {
       `    target: { kind: kubernetes, context: it-staging, namespace: shop, createNamespace: true, kubeconfig: ${JSON.stringify(kubeconfig)} }`,
       '',
     ].join('\n'),
+    // A service whose Dockerfile is not at its root: deployable through its convoy block.
+    'services/edge/package.json': JSON.stringify({ name: '@shop/edge', nx: { name: 'edge' }, convoy: { image: 'shop/edge', dockerfile: 'docker/Dockerfile' } }),
+    'services/edge/docker/Dockerfile': 'FROM busybox:1.36.1\n',
   });
   app = createApp({ dataDir: path.join(tmp, 'data') });
   // Two releases of orders-api, deployed straight through the target.
@@ -90,6 +93,7 @@ describe.sequential('environments of convoy.yaml through the contract', () => {
     expect(status.kind).toBe('kubernetes');
     expect(status.services.map((s) => [s.service, s.state, s.revision, s.image])).toEqual([
       ['catalog-api', 'missing', null, null],
+      ['edge', 'missing', null, null],
       ['orders-api', 'ready', '2', 'shop/orders-api:v2'],
       ['storefront', 'missing', null, null],
     ]);
@@ -125,7 +129,7 @@ describe('the same through the CLI', () => {
   it('convoy status prints a table; convoy revisions marks the current one', async () => {
     const status = await convoy(['status', '-e', 'staging', '-w', ws.dir]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/^staging \(kubernetes\): 3 service\(s\)/);
+    expect(status.stdout).toMatch(/^staging \(kubernetes\): 4 service\(s\)/);
     expect(status.stdout).toMatch(/^orders-api\s+ready\s+3\s+shop\/orders-api:v1/m);
     const revisions = await convoy(['revisions', '-e', 'staging', '-w', ws.dir, '--service', 'orders-api']);
     expect(revisions.code).toBe(0);
