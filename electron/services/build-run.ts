@@ -19,6 +19,7 @@ import { createRedactor } from '../core/redact.js';
 import { dockerConfigSecrets, kubeconfigSecrets } from '../adapters/config/known-secrets.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../adapters/config/load-config.js';
 import { revParse } from '../adapters/git/git.js';
+import { expandPath } from './targets.js';
 
 export interface BuildRunInput {
   dir: string;
@@ -103,12 +104,14 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
   progress('Reading the project graph');
   const graph = await deps.workspace.open(input.dir, { progress, signal: ctx.signal });
   let affected: string[] | null = null;
+  let base: string | null = null;
   if (!input.projects || input.projects.length === 0) {
     const set = await deps.workspace.affected(
       { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted },
       { progress, signal: ctx.signal },
     );
     affected = set.projects.map((p) => p.name);
+    base = set.base;
   }
   const explicit = Boolean(input.projects && input.projects.length > 0);
   const { config } = loadWorkspaceConfig(graph.root);
@@ -149,14 +152,16 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     },
     defaultTestTimeoutSeconds: config.build.testTimeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS,
   });
-  const redact = createRedactor([...prepared.secrets, ...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
+  // kubeconfig files named by convoy.yaml's environments hold credentials too.
+  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, graph.root)] : []));
+  const redact = createRedactor([...prepared.secrets, ...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)]);
 
   const names = facts.map((f) => f.project);
   deps.store.createRelease({
     id: runId,
     kind: 'build',
     workspace: graph.root,
-    base: affected === null ? null : (input.base ?? null),
+    base,
     head: commit,
     summary: names.length > 0 ? `build and test: ${names.join(', ')}` : 'build and test: nothing to build',
     status: 'running',

@@ -22,6 +22,7 @@ const RUN = randomBytes(4).toString('hex');
 const REPO = `convoy-it-${RUN}`;
 const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
 const API_KEY = `key/${randomBytes(12).toString('base64')}`;
+const KUBE_TOKEN = `kube-${randomBytes(12).toString('hex')}`;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function service(name: string, convoy: Record<string, unknown>, dockerfile: string | null, extra: Record<string, string> = {}) {
@@ -36,7 +37,11 @@ const FROM = 'FROM busybox:1.36.1\n';
 const TEMPLATE = {
   'package.json': { name: 'it', private: true, workspaces: ['services/*', 'libs/*'] },
   'nx.json': { $schema: './node_modules/nx/schemas/nx-schema.json' },
-  'convoy.yaml': 'secrets:\n  env: [CONVOY_IT_API_KEY]\nbuild:\n  testTimeoutSeconds: 60\n',
+  'convoy.yaml':
+    'secrets:\n  env: [CONVOY_IT_API_KEY]\nbuild:\n  testTimeoutSeconds: 60\n' +
+    'environments:\n  - name: staging\n    target: { kind: kubernetes, context: it, namespace: it, kubeconfig: ops/kubeconfig }\n',
+  // A kubeconfig named by convoy.yaml (not on KUBECONFIG): its token must be redacted too.
+  'ops/kubeconfig': `users:\n  - name: it\n    user:\n      token: ${KUBE_TOKEN}\n`,
   'libs/lib/package.json': { name: '@it/lib', version: '1.0.0', nx: { name: 'lib' } },
   ...service('api', { test: ['sh', '/t.sh'] }, `${FROM}COPY t.sh /t.sh\n`, { 't.sh': 'echo PASS: api\n' }),
   ...service(
@@ -46,7 +51,7 @@ const TEMPLATE = {
       env: { API_KEY: '${CONVOY_IT_API_KEY}' },
       test: ['sh', '-c', 'echo "key=$API_KEY"; echo -n "$API_KEY" | base64; printf "user:%s" "$API_KEY" | base64'],
     },
-    `${FROM}ARG TOKEN\nRUN echo "token=$TOKEN" && echo -n "$TOKEN" | base64 && printf "ab%s" "$TOKEN" | base64\n`,
+    `${FROM}ARG TOKEN\nRUN echo "token=$TOKEN" && echo -n "$TOKEN" | base64 && printf "ab%s" "$TOKEN" | base64 && echo "kube=${KUBE_TOKEN}"\n`,
   ),
   ...service('failing', { test: ['sh', '-c', 'echo "FAIL: totals"; exit 1'] }, `${FROM}RUN true\n`),
   ...service('hang', { test: ['sleep', '60'], testTimeoutSeconds: 1 }, `${FROM}RUN true # hang\n`),
@@ -168,7 +173,7 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     expect(leakyLines.some((line) => line.includes(REDACTED) && line.startsWith('leaky/build'))).toBe(true);
     expect(leakyLines.some((line) => line.includes(REDACTED) && line.startsWith('leaky/test'))).toBe(true);
     expect(stored.length).toBeGreaterThanOrEqual(emitted.length);
-    const forbidden = [TOKEN, API_KEY, b64(TOKEN), b64(API_KEY), b64(`ab${TOKEN}`).slice(4, 20), b64(`user:${API_KEY}`).slice(8, 24)];
+    const forbidden = [TOKEN, API_KEY, KUBE_TOKEN, b64(TOKEN), b64(API_KEY), b64(`ab${TOKEN}`).slice(4, 20), b64(`user:${API_KEY}`).slice(8, 24)];
     for (const text of [...emitted, ...stored, JSON.stringify(first)]) {
       for (const secret of forbidden) expect(text).not.toContain(secret);
     }
@@ -200,6 +205,8 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     const report = await client.run('build.run', { dir: ws.dir, base: 'HEAD~1' });
     expect(report.projects.map((p) => p.project)).toEqual(['api']);
     expect(report.buildCalls).toBe(1);
+    // The run records the base the affected set was computed from, resolved to a commit.
+    expect(app.store.getRelease(report.runId)?.base).toMatch(/^[0-9a-f]{40}$/);
     expect(byName(report, 'api').image).not.toBe(byName(first, 'api').image);
     expect(report.ok).toBe(true);
   });
