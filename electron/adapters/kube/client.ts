@@ -20,7 +20,7 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { ConvoyError } from '../../../shared/errors.js';
-import { httpStatusOf, toKubeError, type CallContext } from './errors.js';
+import { httpStatusOf, parseConflicts, statusOf, toKubeError, type CallContext } from './errors.js';
 import type { KubeObject } from './manifests.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
@@ -148,7 +148,10 @@ export class KubeClient {
     }
   }
 
-  /** Server-side apply (idempotent, so retried). Throws the raw error on 409 so the caller can read the conflicts. */
+  /**
+   * Server-side apply (idempotent, so retried). A 409 that lists field conflicts is thrown raw so the
+   * caller can read them; any other error (a 409 without conflicts too) is mapped here.
+   */
   async apply(object: KubeObject, options: { fieldManager: string; force: boolean; dryRun: boolean } & CallOptions): Promise<KubernetesObject> {
     const ref = refOf(object);
     try {
@@ -160,7 +163,7 @@ export class KubeClient {
         retryDeps(ref, options),
       );
     } catch (err) {
-      if (httpStatusOf(err) === 409) throw err;
+      if (httpStatusOf(err) === 409 && parseConflicts(statusOf(err)).length > 0) throw err;
       throw toKubeError(err, this.ctx(ref, object.metadata.namespace ?? '(cluster)'));
     }
   }

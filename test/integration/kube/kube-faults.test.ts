@@ -1,5 +1,6 @@
 // The Kubernetes target under conflicts, transient faults and bad input: each a clear error, and
 // nothing further applied.
+import { ConvoyError } from '../../../shared/errors.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -276,6 +277,19 @@ describe('Kubernetes target: a server that does not answer', () => {
       expect(messages.some((m) => /no answer within 150 ms, retry 1/.test(m))).toBe(true);
     } finally {
       cluster.server!.faults.clear();
+    }
+  });
+});
+
+describe('Kubernetes target: a 409 that is not a field conflict', () => {
+  it.skipIf(REAL)('reports a stale resourceVersion as KUBE_CONFLICT without advising force, in apply and in diff', async () => {
+    const unit = unitWith('stale', { 'cm.yaml': `${configMap('stale')}`.replace('  name: stale\n', '  name: stale\n  resourceVersion: "1"\n') });
+    await target.apply([unitWith('stale-first', { 'cm.yaml': configMap('stale') })]);
+    for (const call of [() => target.apply([unit]), () => target.diff([unit])]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConvoyError);
+      expect(error).toMatchObject({ code: 'KUBE_CONFLICT', message: expect.stringContaining('ConfigMap') });
+      expect((error as Error).message).not.toMatch(/with force/);
     }
   });
 });
