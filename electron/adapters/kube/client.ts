@@ -21,7 +21,7 @@ import {
 } from '@kubernetes/client-node';
 import { ConvoyError } from '../../../shared/errors.js';
 import { httpStatusOf, parseConflicts, statusOf, toKubeError, type CallContext } from './errors.js';
-import type { KubeObject } from './manifests.js';
+import { type KubeObject, objectRef } from './manifests.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 /** KubernetesObjectApi with its discovery lookup made public (it caches per group version). */
@@ -134,7 +134,7 @@ export class KubeClient {
 
   /** The live object, or null when it does not exist. */
   async get(object: KubeObject, opts?: CallOptions): Promise<KubernetesObject | null> {
-    const ref = refOf(object);
+    const ref = objectRef(object);
     try {
       return await withRetry(
         () => this.objects.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } }),
@@ -153,7 +153,7 @@ export class KubeClient {
    * caller can read them; any other error (a 409 without conflicts too) is mapped here.
    */
   async apply(object: KubeObject, options: { fieldManager: string; force: boolean; dryRun: boolean } & CallOptions): Promise<KubernetesObject> {
-    const ref = refOf(object);
+    const ref = objectRef(object);
     try {
       return await withRetry(
         () =>
@@ -196,9 +196,4 @@ export class KubeClient {
     const ns = this.options.namespace;
     return this.run(`Deployment ${ns}/${name}`, false, () => this.apps.patchNamespacedDeployment({ name, namespace: ns, body: patch, fieldManager }), opts);
   }
-}
-
-export function refOf(object: KubeObject): string {
-  const ns = object.metadata.namespace;
-  return `${object.kind} ${ns ? `${ns}/` : ''}${object.metadata.name}`;
 }
