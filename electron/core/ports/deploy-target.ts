@@ -5,9 +5,13 @@
 // Errors are ConvoyErrors with the contract's codes (MANIFEST_INVALID, KUBE_*, ROLLOUT_*, PORT_IN_USE,
 // HEALTH_FAILED, ROLLBACK_REFUSED, CANCELLED …) and messages that name the environment, the context or
 // container, and the object.
+import type { EnvironmentStatus, ServiceStatus, TargetRevision } from '../../../shared/domain.js';
 import type { Progress } from './workspace.js';
 
-export type TargetKind = 'kubernetes' | 'docker';
+// The shapes that also cross the contract are the contract's own (shared/domain.ts).
+export type { ServiceStatus, TargetRevision };
+export type TargetKind = EnvironmentStatus['kind'];
+export type ServiceState = ServiceStatus['state'];
 
 /** One service of one release, as a target receives it. */
 export interface DeployUnit {
@@ -71,29 +75,6 @@ export interface AppliedObject {
 export interface ApplyResult {
   environment: string;
   objects: AppliedObject[];
-}
-
-export type ServiceState = 'missing' | 'progressing' | 'ready' | 'failed';
-
-export interface ServiceStatus {
-  service: string;
-  state: ServiceState;
-  /** Current revision id (Kubernetes: deployment.kubernetes.io/revision; Docker: Convoy's number). */
-  revision: string | null;
-  image: string | null;
-  /** Human-readable detail: replicas, the failing pod's reason, health output. */
-  message: string;
-}
-
-export interface TargetRevision {
-  service: string;
-  revision: string;
-  image: string | null;
-  commit: string | null;
-  releaseId: string | null;
-  /** ISO-8601. */
-  createdAt: string | null;
-  current: boolean;
 }
 
 export interface RollbackResult {
