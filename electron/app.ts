@@ -2,7 +2,7 @@
 // the CLI all start from here, so they serve the same dispatcher.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import pkg from '../package.json' with { type: 'json' };
+import { VERSION } from './version.js';
 import type { TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
@@ -18,7 +18,7 @@ import { targetRevisions, targetRollback, targetStatus } from './services/target
 import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
-export const VERSION: string = pkg.version;
+export { VERSION };
 
 export interface AppOptions {
   dataDir: string;

@@ -1,10 +1,10 @@
 // What every subcommand gets: a way to build the app for the chosen data dir, and output helpers.
-import { type App, createApp } from '../app.js';
+import type { App } from '../app.js';
 import { resolveDataDir } from '../app-paths.js';
 
 export interface CliContext {
   /** Builds the composition root for `--data DIR` (or CONVOY_HOME, or the default). */
-  openApp(dataFlag: string | undefined): App;
+  openApp(dataFlag: string | undefined): App | Promise<App>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** Whether stderr is a terminal (live progress) or not (plain lines). */
@@ -19,7 +19,11 @@ export interface CliContext {
 
 export function defaultCliContext(): CliContext {
   return {
-    openApp: (dataFlag) => createApp({ dataDir: resolveDataDir({ flag: dataFlag }) }),
+    // Loaded on first use: --help and --version never pay for the Kubernetes client, dockerode or SQLite.
+    openApp: async (dataFlag) => {
+      const { createApp } = await import('../app.js');
+      return createApp({ dataDir: resolveDataDir({ flag: dataFlag }) });
+    },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),

@@ -1,7 +1,7 @@
 // The `convoy` command line. Each subcommand lives in commands/ and talks to the core through the
 // same client and contract as the console does.
 import { Command, CommanderError } from 'commander';
-import { VERSION } from '../app.js';
+import { VERSION } from '../version.js';
 import { ConvoyError } from '../../shared/errors.js';
 import { type CliContext, defaultCliContext } from './context.js';
 import { registerInfo } from './commands/info.js';

@@ -64,7 +64,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON: { base, head, projects: [{ name, root, direct, files, via }] }')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: AffectedOptions) => {
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       try {
         const client = createClient(app.channel());
         const set = await client.run(

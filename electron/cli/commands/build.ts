@@ -70,7 +70,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
         ?.split(',')
         .map((name) => name.trim())
         .filter(Boolean);
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       const live = ctx.interactive && !options.json;
       let statusShown = false;
       const clearStatus = () => {

@@ -9,7 +9,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .option('--json', 'print JSON')
     .action(async (options: { data?: string; json?: boolean }) => {
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       try {
         const info = await createClient(app.channel()).call('app.info', {});
         if (options.json) {

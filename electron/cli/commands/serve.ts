@@ -155,7 +155,7 @@ export function registerServe(program: Command, ctx: CliContext, deps: ServeDeps
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: { port?: string; open?: boolean; data?: string }) => {
       const port = parsePort(options.port);
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       const server = await startServer({ app, port, staticDir: RENDERER_DIR }).catch(async (err: unknown) => {
         await app.close();
         throw err;

@@ -52,7 +52,7 @@ export function registerTarget(program: Command, ctx: CliContext): void {
   common(program.command('status').description('show what runs in an environment: state, revision and image per service'))
     .option('-s, --services <names>', 'only these services (comma-separated)')
     .action(async (options: TargetOptions) => {
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       try {
         const services = options.services?.split(',').map((s) => s.trim()).filter(Boolean);
         const status = await createClient(app.channel()).run(
@@ -70,7 +70,7 @@ export function registerTarget(program: Command, ctx: CliContext): void {
   common(program.command('revisions').description("list a service's revisions in an environment, newest first"))
     .requiredOption('--service <name>', 'the service')
     .action(async (options: TargetOptions) => {
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       try {
         const result = await createClient(app.channel()).run('target.revisions', { dir: options.workspace, environment: options.env, service: options.service! }, progress(options));
         ctx.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : revisionsTable(result.environment, result.service, result.revisions));
@@ -83,7 +83,7 @@ export function registerTarget(program: Command, ctx: CliContext): void {
     .requiredOption('--service <name>', 'the service')
     .option('--to <revision>', 'the revision to go back to (see convoy revisions)')
     .action(async (options: TargetOptions) => {
-      const app = ctx.openApp(options.data);
+      const app = await ctx.openApp(options.data);
       try {
         const result = await createClient(app.channel()).run(
           'target.rollback',
