@@ -9,6 +9,7 @@ import type { DeployTargetPort } from '../core/ports/deploy-target.js';
 import type { HistoryStore } from '../core/ports/history-store.js';
 import type { Progress, WorkspacePort } from '../core/ports/workspace.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../adapters/config/load-config.js';
+import { assertWorkspace } from '../adapters/nx/nx-workspace.js';
 import { createTargetFor } from './targets.js';
 
 export interface TargetOpsDeps {
@@ -23,21 +24,22 @@ export interface TargetOpsContext {
   signal?: AbortSignal;
 }
 
-async function open(deps: TargetOpsDeps, dir: string, environment: string, ctx: TargetOpsContext) {
-  const graph = await deps.workspace.open(dir, { progress: ctx.progress, signal: ctx.signal });
-  const { config, file } = loadWorkspaceConfig(graph.root);
+/** The environment's target; only convoy.yaml is read (the project graph is loaded only when needed). */
+function open(deps: TargetOpsDeps, dir: string, environment: string) {
+  const root = assertWorkspace(dir);
+  const { config, file } = loadWorkspaceConfig(root);
   const env = config.environments.find((e) => e.name === environment);
   if (!env) {
     const known = config.environments.map((e) => e.name);
     throw new ConvoyError(
       'INVALID_INPUT',
       file === null
-        ? `${graph.root} has no convoy.yaml, so it has no environment "${environment}"; see docs/configuration.md`
+        ? `${root} has no convoy.yaml, so it has no environment "${environment}"; see docs/configuration.md`
         : `No environment "${environment}" in ${file}; its environments are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  const target = (deps.makeTarget ?? createTargetFor)(env, graph.root);
-  return { graph, env, target };
+  const target = (deps.makeTarget ?? createTargetFor)(env, root);
+  return { root, env, target };
 }
 
 /**
@@ -55,9 +57,12 @@ function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): 
 }
 
 export async function targetStatus(input: { dir: string; environment: string; services?: string[] }, deps: TargetOpsDeps, ctx: TargetOpsContext = {}): Promise<EnvironmentStatus> {
-  const { graph, env, target } = await open(deps, input.dir, input.environment, ctx);
+  const { env, target } = open(deps, input.dir, input.environment);
   try {
-    const services = input.services && input.services.length > 0 ? input.services : deployableServices(graph);
+    const services =
+      input.services && input.services.length > 0
+        ? input.services
+        : deployableServices(await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal }));
     ctx.progress?.(`Asking ${env.name} (${target.kind}) about ${services.length} service(s)`);
     return { environment: env.name, kind: target.kind, services: await target.status(services, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
@@ -70,7 +75,7 @@ export async function targetRevisions(
   deps: TargetOpsDeps,
   ctx: TargetOpsContext = {},
 ): Promise<{ environment: string; service: string; revisions: TargetRevision[] }> {
-  const { env, target } = await open(deps, input.dir, input.environment, ctx);
+  const { env, target } = open(deps, input.dir, input.environment);
   try {
     return { environment: env.name, service: input.service, revisions: await target.revisions(input.service, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
@@ -83,8 +88,8 @@ export async function targetRollback(
   deps: TargetOpsDeps,
   ctx: TargetOpsContext = {},
 ): Promise<ServiceRollback> {
-  const { graph, env, target } = await open(deps, input.dir, input.environment, ctx);
-  const what = { workspace: graph.root, environment: env.name, kind: target.kind, service: input.service, toRevision: input.toRevision ?? null };
+  const { root, env, target } = open(deps, input.dir, input.environment);
+  const what = { workspace: root, environment: env.name, kind: target.kind, service: input.service, toRevision: input.toRevision ?? null };
   deps.store.appendEvent(null, 'target.rollback.started', what);
   try {
     const result = await target.rollback(input.service, input.toRevision, { signal: ctx.signal, progress: ctx.progress });
