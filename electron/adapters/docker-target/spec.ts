@@ -1,5 +1,6 @@
 // Pure parts of the Docker staging target: container names, the labels that record a revision, the
 // service spec compared by diff, secret masking and the unified-style text diff. No Docker, no I/O.
+import { unifiedDiff as lineDiff } from '../../core/text-diff.js';
 import { ConvoyError } from '../../../shared/errors.js';
 
 export const LABELS = {
@@ -181,35 +182,9 @@ export function renderSpec(spec: ServiceSpec, extras: RenderExtras = {}, previou
   return lines;
 }
 
-/** Line diff by longest common subsequence, printed as one unified hunk with full context. */
+/** The whole spec as one hunk (a container spec is a handful of lines): the shared line diff, all context. */
 export function unifiedDiff(oldLines: readonly string[], newLines: readonly string[], oldLabel: string, newLabel: string): string {
-  const n = oldLines.length;
-  const m = newLines.length;
-  // lcs[i][j] = LCS length of oldLines[i..] and newLines[j..]
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] = oldLines[i] === newLines[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
-  const body: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && oldLines[i] === newLines[j]) {
-      body.push(` ${oldLines[i]}`);
-      i++;
-      j++;
-    } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
-      body.push(`-${oldLines[i]}`); // removals before additions, as diff -u prints them
-      i++;
-    } else {
-      body.push(`+${newLines[j]}`);
-      j++;
-    }
-  }
-  const range = (start: number, count: number) => (count === 0 ? `${start - 1},0` : `${start},${count}`);
-  return [`--- ${oldLabel}`, `+++ ${newLabel}`, `@@ -${range(1, n)} +${range(1, m)} @@`, ...body].join('\n') + '\n';
+  return lineDiff([...oldLines], [...newLines], oldLabel, newLabel, Number.POSITIVE_INFINITY);
 }
 
 /** Splits Docker's multiplexed stdout/stderr stream (8-byte frame headers) into text; plain text passes. */
