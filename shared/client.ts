@@ -20,11 +20,15 @@ export type JobProgress = EventPayload<'job.progress'>;
 export interface ConvoyClient {
   /** Runs a query and returns its validated output; throws ConvoyError on failure. */
   call<K extends QueryName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>>;
-  /** Runs a job to its end, reporting progress; throws ConvoyError on failure. */
+  /**
+   * Runs a job to its end, reporting progress; throws ConvoyError on failure. `onStart` gets the job's
+   * id as soon as it is known (before any of its events), for job.cancel and for following its events.
+   */
   run<K extends JobName>(
     name: K,
     input: CommandInput<K>,
     onProgress?: (progress: JobProgress) => void,
+    onStart?: (jobId: string) => void,
   ): Promise<CommandOutput<K>>;
   /** Starts a job and returns its id at once. */
   start<K extends JobName>(name: K, input: CommandInput<K>): Promise<string>;
@@ -111,7 +115,7 @@ export function createClient(channel: Channel): ConvoyClient {
       const output = await invoke(name, input);
       return commands[name].output.parse(output) as never;
     },
-    async run(name, input, onProgress) {
+    async run(name, input, onProgress, onStart) {
       let jobId: string | null = null;
       const early: JobProgress[] = [];
       const off = on('job.progress', (progress) => {
@@ -120,6 +124,7 @@ export function createClient(channel: Channel): ConvoyClient {
       });
       try {
         jobId = await start(name, input);
+        onStart?.(jobId);
         for (const progress of early) if (progress.jobId === jobId) onProgress?.(progress);
         const id = jobId;
         const event = await new Promise<EventPayload<'job.finished'>>((resolve, reject) => {

@@ -110,10 +110,6 @@ export function registerBuild(program: Command, ctx: CliContext): void {
               ...(concurrency !== undefined ? { concurrency } : {}),
             },
             (progress) => {
-              if (jobId === null) {
-                jobId = progress.jobId;
-                if (interrupted) void client.call('job.cancel', { jobId }).catch(() => {});
-              }
               if (options.json) return;
               const pct = progress.fraction === null ? '' : ` ${Math.round(progress.fraction * 100)}%`;
               if (live) {
@@ -122,6 +118,10 @@ export function registerBuild(program: Command, ctx: CliContext): void {
               } else {
                 ctx.stderr(`convoy build:${pct} ${progress.message}\n`);
               }
+            },
+            (id) => {
+              jobId = id;
+              if (interrupted) void client.call('job.cancel', { jobId: id }).catch(() => {});
             },
           );
         } finally {

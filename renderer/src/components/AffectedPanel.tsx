@@ -35,7 +35,7 @@ export function AffectedPanel({ client, dir }: AffectedPanelProps) {
         ...(uncommitted ? { uncommitted: true } : {}),
         ...(allowCycles ? { allowCycles: true } : {}),
       };
-      setResult(await job.run((onProgress) => client.run('affected.compute', input, onProgress)));
+      setResult(await job.run((onProgress, onStart) => client.run('affected.compute', input, onProgress, onStart)));
     } catch (err) {
       setError(errorMessage(err));
     }

@@ -18,7 +18,6 @@ const MAX_LINES = 300;
 
 interface LogLine {
   n: number;
-  jobId: string | null;
   project: string;
   phase: 'build' | 'test';
   line: string;
@@ -32,30 +31,19 @@ export function BuildPanel({ client, dir }: BuildPanelProps) {
   const [lines, setLines] = useState<LogLine[]>([]);
   const counter = useRef(0);
   const job = useJob(client);
-  // Only this panel's job is shown: other clients may be building at the same time. Its id is known
-  // from its first progress event, and log lines can arrive before that: they wait in `early`.
-  const own = useRef<{ active: boolean; jobId: string | null; early: LogLine[] }>({ active: false, jobId: null, early: [] });
+  // Only this panel's job is shown: other clients may be building at the same time. The job's id
+  // arrives (onStart) before any of its events.
+  const ownJob = useRef<string | null>(null);
 
   useEffect(
     () =>
       client.on('build.log', (entry) => {
-        const state = own.current;
-        if (!state.active) return;
-        const next: LogLine = { n: counter.current++, jobId: entry.jobId, project: entry.project, phase: entry.phase, line: entry.line };
-        if (state.jobId === null) state.early.push(next);
-        else if (entry.jobId === state.jobId) setLines((old) => [...old.slice(-(MAX_LINES - 1)), next]);
+        if (entry.jobId === null || entry.jobId !== ownJob.current) return;
+        const next: LogLine = { n: counter.current++, project: entry.project, phase: entry.phase, line: entry.line };
+        setLines((old) => [...old.slice(-(MAX_LINES - 1)), next]);
       }),
     [client],
   );
-
-  function adopt(jobId: string) {
-    const state = own.current;
-    if (state.jobId !== null) return;
-    state.jobId = jobId;
-    const mine = state.early.filter((l) => l.jobId === jobId);
-    state.early = [];
-    if (mine.length > 0) setLines((old) => [...old, ...mine].slice(-MAX_LINES));
-  }
 
   async function build(event: FormEvent) {
     event.preventDefault();
@@ -73,19 +61,18 @@ export function BuildPanel({ client, dir }: BuildPanelProps) {
       .filter(Boolean);
     try {
       const input = { dir: target, ...(names.length > 0 ? { projects: names } : {}), ...(base.trim() ? { base: base.trim() } : {}) };
-      own.current = { active: true, jobId: null, early: [] };
       setReport(
-        await job.run((onProgress) =>
-          client.run('build.run', input, (progress) => {
-            adopt(progress.jobId);
-            onProgress(progress);
+        await job.run((onProgress, onStart) =>
+          client.run('build.run', input, onProgress, (jobId) => {
+            ownJob.current = jobId;
+            onStart(jobId);
           }),
         ),
       );
     } catch (err) {
       setError(errorMessage(err));
     } finally {
-      own.current.active = false;
+      ownJob.current = null;
     }
   }
 

@@ -37,7 +37,7 @@ export function EnvironmentPanel({ client, dir }: EnvironmentPanelProps) {
     if (!input) return;
     setError(null);
     try {
-      setStatus(await job.run((onProgress) => client.run('target.status', input, onProgress)));
+      setStatus(await job.run((onProgress, onStart) => client.run('target.status', input, onProgress, onStart)));
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -49,8 +49,8 @@ export function EnvironmentPanel({ client, dir }: EnvironmentPanelProps) {
     setError(null);
     setRolledBack(null);
     try {
-      setRolledBack(await job.run((onProgress) => client.run('target.rollback', { ...input, service }, onProgress)));
-      setStatus(await job.run((onProgress) => client.run('target.status', input, onProgress)));
+      setRolledBack(await job.run((onProgress, onStart) => client.run('target.rollback', { ...input, service }, onProgress, onStart)));
+      setStatus(await job.run((onProgress, onStart) => client.run('target.status', input, onProgress, onStart)));
     } catch (err) {
       setError(errorMessage(err));
     }

@@ -24,7 +24,7 @@ export function WorkspacePanel({ client, dir, onDirChange }: WorkspacePanelProps
     }
     setError(null);
     try {
-      setGraph(await job.run((onProgress: (p: JobProgress) => void) => client.run('workspace.open', { dir: target }, onProgress)));
+      setGraph(await job.run((onProgress: (p: JobProgress) => void, onStart: (jobId: string) => void) => client.run('workspace.open', { dir: target }, onProgress, onStart)));
     } catch (err) {
       setError(errorMessage(err));
     }

@@ -8,20 +8,21 @@ export function useJob(client: ConvoyClient) {
   const [jobId, setJobId] = useState<string | null>(null);
   const current = useRef<string | null>(null);
 
-  const run = useCallback(async <T,>(start: (onProgress: (p: JobProgress) => void) => Promise<T>): Promise<T> => {
+  /** `start` gets the progress callback and the start callback to hand to client.run. */
+  const run = useCallback(async <T,>(start: (onProgress: (p: JobProgress) => void, onStart: (jobId: string) => void) => Promise<T>): Promise<T> => {
     setRunning(true);
     setProgress([]);
     setJobId(null);
     current.current = null;
     try {
-      return await start((p) => {
-        if (current.current === null) {
-          current.current = p.jobId;
-          setJobId(p.jobId);
-        }
+      return await start(
         // Keep the last few lines: a long job should not grow the page without end.
-        setProgress((lines) => [...lines.slice(-7), p]);
-      });
+        (p) => setProgress((lines) => [...lines.slice(-7), p]),
+        (id) => {
+          current.current = id;
+          setJobId(id);
+        },
+      );
     } finally {
       setRunning(false);
     }

@@ -51,6 +51,18 @@ function setup(overrides: Partial<Handlers> = {}) {
 }
 
 describe('dispatcher', () => {
+  it('client.run hands the job id to onStart before any of the job\'s events', async () => {
+    const { client } = setup();
+    const order: string[] = [];
+    await client.run(
+      'workspace.open',
+      { dir: '/repo' },
+      (p) => order.push(`progress ${p.jobId}`),
+      (jobId) => order.push(`start ${jobId}`),
+    );
+    expect(order).toEqual(['start job-1', 'progress job-1']);
+  });
+
   it('answers a query with validated output and the caller transport', async () => {
     const { client } = setup();
     const info = await client.call('app.info', {});
