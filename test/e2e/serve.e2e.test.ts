@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerEndpoint } from '../../electron/adapters/docker/docker-engine.js';
 import { writeLauncher } from '../../electron/cli/commands/serve.js';
 import { contentSecurityPolicy } from '../../electron/shell/shell-config.js';
-import { docker, inCI, requireDocker, skipDocker, unreachable } from '../support/docker-engine.js';
+import { inCI, requireDocker, skipDocker, snapshotImages, unreachable } from '../support/docker-engine.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -343,7 +343,7 @@ describe.skipIf(!hasChromium && !inCI)('convoy serve in Chromium', () => {
 
   it.skipIf(skipDocker)('builds and tests a service of the example from the console, with its live log', async () => {
     requireDocker();
-    const before = new Set((await docker.listImages({ filters: JSON.stringify({ reference: ['shop/catalog-api'] }) })).flatMap((i) => i.RepoTags ?? []));
+    const removeNewImages = await snapshotImages(['shop/catalog-api']);
     const page = await browser.newPage();
     const watched = await watch(page);
     try {
@@ -360,8 +360,7 @@ describe.skipIf(!hasChromium && !inCI)('convoy serve in Chromium', () => {
       expect(watched.errors).toEqual([]);
     } finally {
       await page.close();
-      const after = (await docker.listImages({ filters: JSON.stringify({ reference: ['shop/catalog-api'] }) })).flatMap((i) => i.RepoTags ?? []);
-      for (const tag of after) if (!before.has(tag)) await docker.getImage(tag).remove().catch(() => {});
+      await removeNewImages();
     }
   }, 180_000);
 

@@ -33,3 +33,28 @@ export function requireDocker(): void {
     );
   }
 }
+
+/**
+ * Remembers which tags of these repositories exist now; the returned function removes the tags made
+ * since (never one that was there before) and throws if a removal fails for another reason than the
+ * image being gone or in use.
+ */
+export async function snapshotImages(references: string[]): Promise<() => Promise<void>> {
+  const tags = async () => (await docker.listImages({ filters: JSON.stringify({ reference: references }) })).flatMap((i) => i.RepoTags ?? []);
+  const before = new Set(unreachable === null ? await tags() : []);
+  return async () => {
+    if (unreachable !== null) return;
+    const problems: string[] = [];
+    for (const tag of await tags()) {
+      if (before.has(tag)) continue;
+      await docker
+        .getImage(tag)
+        .remove()
+        .catch((err: unknown) => {
+          const code = (err as { statusCode?: unknown } | null)?.statusCode;
+          if (code !== 404 && code !== 409) problems.push(`${tag}: ${String(err)}`);
+        });
+    }
+    if (problems.length > 0) throw new Error(`could not remove test images:\n${problems.join('\n')}`);
+  };
+}

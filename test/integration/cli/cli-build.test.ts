@@ -8,24 +8,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
-import { docker, requireDocker, skipDocker, unreachable } from '../../support/docker-engine.js';
+import { docker, requireDocker, skipDocker, snapshotImages } from '../../support/docker-engine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repo, 'bin', 'convoy.mjs');
 const shop = path.join(repo, 'examples', 'shop');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-cli-build-'));
 // The example's images this file builds; removed afterwards unless they were there before.
-const SHOP_REFS = ['shop/catalog-api', 'shop/orders-api'];
-const before = new Set(
-  unreachable === null ? (await docker.listImages({ filters: JSON.stringify({ reference: SHOP_REFS }) })).flatMap((i) => i.RepoTags ?? []) : [],
-);
+const removeNewImages = await snapshotImages(['shop/catalog-api', 'shop/orders-api']);
 afterAll(async () => {
   fs.rmSync(temp, { recursive: true, force: true });
-  if (unreachable !== null) return;
-  const now = await docker.listImages({ filters: JSON.stringify({ reference: SHOP_REFS }) });
-  for (const tag of now.flatMap((i) => i.RepoTags ?? [])) {
-    if (!before.has(tag)) await docker.getImage(tag).remove().catch(() => {});
-  }
+  await removeNewImages();
 });
 
 function convoy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

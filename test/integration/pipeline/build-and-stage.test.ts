@@ -16,7 +16,7 @@ import { createTargetFor } from '../../../electron/services/targets.js';
 import { EnvironmentConfig } from '../../../shared/config.js';
 import { createClient } from '../../../shared/client.js';
 import type { BuildReport } from '../../../shared/domain.js';
-import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
+import { docker, requireDocker, skipDocker, snapshotImages } from '../../support/docker-engine.js';
 
 const SHOP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/shop');
 const SERVICES = ['catalog-api', 'orders-api', 'storefront'];
@@ -26,17 +26,12 @@ let app: App;
 let dataDir: string;
 let target: DeployTargetPort;
 let report: BuildReport;
-let before: Set<string>;
-
-async function shopTags(): Promise<string[]> {
-  const images = await docker.listImages({ filters: JSON.stringify({ reference: SERVICES.map((s) => `shop/${s}`) }) });
-  return images.flatMap((i) => i.RepoTags ?? []);
-}
+let removeNewImages: () => Promise<void> = async () => {};
 
 describe.skipIf(skipDocker)('build, then stage on the Docker target (examples/shop)', () => {
   beforeAll(async () => {
     requireDocker();
-    before = new Set(await shopTags());
+    removeNewImages = await snapshotImages(SERVICES.map((s) => `shop/${s}`));
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-pipeline-'));
     app = createApp({ dataDir });
     target = createTargetFor(EnvironmentConfig.parse({ name: ENV, target: { kind: 'docker' } }), SHOP);
@@ -47,7 +42,7 @@ describe.skipIf(skipDocker)('build, then stage on the Docker target (examples/sh
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`dev.convoy.environment=${ENV}`] }) });
     for (const c of containers) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-    for (const tag of await shopTags()) if (!before.has(tag)) await docker.getImage(tag).remove().catch(() => {});
+    await removeNewImages();
   });
 
   it('builds and tests the three services', async () => {
