@@ -116,6 +116,11 @@ async function main(): Promise<number> {
       )}\n`,
     );
     console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    // A build in the second round is a wrong answer (the cache missed), not a slow one: fail the bench.
+    if (second.report.buildCalls > 0 || secondBuild.report.buildCalls > 0) {
+      console.error('bench build: FAIL — the second round made build calls with no source change');
+      return 1;
+    }
     return 0;
   } finally {
     await app.close();
