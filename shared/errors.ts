@@ -67,6 +67,20 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return ErrorCode.safeParse(value).success;
 }
 
+/**
+ * zod issues as one line: `field.path: message; …` (at most five). `topLevel` names issues that have no
+ * path (e.g. "(top level)"); without it they print their message alone.
+ */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], topLevel?: string): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const where = issue.path.length > 0 ? issue.path.map(String).join('.') : topLevel;
+      return where ? `${where}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
 /** Turns anything thrown into a payload without leaking stack traces across the contract. */
 export function toErrorPayload(err: unknown): ErrorPayload {
   if (err instanceof ConvoyError) return err.toPayload();

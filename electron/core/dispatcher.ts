@@ -11,7 +11,7 @@ import {
   commands,
   isCommandName,
 } from '../../shared/contract.js';
-import { ConvoyError, toErrorPayload } from '../../shared/errors.js';
+import { ConvoyError, describeIssues, toErrorPayload } from '../../shared/errors.js';
 import type { EventSink } from './events.js';
 
 export type TransportName = 'in-process' | 'websocket' | 'ipc';
@@ -48,13 +48,6 @@ export interface Dispatcher {
   running(): string[];
   /** Resolves when every running job has finished (for orderly shutdown and tests). */
   idle(): Promise<void>;
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
 }
 
 export function byteLength(value: unknown): number {

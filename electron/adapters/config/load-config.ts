@@ -7,15 +7,12 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ProjectConfig, WorkspaceConfig } from '../../../shared/config.js';
 import type { WorkspaceProject } from '../../../shared/domain.js';
-import { ConvoyError } from '../../../shared/errors.js';
+import { ConvoyError, describeIssues as describeZodIssues } from '../../../shared/errors.js';
 
 const WORKSPACE_FILES = ['convoy.yaml', 'convoy.yml'];
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
-    .join('; ');
+  return describeZodIssues(error.issues, '(top level)');
 }
 
 /** The workspace's convoy.yaml, or the defaults when it has none. */
