@@ -129,7 +129,7 @@ export type TestOutcome = z.infer<typeof TestOutcome>;
 export const ProjectBuild = z.object({
   project: z.string(),
   /** `cached`: an image for this content hash already existed, no build was made. */
-  status: z.enum(['built', 'cached', 'failed', 'cancelled', 'not-run']),
+  status: z.enum(['built', 'cached', 'failed', 'cancelled']),
   /** `<repository>:<content hash>`. */
   image: z.string().nullable(),
   contentHash: z.string().nullable(),

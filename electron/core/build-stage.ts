@@ -49,6 +49,11 @@ const LOG_TAIL = 20;
 
 const noTest = (status: TestOutcome['status']): TestOutcome => ({ status, exitCode: null, durationMs: null, logTail: [] });
 
+/** A project with no image (yet): the start of every outcome, and the whole of a skipped one. */
+function blank(request: BuildRequest, status: ProjectBuild['status'], error: ErrorPayload | null): ProjectBuild {
+  return { project: request.project, status, image: null, contentHash: null, durationMs: null, error, test: noTest(request.test ? 'not-run' : 'none') };
+}
+
 function isCancelled(error: ErrorPayload): boolean {
   return error.code === 'CANCELLED';
 }
@@ -99,15 +104,7 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
   }
 
   async function one(request: BuildRequest): Promise<ProjectBuild> {
-    const base: ProjectBuild = {
-      project: request.project,
-      status: 'failed',
-      image: null,
-      contentHash: null,
-      durationMs: null,
-      error: null,
-      test: noTest(request.test ? 'not-run' : 'none'),
-    };
+    const base = blank(request, 'failed', null);
     if (request.spec === null) {
       return { ...base, error: request.problem ?? { code: 'NO_DOCKERFILE', message: `${request.project} has nothing to build` } };
     }
@@ -143,7 +140,7 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
       return { ...result, test: outcome, error: { code: outcome.status === 'timed-out' ? 'TEST_TIMEOUT' : 'TEST_FAILED', message } };
     } catch (err) {
       const error = toErrorPayload(err);
-      return { ...result, error, test: { ...noTest('not-run') } };
+      return { ...result, error, test: noTest('not-run') };
     }
   }
 
@@ -156,16 +153,7 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
       report(`${request.project}: ${outcome.status}${outcome.test.status !== 'none' ? `, tests ${outcome.test.status}` : ''}`);
       return outcome;
     },
-    signal,
-    (request) => ({
-      project: request.project,
-      status: 'cancelled',
-      image: null,
-      contentHash: null,
-      durationMs: null,
-      error: { code: 'CANCELLED', message: `${request.project}: not started, the run was cancelled` },
-      test: noTest(request.test ? 'not-run' : 'none'),
-    }),
+    { signal, skipped: (request) => blank(request, 'cancelled', { code: 'CANCELLED', message: `${request.project}: not started, the run was cancelled` }) },
   );
   const ok = projects.every((p) => p.error === null && (p.status === 'built' || p.status === 'cached'));
   return { ok, buildCalls, projects };

@@ -76,9 +76,26 @@ describe('runPool', () => {
       await new Promise((r) => setTimeout(r, ms));
       running--;
       return i;
-    });
+    }, { skipped: () => -1 });
     expect(out).toEqual([0, 1, 2, 3]);
     expect(peak).toBe(2);
+  });
+
+  it('starts nothing after the signal is aborted: the rest get the skipped result', async () => {
+    const controller = new AbortController();
+    const started: number[] = [];
+    const out = await runPool(
+      [0, 1, 2, 3],
+      1,
+      async (n) => {
+        started.push(n);
+        if (n === 1) controller.abort();
+        return n;
+      },
+      { signal: controller.signal, skipped: (n) => -n },
+    );
+    expect(started).toEqual([0, 1]);
+    expect(out).toEqual([0, 1, -2, -3]);
   });
 });
 
