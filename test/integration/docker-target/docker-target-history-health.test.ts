@@ -50,6 +50,20 @@ describe.skipIf(skipDocker)(`docker staging target on a real Docker Engine (${en
     });
   });
 
+  describe('concurrent changes', () => {
+    const env = `q${RUN_ID}`;
+
+    it('serialises applies made through two target objects for the same environment', async () => {
+      // Each contract call makes its own target object; their changes must still queue per environment.
+      const [a, b] = [target(env), target(env)];
+      await Promise.all([a.apply([unit('web', 'v1')]), b.apply([unit('web', 'v2')])]);
+      const revisions = await a.revisions('web');
+      expect(revisions.map((r) => r.revision)).toEqual(['2', '1']);
+      expect(revisions.filter((r) => r.current)).toHaveLength(1);
+      expect(await containerNames(env)).toEqual([`convoy-${env}-web`, `convoy-${env}-web-r1`]);
+    });
+  });
+
   describe('without an HTTP health path', () => {
     const env = `h${RUN_ID}`;
 
