@@ -25,18 +25,9 @@ import {
   removeWorkspaces,
   writeFiles,
 } from './fixtures.js';
-import {
-  type ChangeSet,
-  type Coverage,
-  type Flavour,
-  type Mode,
-  TRIGGERS,
-  assertRankedDag,
-  describeChangeSet,
-  generateChangeSets,
-  initialModel,
-  templateFiles,
-} from './random-model.js';
+import { type ChangeSet, type Mode, describeChangeSet, generateChangeSets } from './random-change-sets.js';
+import { type Flavour, assertRankedDag, initialModel, templateFiles } from './random-model.js';
+import { type Coverage, TRIGGERS } from './random-ops.js';
 
 const CASE_TIMEOUT = 90_000;
 
