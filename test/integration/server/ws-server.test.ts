@@ -13,8 +13,8 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { ServerMessage } from '../../../shared/channel.js';
 import { type Handlers, createDispatcher } from '../../../electron/core/dispatcher.js';
 import { type EventBus, createEventBus } from '../../../electron/core/events.js';
-import { type RunningServer, startServer, tokenMatches } from '../../../electron/server/ws-server.js';
-import { connectWebSocket } from '../../../electron/server/ws-channel-node.js';
+import { type RunningServer, startServer, tokenMatches } from '../../../electron/transports/ws/ws-server.js';
+import { connectWebSocket } from '../../../electron/transports/ws/ws-channel-node.js';
 
 const DOCKER_DOWN = {
   reachable: false,

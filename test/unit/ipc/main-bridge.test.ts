@@ -9,7 +9,7 @@ import {
   type InvokeEventLike,
   attachMainBridge,
   makeSenderCheck,
-} from '../../../electron/ipc/main-bridge.js';
+} from '../../../electron/transports/ipc/main-bridge.js';
 
 const INDEX = '/opt/Convoy/resources/app.asar/dist/renderer/index.html';
 const FILE_URL = pathToFileURL(INDEX).href;
