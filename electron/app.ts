@@ -10,10 +10,13 @@ import { type EventBus, createEventBus } from './core/events.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
+import { createConfigAdapter } from './adapters/config/config-adapter.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
+import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { createTargetFor } from './adapters/targets/target-factory.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
@@ -51,6 +54,8 @@ export function createApp(options: AppOptions): App {
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
   const builder = options.builder ?? createImageBuilder();
+  const config = createConfigAdapter();
+  const git = createGit();
 
   const dispatcher = createDispatcher({
     events,
@@ -60,8 +65,8 @@ export function createApp(options: AppOptions): App {
       ...historyHandlers({ store }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env }),
-      ...targetHandlers({ workspace, store }),
+      ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env }),
+      ...targetHandlers({ workspace, store, config, makeTarget: createTargetFor }),
     },
   });
 

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConvoyError } from '../../../shared/errors.js';
+import type { GitPort } from '../../core/ports/git.js';
 
 const MAX_BUFFER = 64 * 1024 * 1024;
 
@@ -161,4 +162,17 @@ function fieldsAfter(line: string, count: number): string {
   let index = 0;
   for (let i = 0; i < count; i++) index = line.indexOf(' ', index) + 1;
   return line.slice(index);
+}
+
+/** GitPort over the git CLI. */
+export function createGit(): GitPort {
+  return {
+    async headCommit(root) {
+      try {
+        return await revParse(root, 'HEAD');
+      } catch {
+        return null;
+      }
+    },
+  };
 }

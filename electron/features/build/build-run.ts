@@ -11,15 +11,13 @@ import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import { prepareBuildRequests, type ProjectFacts } from '../../core/build-requests.js';
 import { type BuildStageRecorder, runBuildStage } from '../../core/build-stage.js';
 import type { EventSink } from '../../core/events.js';
+import type { ConfigPort } from '../../core/ports/config.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
+import type { GitPort } from '../../core/ports/git.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactor } from '../../core/redact.js';
-import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { revParse } from '../../adapters/git/git.js';
-import { expandPath } from '../target/targets.js';
 
 export interface BuildRunInput {
   dir: string;
@@ -35,6 +33,8 @@ export interface BuildRunDeps {
   workspace: WorkspacePort;
   builder: ImageBuilderPort;
   docker: DockerEnginePort;
+  config: ConfigPort;
+  git: GitPort;
   store: HistoryStore;
   events: EventSink;
   newId: () => string;
@@ -73,14 +73,6 @@ function logWriter(store: HistoryStore, runId: string) {
   };
 }
 
-async function headCommit(root: string): Promise<string | null> {
-  try {
-    return await revParse(root, 'HEAD');
-  } catch {
-    return null;
-  }
-}
-
 function selectProjects(projects: WorkspaceProject[], names: string[] | undefined, affected: string[] | null): WorkspaceProject[] {
   if (names && names.length > 0) {
     const byName = new Map(projects.map((p) => [p.name, p]));
@@ -114,11 +106,11 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     base = set.base;
   }
   const explicit = Boolean(input.projects && input.projects.length > 0);
-  const { config } = loadWorkspaceConfig(graph.root);
+  const { config } = deps.config.workspaceConfig(graph.root);
 
   const facts: ProjectFacts[] = [];
   for (const project of selectProjects(graph.projects, input.projects, affected)) {
-    const setup = loadProjectSetup(graph.root, project);
+    const setup = deps.config.projectSetup(graph.root, project);
     const ownDockerfile = path.join(graph.root, project.root, 'Dockerfile');
     if (setup === null) {
       // No convoy block: nothing to build unless the user named it or it has a Dockerfile.
@@ -140,7 +132,7 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
   }
 
   const runId = deps.newId();
-  const commit = await headCommit(graph.root);
+  const commit = await deps.git.headCommit(graph.root);
   const created = (deps.now?.() ?? new Date()).toISOString();
   const prepared = prepareBuildRequests(facts, {
     env,
@@ -153,8 +145,8 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     defaultTestTimeoutSeconds: config.build.testTimeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS,
   });
   // kubeconfig files named by convoy.yaml's environments hold credentials too.
-  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, graph.root)] : []));
-  const redact = createRedactor([...prepared.secrets, ...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)]);
+  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [deps.config.resolvePath(e.target.kubeconfig, graph.root)] : []));
+  const redact = createRedactor([...prepared.secrets, ...deps.config.knownSecrets(env, kubeconfigs)]);
 
   const names = facts.map((f) => f.project);
   deps.store.createRelease({

@@ -2,21 +2,19 @@
 // revisions, and a rollback of one service. The environment comes from the workspace's convoy.yaml; the
 // target (Kubernetes or the local Docker Engine) is made for it. A rollback is recorded in the history
 // store as a `target.rollback` event, with who-what-when, before and after it runs.
-import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../../shared/domain.js';
 import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
-import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { ConfigPort } from '../../core/ports/config.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
+import type { TargetFactory } from '../../core/ports/target-factory.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
-import { createTargetFor } from './targets.js';
 
 export interface TargetOpsDeps {
   workspace: WorkspacePort;
   store: HistoryStore;
-  /** Makes the target for an environment (tests inject one). */
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+  config: ConfigPort;
+  /** Makes the target for an environment. */
+  makeTarget: TargetFactory;
 }
 
 export interface TargetOpsContext {
@@ -26,8 +24,8 @@ export interface TargetOpsContext {
 
 /** The environment's target; only convoy.yaml is read (the project graph is loaded only when needed). */
 function open(deps: TargetOpsDeps, dir: string, environment: string) {
-  const root = assertWorkspace(dir);
-  const { config, file } = loadWorkspaceConfig(root);
+  const root = deps.config.workspaceRoot(dir);
+  const { config, file } = deps.config.workspaceConfig(root);
   const env = config.environments.find((e) => e.name === environment);
   if (!env) {
     const known = config.environments.map((e) => e.name);
@@ -38,7 +36,7 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
         : `No environment "${environment}" in ${file}; its environments are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  const target = (deps.makeTarget ?? createTargetFor)(env, root);
+  const target = deps.makeTarget(env, root);
   return { root, env, target };
 }
 
@@ -46,10 +44,10 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
  * The services Convoy deploys: projects whose convoy block names an image and whose configured
  * Dockerfile exists (the same rule `convoy build` uses, so a `dockerfile`/`context` setting counts).
  */
-function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): string[] {
+function deployableServices(config: ConfigPort, graph: Awaited<ReturnType<WorkspacePort['open']>>): string[] {
   return graph.projects
     .filter((p) => {
-      const setup = loadProjectSetup(graph.root, p);
+      const setup = config.projectSetup(graph.root, p);
       return setup?.ok === true && setup.setup.dockerfileExists;
     })
     .map((p) => p.name)
@@ -62,7 +60,7 @@ export async function targetStatus(input: { dir: string; environment: string; se
     const services =
       input.services && input.services.length > 0
         ? input.services
-        : deployableServices(await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal }));
+        : deployableServices(deps.config, await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal }));
     ctx.progress?.(`Asking ${env.name} (${target.kind}) about ${services.length} service(s)`);
     return { environment: env.name, kind: target.kind, services: await target.status(services, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
