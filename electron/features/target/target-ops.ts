@@ -2,7 +2,7 @@
 // revisions, and a rollback of one service. The environment comes from the workspace's convoy.yaml; the
 // target (Kubernetes or the local Docker Engine) is made for it. A rollback is recorded in the history
 // store as a `target.rollback` event, with who-what-when, before and after it runs.
-import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../../shared/domain.js';
+import type { EnvironmentStatus, ServiceRollback, TargetRevision, WorkspaceGraph } from '../../../shared/domain.js';
 import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import type { ConfigPort } from '../../core/ports/config.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
@@ -10,8 +10,8 @@ import type { TargetFactory } from '../../core/ports/target-factory.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 
 export interface TargetOpsDeps {
-  workspace: WorkspacePort;
-  store: HistoryStore;
+  workspace: Pick<WorkspacePort, 'open'>;
+  store: Pick<HistoryStore, 'appendEvent'>;
   config: ConfigPort;
   /** Makes the target for an environment. */
   makeTarget: TargetFactory;
@@ -44,7 +44,7 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
  * The services Convoy deploys: projects whose convoy block names an image and whose configured
  * Dockerfile exists (the same rule `convoy build` uses, so a `dockerfile`/`context` setting counts).
  */
-function deployableServices(config: ConfigPort, graph: Awaited<ReturnType<WorkspacePort['open']>>): string[] {
+function deployableServices(config: ConfigPort, graph: WorkspaceGraph): string[] {
   return graph.projects
     .filter((p) => {
       const setup = config.projectSetup(graph.root, p);
