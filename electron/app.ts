@@ -15,6 +15,7 @@ import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { runBuild } from './services/build-run.js';
 import { targetRevisions, targetRollback, targetStatus } from './services/target-ops.js';
+import { releaseHandlers } from './features/release/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions): App {
           { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },
           { progress: ctx.progress, signal: ctx.signal },
         ),
+      ...releaseHandlers({ workspace, builder, env: options.env }),
     },
   });
 

@@ -3,21 +3,11 @@
 import { z } from 'zod';
 import { AffectedSet, AppInfo, BuildReport, EnvironmentStatus, ReleaseSummary, ServiceRollback, TargetRevision, WorkspaceGraph } from './domain.js';
 import { ErrorPayload } from './errors.js';
+import { Dir, EnvName, GitRef, ServiceName } from './contract/fields.js';
+import { releaseCommands } from './contract/release.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
-
-const GitRef = z
-  .string()
-  .min(1)
-  .max(256)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\s\x00-\x1f\x7f]+$/, 'a git revision has no spaces or control characters')
-  .refine((ref) => !ref.startsWith('-'), 'a git revision may not start with "-"');
-
-const Dir = z.string().min(1).max(4096);
-const EnvName = z.string().min(1).max(64);
-const ServiceName = z.string().min(1).max(256);
 
 /** A query answers directly; a job answers `{ jobId }` at once and reports through job events. */
 type Kind = 'query' | 'job';
@@ -83,6 +73,7 @@ export const commands = {
     z.object({ releases: z.array(ReleaseSummary) }),
   ),
   'job.cancel': query(z.object({ jobId: z.string().min(1).max(64) }).strict(), z.object({ cancelled: z.boolean() })),
+  ...releaseCommands,
 } as const;
 
 export type Commands = typeof commands;
@@ -134,6 +125,8 @@ export function isCommandName(name: unknown): name is CommandName {
 export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
 }
+
+export type { ReleasePlan, ReleasePlanReport } from './contract/release.js';
 
 /** The result of one command call, as every transport returns it. */
 export type CallResult<T> = { ok: true; output: T } | { ok: false; error: ErrorPayload };

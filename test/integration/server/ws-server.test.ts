@@ -46,6 +46,9 @@ function fakeHandlers(): Handlers {
     'target.rollback': async () => {
       throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
     },
+    'release.plan': async () => {
+      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
+    },
     'workspace.open': async (input, ctx) => {
       ctx.progress('reading the project graph', 0.5);
       return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cycles: [], cached: false };

@@ -43,6 +43,9 @@ function setup(overrides: Partial<Handlers> = {}) {
     'target.rollback': async () => {
       throw new Error('unused');
     },
+    'release.plan': async () => {
+      throw new Error('unused');
+    },
     ...overrides,
   };
   const dispatcher = createDispatcher({ handlers, events, newId: () => `job-${++n}` });
