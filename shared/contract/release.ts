@@ -1,9 +1,9 @@
-// The release plan (issue 12): per environment, in promotion order, the waves the release deploys and
+// `release.*` (issue 12). The release plan: per environment, in promotion order, the waves the release deploys and
 // the services it skips because they already run the same image. Made by electron/core/release/plan.ts,
 // carried by `release.plan`, printed by `convoy plan`.
 import { z } from 'zod';
 import { ErrorPayload } from '../errors.js';
-import { Dir, EnvName, GitRef, ProjectNames } from './fields.js';
+import { Dir, EnvName, GitRef, job } from './define.js';
 
 export const SkippedService = z.object({
   service: z.string(),
@@ -65,9 +65,8 @@ export const releaseCommands = {
    * The waves a release would deploy in each environment (up to `environment`, in promotion order, or
    * that one alone with `only`), and the services it would skip. Changes nothing.
    */
-  'release.plan': {
-    kind: 'job' as const,
-    input: z
+  'release.plan': job(
+    z
       .object({
         dir: Dir,
         environment: EnvName.optional(),
@@ -76,11 +75,13 @@ export const releaseCommands = {
         head: GitRef.optional(),
         uncommitted: z.boolean().optional(),
         /** Plan exactly these projects instead of the affected set. */
-        projects: ProjectNames.optional(),
+        projects: z.array(z.string().min(1).max(256)).max(1000).optional(),
         /** Read each environment's status to find unchanged services (default true). */
         live: z.boolean().optional(),
       })
       .strict(),
-    output: ReleasePlanReport,
-  },
+    ReleasePlanReport,
+  ),
 } as const;
+
+export const releaseEvents = {} as const;

@@ -1,11 +1,10 @@
-// The release feature's command handlers (issue 12): today `release.plan`; the release runner's
-// commands (start, approve, cancel, rollback) join here.
-import type { Handlers } from '../../core/dispatcher.js';
+// `release.*` (issue 12): today `release.plan`; the release runner's commands (start, approve,
+// cancel, rollback) join here.
+import type { releaseCommands } from '../../../shared/contract/release.js';
+import type { FeatureHandlers } from '../../core/dispatcher.js';
 import { type PlanRunDeps, planReleaseRun } from './plan-run.js';
 
-export type ReleaseHandlers = Pick<Handlers, 'release.plan'>;
-
-export function releaseHandlers(deps: PlanRunDeps): ReleaseHandlers {
+export function releaseHandlers(deps: PlanRunDeps): FeatureHandlers<keyof typeof releaseCommands> {
   return {
     'release.plan': (input, ctx) => planReleaseRun(input, deps, { progress: ctx.progress, signal: ctx.signal }),
   };

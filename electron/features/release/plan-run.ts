@@ -16,7 +16,7 @@ import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/kn
 import { type ProjectSetup, loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
 import { imageTag } from '../../adapters/docker/content-hash.js';
 import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
-import { createTargetFor, expandPath } from '../../services/targets.js';
+import { createTargetFor, expandPath } from '../target/targets.js';
 
 export interface PlanRunInput {
   dir: string;
