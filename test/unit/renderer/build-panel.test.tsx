@@ -5,9 +5,18 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import type { BuildReport } from '../../../shared/domain.js';
-import { INFO, type FakeChannel, connectionOf, fakeChannel } from './fakes.js';
+import { INFO, type FakeChannel, connectionOf, fakeChannel, resetAddress } from './fakes.js';
 
-afterEach(cleanup);
+// A fake channel: the real build.run needs a Docker Engine, and the in-memory builder fake (test/fakes)
+// is not there yet; the job events follow the core's order (id, progress and logs, then finished).
+afterEach(() => {
+  cleanup();
+  resetAddress();
+});
+
+async function openBuildScreen() {
+  fireEvent.click(await screen.findByTestId('nav-build'));
+}
 
 const REPORT: BuildReport = {
   runId: 'run-1',
@@ -61,6 +70,7 @@ describe('Build and test panel', () => {
     const channel = fakeChannel(build.handlers);
     render(<App connect={connectionOf(channel)} />);
     fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    await openBuildScreen();
     fireEvent.change(screen.getByTestId('build-projects'), { target: { value: 'catalog-api, orders-api' } });
     fireEvent.change(screen.getByTestId('build-base'), { target: { value: 'main' } });
     fireEvent.click(screen.getByTestId('build-run'));
@@ -80,6 +90,8 @@ describe('Build and test panel', () => {
     expect(screen.getByTestId('build-orders-api').textContent).toContain('failed (exit 1)');
     expect(screen.getByTestId('build-orders-api').textContent).toContain('tests failed with exit code 1');
     expect((screen.getByTestId('build-run') as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(screen.getByTestId('build-run-link'));
+    await waitFor(() => expect(window.location.hash).toBe('#/history/run-1'));
   });
 
   it('cancels its job through job.cancel', async () => {
@@ -87,6 +99,7 @@ describe('Build and test panel', () => {
     const channel = fakeChannel(build.handlers);
     render(<App connect={connectionOf(channel)} />);
     fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    await openBuildScreen();
     fireEvent.click(screen.getByTestId('build-run'));
     await screen.findByTestId('build-log');
     fireEvent.click(screen.getByTestId('build-cancel'));
@@ -101,6 +114,7 @@ describe('Build and test panel', () => {
       'build.run': () => ({ ok: false, error: { code: 'DOCKER_UNAVAILABLE', message: 'Docker Engine not reachable — start Docker or set DOCKER_HOST' } }),
     });
     render(<App connect={connectionOf(channel)} />);
+    await openBuildScreen();
     fireEvent.click(await screen.findByTestId('build-run'));
     expect((await screen.findByTestId('build-error')).textContent).toBe('Enter the workspace path above first.');
     fireEvent.change(screen.getByTestId('workspace-dir'), { target: { value: '/work/shop' } });

@@ -1,4 +1,5 @@
-// Test doubles for the renderer: a Channel answering from a table, and a controllable WebSocket.
+// Test doubles for the renderer: a recorder around any Channel, a Channel answering from a table (for
+// states the real app cannot be brought into on demand), and a controllable WebSocket.
 import type { Channel } from '../../../shared/channel.js';
 import type { CallResult } from '../../../shared/contract.js';
 import type { AppInfo } from '../../../shared/domain.js';
@@ -24,6 +25,24 @@ type Handler = (input: unknown, channel: FakeChannel) => CallResult<unknown> | P
 export interface FakeChannel extends Channel {
   emit(name: string, payload: unknown): void;
   calls: Array<{ name: string; input: unknown }>;
+}
+
+/** The same channel, noting every call it carries (name and input), to assert what the console sent. */
+export function recording(channel: Channel): Channel & { calls: Array<{ name: string; input: unknown }> } {
+  const calls: Array<{ name: string; input: unknown }> = [];
+  return {
+    calls,
+    invoke(name, input) {
+      calls.push({ name, input });
+      return channel.invoke(name, input);
+    },
+    onEvent: (listener) => channel.onEvent(listener),
+  };
+}
+
+/** Puts the page back at its first address: the console's screen lives in the hash. */
+export function resetAddress(): void {
+  window.history.replaceState(null, '', '/');
 }
 
 export function fakeChannel(handlers: Record<string, Handler>): FakeChannel {
