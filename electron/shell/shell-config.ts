@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contentSecurityPolicy as sharedPolicy } from '../../shared/csp.js';
-import { makeSenderCheck } from '../ipc/main-bridge.js';
+import { makeSenderCheck } from '../transports/ipc/main-bridge.js';
 
 export interface ShellPaths {
   /** The bundled preload script (next to main.cjs). */

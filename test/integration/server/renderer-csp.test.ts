@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build, createServer } from 'vite';
-import { securityHeaders } from '../../../electron/server/ws-server.js';
+import { securityHeaders } from '../../../electron/transports/ws/ws-server.js';
 import { contentSecurityPolicy } from '../../../electron/shell/shell-config.js';
 import { CSP_PLACEHOLDER, contentSecurityPolicy as sharedPolicy } from '../../../shared/csp.js';
 
