@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../electron/app.js';
+import { createClient } from '../../shared/client.js';
+import { createScriptedBuilder } from './scripted-builder.js';
 import type { ConsoleApp, ConsoleAppOptions } from '../unit/renderer/real-app.js';
 
 // A string path: under jsdom the global URL is not Node's, which fileURLToPath refuses.
@@ -37,7 +39,8 @@ export async function startConsoleApp(options: ConsoleAppOptions): Promise<Conso
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-console-'));
   const dataDir = path.join(base, 'data');
   const workspaceDir = options.example ? copyExample(base) : null;
-  const app = createApp({ dataDir, docker: { status: async () => options.docker } });
+  const builder = createScriptedBuilder(options.builds ?? {});
+  const app = createApp({ dataDir, docker: { status: async () => options.docker }, builder });
   return {
     dataDir: app.dataDir,
     workspaceDir,
@@ -49,6 +52,15 @@ export async function startConsoleApp(options: ConsoleAppOptions): Promise<Conso
     write(files) {
       if (!workspaceDir) throw new Error('startConsoleApp({ example: true }) first: there is no workspace to write into');
       for (const [rel, content] of Object.entries(files)) fs.writeFileSync(path.join(workspaceDir, rel), content);
+    },
+    releaseBuild: (project) => builder.release(project),
+    async buildFromAnotherClient(input) {
+      const other = createClient(app.channel());
+      try {
+        await other.run('build.run', input);
+      } finally {
+        other.close();
+      }
     },
     async close() {
       await app.close();

@@ -27,14 +27,24 @@ export interface FakeChannel extends Channel {
   calls: Array<{ name: string; input: unknown }>;
 }
 
-/** The same channel, noting every call it carries (name and input), to assert what the console sent. */
-export function recording(channel: Channel): Channel & { calls: Array<{ name: string; input: unknown }> } {
+/**
+ * The same channel, noting every call it carries (name and input) to assert what the console sent,
+ * and every answer (a job's id comes back in one).
+ */
+export function recording(channel: Channel): Channel & {
+  calls: Array<{ name: string; input: unknown }>;
+  answers: Array<{ name: string; result: CallResult<unknown> }>;
+} {
   const calls: Array<{ name: string; input: unknown }> = [];
+  const answers: Array<{ name: string; result: CallResult<unknown> }> = [];
   return {
     calls,
-    invoke(name, input) {
+    answers,
+    async invoke(name, input) {
       calls.push({ name, input });
-      return channel.invoke(name, input);
+      const result = await channel.invoke(name, input);
+      answers.push({ name, result });
+      return result;
     },
     onEvent: (listener) => channel.onEvent(listener),
   };

@@ -1,53 +1,22 @@
 // @vitest-environment jsdom
-// The History screen: the latest runs with their kind, and #/history/<runId> naming one run, whose
-// details show above the list (so a link to a run survives a reload). The empty store is the real
-// app's; a populated one comes from a fake channel, because recording runs needs Docker builds.
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+// The History screen over the real in-process app: the latest runs with their kind, and
+// #/history/<runId> naming one run, whose details show above the list (so a link to a run survives a
+// reload). The run is a real build.run of examples/shop with a scripted image builder.
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
-import type { ReleaseSummary } from '../../../shared/domain.js';
-import { INFO, connectionOf, fakeChannel, recording, resetAddress } from './fakes.js';
-import { startConsoleApp } from './real-app.js';
+import { INFO, connectionOf, recording, resetAddress } from './fakes.js';
+import { type ConsoleApp, startConsoleApp } from './real-app.js';
 
 afterEach(() => {
   cleanup();
   resetAddress();
 });
 
-const RUNS: ReleaseSummary[] = [
-  {
-    id: 'a7293c6c-1111-4222-8333-944445555666',
-    kind: 'build',
-    workspace: '/work/shop',
-    base: '966fa896176f0000000000000000000000000000',
-    head: null,
-    status: 'failed',
-    createdAt: '2026-12-04T10:00:00.000Z',
-    finishedAt: '2026-12-04T10:01:00.000Z',
-    summary: '2 projects, 1 test failed',
-  },
-  {
-    id: 'b0000000-1111-4222-8333-944445555666',
-    kind: 'release',
-    workspace: '/work/shop',
-    base: null,
-    head: null,
-    status: 'succeeded',
-    createdAt: '2026-12-03T10:00:00.000Z',
-    finishedAt: null,
-    summary: null,
-  },
-];
-
-function historyChannel() {
-  return fakeChannel({
-    'app.info': () => ({ ok: true, output: INFO }),
-    'history.list': () => ({ ok: true, output: { releases: RUNS } }),
-  });
-}
+const REACHABLE = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null };
 
 describe('History screen', () => {
-  it('says so when the store has no runs yet (real app, empty data dir)', async () => {
+  it('says so when the store has no runs yet (empty data dir)', async () => {
     const app = await startConsoleApp({ docker: INFO.docker });
     try {
       const channel = recording(app.channel);
@@ -61,30 +30,42 @@ describe('History screen', () => {
     }
   });
 
-  it('lists runs with their kind, and a run link puts the run in the address and shows its details', async () => {
-    render(<App connect={connectionOf(historyChannel())} />);
-    fireEvent.click(await screen.findByTestId('nav-history'));
-    const build = await screen.findByTestId(`run-${RUNS[0]!.id}`);
-    expect(build.textContent).toContain('Build and test');
-    expect(build.textContent).toContain('failed');
-    expect(screen.getByTestId(`run-${RUNS[1]!.id}`).textContent).toContain('Release');
-    expect(screen.queryByTestId('run-details')).toBeNull();
+  describe('with a build run in the store', () => {
+    let app: ConsoleApp;
+    let runId: string;
+    beforeAll(async () => {
+      app = await startConsoleApp({ docker: REACHABLE, example: true, builds: { storefront: { hash: 'b08a1d11479cea83', buildMs: 1100 } } });
+      await app.buildFromAnotherClient({ dir: app.workspaceDir!, projects: ['storefront'] });
+      const listed = await app.channel.invoke('history.list', { limit: 10 });
+      if (!listed.ok) throw new Error(listed.error.message);
+      runId = (listed.output as { releases: Array<{ id: string }> }).releases[0]!.id;
+    }, 60_000);
+    afterAll(() => app?.close());
 
-    fireEvent.click(screen.getByText('a7293c6c-111'));
-    await waitFor(() => expect(window.location.hash).toBe(`#/history/${RUNS[0]!.id}`));
-    const details = await screen.findByTestId('run-details');
-    expect(details.textContent).toContain(RUNS[0]!.id);
-    expect(details.textContent).toContain('966fa896176f → working tree');
-    expect(screen.getByTestId('run-summary').textContent).toBe('2 projects, 1 test failed');
-  });
+    it('lists runs with their kind, and a run link puts the run in the address and shows its details', async () => {
+      render(<App connect={connectionOf(app.channel)} />);
+      fireEvent.click(await screen.findByTestId('nav-history'));
+      const row = await screen.findByTestId(`run-${runId}`);
+      expect(row.textContent).toContain('Build and test');
+      expect(row.textContent).toContain('succeeded');
+      expect(screen.queryByTestId('run-details')).toBeNull();
 
-  it('opens straight on #/history/<runId>, and says when that run is not in the list', async () => {
-    window.history.replaceState(null, '', `/#/history/${RUNS[1]!.id}`);
-    render(<App connect={connectionOf(historyChannel())} />);
-    expect((await screen.findByTestId('run-status')).textContent).toBe('succeeded');
-    cleanup();
-    window.history.replaceState(null, '', '/#/history/no-such-run');
-    render(<App connect={connectionOf(historyChannel())} />);
-    expect((await screen.findByTestId('history-missing')).textContent).toContain('Run no-such-run is not among the latest 100 runs');
+      fireEvent.click(within(row).getByRole('link'));
+      await waitFor(() => expect(window.location.hash).toBe(`#/history/${runId}`));
+      const details = await screen.findByTestId('run-details');
+      expect(details.textContent).toContain(runId);
+      expect(details.textContent).toContain(app.workspaceDir!);
+      expect(screen.getByTestId('run-status').textContent).toBe('succeeded');
+    });
+
+    it('opens straight on #/history/<runId>, and says when that run is not in the list', async () => {
+      window.history.replaceState(null, '', `/#/history/${runId}`);
+      render(<App connect={connectionOf(app.channel)} />);
+      expect((await screen.findByTestId('run-status')).textContent).toBe('succeeded');
+      cleanup();
+      window.history.replaceState(null, '', '/#/history/no-such-run');
+      render(<App connect={connectionOf(app.channel)} />);
+      expect((await screen.findByTestId('history-missing')).textContent).toContain('Run no-such-run is not among the latest 100 runs');
+    });
   });
 });
