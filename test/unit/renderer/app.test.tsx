@@ -6,18 +6,15 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
-import type { DockerStatus } from '../../../shared/domain.js';
 import { ConvoyError } from '../../../shared/errors.js';
 import { connectTransport } from '../../../renderer/src/transport.js';
-import { FakeSocket, INFO, connectionOf, fakeChannel, recording, resetAddress } from './fakes.js';
+import { FakeSocket, INFO, REACHABLE, connectionOf, fakeChannel, recording, resetAddress } from './fakes.js';
 import { type ConsoleApp, startConsoleApp } from './real-app.js';
 
 afterEach(() => {
   cleanup();
   resetAddress();
 });
-
-const REACHABLE: DockerStatus = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null };
 
 let app: ConsoleApp;
 beforeAll(async () => {

@@ -6,11 +6,8 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
-import type { DockerStatus } from '../../../shared/domain.js';
-import { INFO, connectionOf, recording, resetAddress } from './fakes.js';
+import { INFO, REACHABLE, connectionOf, recording, resetAddress } from './fakes.js';
 import { type ConsoleApp, type ScriptedBuild, startConsoleApp } from './real-app.js';
-
-const REACHABLE: DockerStatus = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null };
 
 const BUILDS: Record<string, ScriptedBuild> = {
   'catalog-api': { hash: '4b54fa3852b5108b', buildMs: 1400, buildLogs: ['Step 1/4 : FROM busybox:1.36.1'], hold: true, testMs: 200 },

@@ -2,7 +2,7 @@
 // states the real app cannot be brought into on demand), and a controllable WebSocket.
 import type { Channel } from '../../../shared/channel.js';
 import type { CallResult } from '../../../shared/contract.js';
-import type { AppInfo } from '../../../shared/domain.js';
+import type { AppInfo, DockerStatus } from '../../../shared/domain.js';
 import type { Connection } from '../../../renderer/src/transport.js';
 import type { WebSocketLike } from '../../../renderer/src/ws-channel.js';
 
@@ -19,6 +19,9 @@ export const INFO: AppInfo = {
   },
   storeSchemaVersion: 1,
 };
+
+/** A Docker Engine that answers, as the fake Docker port of the real app reports it. */
+export const REACHABLE: DockerStatus = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null };
 
 type Handler = (input: unknown, channel: FakeChannel) => CallResult<unknown> | Promise<CallResult<unknown>>;
 

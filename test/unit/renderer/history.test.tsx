@@ -5,16 +5,13 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
-import type { DockerStatus } from '../../../shared/domain.js';
-import { INFO, connectionOf, recording, resetAddress } from './fakes.js';
+import { INFO, REACHABLE, connectionOf, recording, resetAddress } from './fakes.js';
 import { type ConsoleApp, startConsoleApp } from './real-app.js';
 
 afterEach(() => {
   cleanup();
   resetAddress();
 });
-
-const REACHABLE: DockerStatus = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null };
 
 describe('History screen', () => {
   it('says so when the store has no runs yet (empty data dir)', async () => {
