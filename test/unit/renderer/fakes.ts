@@ -90,13 +90,6 @@ export function jobHandler(jobId: string, command: string, messages: string[], o
   };
 }
 
-export function failingJobHandler(jobId: string, command: string, error: { code: string; message: string }): Handler {
-  return (_input, channel) => {
-    setTimeout(() => channel.emit('job.finished', { jobId, command, ok: false, error }), 0);
-    return { ok: true, output: { jobId } };
-  };
-}
-
 export function connectionOf(channel: Channel, onClose?: (fire: (error: Error) => void) => void): () => Promise<Connection> {
   return async () => ({
     kind: 'websocket',
