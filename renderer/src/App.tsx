@@ -7,7 +7,7 @@ import { type ConvoyClient, createClient } from '../../shared/client.js';
 import { ClientProvider } from './client/client-context.js';
 import { Console } from './shell/Console.js';
 import { errorMessage } from './ui/format.js';
-import type { Connection } from './transport.js';
+import type { Connection } from './client/transport.js';
 
 type ConnectionState =
   | { phase: 'connecting' }

@@ -1,7 +1,7 @@
 // The typed client reaches every screen through React context, so no component passes it down.
 import { type ReactNode, createContext, useContext } from 'react';
 import type { ConvoyClient } from '../../../shared/client.js';
-import type { TransportKind } from '../transport.js';
+import type { TransportKind } from './transport.js';
 
 interface ClientContextValue {
   client: ConvoyClient;

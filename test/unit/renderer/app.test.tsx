@@ -7,7 +7,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { ConvoyError } from '../../../shared/errors.js';
-import { connectTransport } from '../../../renderer/src/transport.js';
+import { connectTransport } from '../../../renderer/src/client/transport.js';
 import { FakeSocket, INFO, REACHABLE, connectionOf, fakeChannel, recording, resetAddress } from './fakes.js';
 import { type ConsoleApp, startConsoleApp } from './real-app.js';
 

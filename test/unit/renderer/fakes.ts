@@ -3,8 +3,8 @@
 import type { Channel } from '../../../shared/channel.js';
 import type { CallResult } from '../../../shared/contract.js';
 import type { AppInfo, DockerStatus } from '../../../shared/domain.js';
-import type { Connection } from '../../../renderer/src/transport.js';
-import type { WebSocketLike } from '../../../renderer/src/ws-channel.js';
+import type { Connection } from '../../../renderer/src/client/transport.js';
+import type { WebSocketLike } from '../../../renderer/src/client/ws-channel.js';
 
 export const INFO: AppInfo = {
   name: 'convoy',
