@@ -93,6 +93,11 @@ describe('Environment panel', () => {
     expect(channel.calls.filter((c) => c.name === 'target.status')).toHaveLength(1);
     expect(screen.getByTestId('env-orders-api').textContent).toContain('shop/orders-api:v2');
     expect(screen.queryByTestId('env-rolled-back')).toBeNull();
+    // Escape answers Cancel too.
+    fireEvent.click(screen.getByTestId('env-rollback-orders-api'));
+    fireEvent.keyDown(await screen.findByTestId('rollback-cancel'), { key: 'Escape' });
+    expect(screen.queryByTestId('rollback-dialog')).toBeNull();
+    expect(channel.calls.map((c) => c.name)).not.toContain('target.rollback');
   });
 
   it('rolls back to the revision chosen in the confirmation', async () => {
