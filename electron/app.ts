@@ -21,6 +21,7 @@ import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
 import { historyHandlers } from './features/history/handlers.js';
+import { releaseHandlers } from './features/release/handlers.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -67,6 +68,7 @@ export function createApp(options: AppOptions): App {
       ...affectedHandlers({ workspace }),
       ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env }),
       ...targetHandlers({ workspace, store, config, makeTarget: createTargetFor }),
+      ...releaseHandlers({ workspace, builder, config, makeTarget: createTargetFor, env: options.env }),
     },
   });
 
