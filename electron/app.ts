@@ -6,6 +6,7 @@ import { VERSION } from './version.js';
 import type { TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
+import { type LeaseKeeper, createLeaseKeeper } from './core/lease.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
@@ -13,6 +14,7 @@ import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { currentProcess } from './adapters/system/process-identity.js';
 import { runBuild } from './services/build-run.js';
 import { targetRevisions, targetRollback, targetStatus } from './services/target-ops.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -34,6 +36,8 @@ export interface App {
   dispatcher: Dispatcher;
   events: EventBus;
   store: SqliteStore;
+  /** Per-environment leases over the store, held by every change to an environment. */
+  leases: LeaseKeeper;
   /** A channel for in-process clients (the CLI, tests). */
   channel(transport?: TransportName): Channel;
   close(): Promise<void>;
@@ -43,9 +47,15 @@ export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
   const store = openStore(dataDir);
   const events = createEventBus();
+  const leases = createLeaseKeeper({ store, self: currentProcess() });
+  // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
+  const releaseOnExit = () => leases.releaseAll();
+  process.once('exit', releaseOnExit);
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
   const builder = options.builder ?? createImageBuilder();
+
+  const targetDeps = { workspace, store, leases, newId: randomUUID };
 
   const dispatcher = createDispatcher({
     events,
@@ -59,7 +69,7 @@ export function createApp(options: AppOptions): App {
         docker: await docker.status(),
         storeSchemaVersion: store.schemaVersion(),
       }),
-      'history.list': (input) => ({ releases: store.listReleases({ limit: input.limit }) }),
+      'history.list': (input) => ({ runs: store.listRuns({ limit: input.limit }) }),
       'workspace.open': async (input, ctx) => {
         const graph = await workspace.open(input.dir, {
           refresh: input.refresh ?? false,
@@ -75,9 +85,9 @@ export function createApp(options: AppOptions): App {
           { workspace, builder, docker, store, events, newId: randomUUID, env: options.env },
           { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId },
         ),
-      'target.status': (input, ctx) => targetStatus(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'target.revisions': (input, ctx) => targetRevisions(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'target.rollback': (input, ctx) => targetRollback(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
+      'target.status': (input, ctx) => targetStatus(input, targetDeps, { progress: ctx.progress, signal: ctx.signal }),
+      'target.revisions': (input, ctx) => targetRevisions(input, targetDeps, { progress: ctx.progress, signal: ctx.signal }),
+      'target.rollback': (input, ctx) => targetRollback(input, targetDeps, { progress: ctx.progress, signal: ctx.signal }),
       'affected.compute': (input, ctx) =>
         workspace.affected(
           { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },
@@ -91,10 +101,13 @@ export function createApp(options: AppOptions): App {
     dispatcher,
     events,
     store,
+    leases,
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {
       await dispatcher.idle();
       await workspace.close?.();
+      leases.releaseAll();
+      process.removeListener('exit', releaseOnExit);
       store.close();
     },
   };

@@ -1,7 +1,7 @@
 // The one contract between the core and every client: commands `domain.verb → {input, output}`
 // and events `domain.event → payload`. Every transport carries exactly these, validated on arrival.
 import { z } from 'zod';
-import { AffectedSet, AppInfo, BuildReport, EnvironmentStatus, ReleaseSummary, ServiceRollback, TargetRevision, WorkspaceGraph } from './domain.js';
+import { AffectedSet, AppInfo, BuildReport, EnvironmentStatus, RunSummary, ServiceRollback, TargetRevision, WorkspaceGraph } from './domain.js';
 import { ErrorPayload } from './errors.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */
@@ -78,9 +78,10 @@ export const commands = {
     z.object({ dir: Dir, environment: EnvName, service: ServiceName, toRevision: z.string().min(1).max(64).optional() }).strict(),
     ServiceRollback,
   ),
+  /** Runs newest first: builds, releases, rollbacks and drills, each with its kind. */
   'history.list': query(
     z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
-    z.object({ releases: z.array(ReleaseSummary) }),
+    z.object({ runs: z.array(RunSummary) }),
   ),
   'job.cancel': query(z.object({ jobId: z.string().min(1).max(64) }).strict(), z.object({ cancelled: z.boolean() })),
 } as const;

@@ -33,7 +33,7 @@ function fakeHandlers(): Handlers {
       docker: DOCKER_DOWN,
       storeSchemaVersion: 1,
     }),
-    'history.list': () => ({ releases: [] }),
+    'history.list': () => ({ runs: [] }),
     'build.run': async () => {
       throw new ConvoyError('DOCKER_UNAVAILABLE', 'Docker Engine not reachable (test)');
     },
@@ -392,7 +392,7 @@ describe('ws-server', () => {
     const slow = createDispatcher({
       events,
       newId: () => 'slow',
-      handlers: { ...fakeHandlers(), 'history.list': () => new Promise((resolve) => (release = () => resolve({ releases: [] }))) },
+      handlers: { ...fakeHandlers(), 'history.list': () => new Promise((resolve) => (release = () => resolve({ runs: [] }))) },
     });
     const slowServer = await startServer({ app: { dispatcher: slow, events }, staticDir });
     extra.push(slowServer);

@@ -156,7 +156,7 @@ function setup(options: { maxQueuedEvents?: number; alreadyLoaded?: boolean } = 
       docker: { reachable: false, endpoint: 'unix:///nope', version: null, error: 'no' },
       storeSchemaVersion: 1,
     }),
-    'history.list': () => ({ releases: [] }),
+    'history.list': () => ({ runs: [] }),
     'workspace.open': async () => {
       throw new Error('not here');
     },
