@@ -123,9 +123,10 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       const current = held.get(environment);
       // The run that holds it (a service holding it for the whole run, then the target's own hold).
       if (current && current.runId === runId) return work(current.lease);
-      // Wait for this process's earlier runs on the environment, then take the lease.
-      const previous = tails.get(environment) ?? Promise.resolve();
-      const run = previous.then(() => holdInTurn(environment, runId, work));
+      // Wait for this process's earlier runs on the environment, then take the lease; with none
+      // waiting, the lease is taken (or refused) before hold() returns.
+      const previous = tails.get(environment);
+      const run = previous ? previous.then(() => holdInTurn(environment, runId, work)) : holdInTurn(environment, runId, work);
       const settled = run.then(
         () => undefined,
         () => undefined,
