@@ -4,18 +4,18 @@
 // it holds the environment's lease for the whole run (another process changing the environment refuses
 // it with ENVIRONMENT_BUSY), performs the change as one journal step (`target.rollback`), and records
 // `target.rollback.started/finished` events under the run.
-import type { EnvironmentConfig } from '../../shared/config.js';
-import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../shared/domain.js';
-import { ConvoyError, toErrorPayload } from '../../shared/errors.js';
-import { createJournal } from '../core/journal.js';
-import type { LeaseKeeper } from '../core/lease.js';
-import type { DeployTargetPort } from '../core/ports/deploy-target.js';
-import type { EventStore } from '../core/ports/event-store.js';
-import type { RunStore } from '../core/ports/run-store.js';
-import { type Redactor, createRedactor } from '../core/redact.js';
-import type { Progress, WorkspacePort } from '../core/ports/workspace.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../adapters/config/load-config.js';
-import { assertWorkspace } from '../adapters/nx/nx-workspace.js';
+import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../../shared/domain.js';
+import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
+import { createJournal } from '../../core/journal.js';
+import type { LeaseKeeper } from '../../core/lease.js';
+import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { EventStore } from '../../core/ports/event-store.js';
+import type { RunStore } from '../../core/ports/run-store.js';
+import { type Redactor, createRedactor } from '../../core/redact.js';
+import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
+import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
+import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
 import { createTargetFor } from './targets.js';
 
 export interface TargetOpsDeps {

@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLeaseKeeper } from '../../../electron/core/lease.js';
-import type { DeployTargetPort } from '../../../electron/core/ports/deploy-target.js';
-import { targetRollback } from '../../../electron/services/target-ops.js';
-import { ConvoyError } from '../../../shared/errors.js';
-import { createMemoryStore } from '../../fakes/store.js';
+import { createLeaseKeeper } from '../../../../electron/core/lease.js';
+import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
+import { targetRollback } from '../../../../electron/features/target/target-ops.js';
+import { ConvoyError } from '../../../../shared/errors.js';
+import { createMemoryStore } from '../../../fakes/store.js';
 
 let dir: string;
 beforeEach(() => {
