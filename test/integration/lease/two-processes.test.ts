@@ -29,7 +29,7 @@ interface Contender {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-function contend(runId: string, mode: 'hold' | 'once'): Contender {
+function contend(runId: string, mode: 'hold' | 'once' | 'exit'): Contender {
   const child = spawn(process.execPath, [path.join(REPO, 'bin', 'run-ts.mjs'), CONTENDER, dataDir, 'staging', runId, mode], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
@@ -90,6 +90,18 @@ describe('the environment lease across two processes', () => {
       expect(after.getLease('staging')).toBeNull();
     } finally {
       after.close();
+    }
+  });
+
+  it('gives the lease back when a process that holds it through the app exits', async () => {
+    const leaving = contend('run-D', 'exit');
+    expect((await leaving.answer).held?.lease).toMatchObject({ runId: 'run-D', pid: leaving.child.pid });
+    expect((await leaving.exited).code).toBe(0);
+    const store = openStore(dataDir);
+    try {
+      expect(store.getLease('staging')).toBeNull();
+    } finally {
+      store.close();
     }
   });
 });
