@@ -20,8 +20,8 @@ describe('stubHandlers', () => {
   });
 
   it('keeps the handlers a test gives', async () => {
-    const api = client(stubHandlers({ 'history.list': () => ({ releases: [] }) }));
-    expect(await api.call('history.list', {})).toEqual({ releases: [] });
+    const api = client(stubHandlers({ 'history.list': () => ({ runs: [] }) }));
+    expect(await api.call('history.list', {})).toEqual({ runs: [] });
   });
 
   it('answers INTERNAL naming the command when a stub is reached, for queries and jobs', async () => {

@@ -1,15 +1,17 @@
-// target.* over ports only: convoy.yaml, the target and the store are stand-ins, so the workflow is
-// tested without git, SQLite, Docker or a cluster (electron/adapters are tested on their own).
+// target.* over ports only: convoy.yaml comes from a stand-in config port (no file is read), the store
+// is the in-memory fake and the target a stand-in, so the workflow runs without git, SQLite, Docker or
+// a cluster (electron/adapters are tested on their own).
 import { describe, expect, it } from 'vitest';
 import { WorkspaceConfig } from '../../../../shared/config.js';
-import { ConvoyError } from '../../../../shared/errors.js';
+import { createLeaseKeeper } from '../../../../electron/core/lease.js';
 import type { ConfigPort } from '../../../../electron/core/ports/config.js';
 import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
-import { type TargetOpsDeps, targetRollback } from '../../../../electron/features/target/target-ops.js';
+import { type TargetOpsDeps, targetRollback, targetStatus } from '../../../../electron/features/target/target-ops.js';
+import { createMemoryStore } from '../../../fakes/store.js';
 
-function setup(rollback: DeployTargetPort['rollback']) {
-  const events: { name: string; payload: Record<string, unknown> }[] = [];
-  let closed = 0;
+function setup() {
+  const store = createMemoryStore();
+  const made: string[] = [];
   const config: ConfigPort = {
     workspaceRoot: (dir) => dir,
     workspaceConfig: () => ({
@@ -23,54 +25,40 @@ function setup(rollback: DeployTargetPort['rollback']) {
   const deps: TargetOpsDeps = {
     workspace: {
       open: async () => {
-        throw new Error('a rollback reads only convoy.yaml');
+        throw new Error('status of named services reads no project graph');
       },
     },
-    store: {
-      appendEvent: (_runId, name, payload) => {
-        events.push({ name, payload: payload as Record<string, unknown> });
-        return { id: events.length, releaseId: null, name, payload, at: '' };
-      },
-    },
+    store,
     config,
-    makeTarget: (environment) =>
-      ({
+    leases: createLeaseKeeper({ store, self: { pid: 1, host: 'box', isAlive: () => true } }),
+    newId: () => 'run-1',
+    makeTarget: (environment) => {
+      made.push(environment.name);
+      return {
         kind: 'docker',
         environment: environment.name,
-        rollback,
-        close: async () => void closed++,
-      }) as Partial<DeployTargetPort> as DeployTargetPort,
+        status: async (services) => services.map((service) => ({ service, state: 'ready' as const, revision: '2', image: `shop/${service}:abc`, message: 'ready' })),
+      } as Partial<DeployTargetPort> as DeployTargetPort;
+    },
   };
-  return { deps, events, closed: () => closed };
+  return { deps, store, made };
 }
 
-describe('targetRollback', () => {
-  it('rolls the service back and records who-what-when before and after', async () => {
-    const { deps, events, closed } = setup(async (service, to) => ({ service, from: '3', to: to ?? '2', current: '4' }));
-    const result = await targetRollback({ dir: '/ws', environment: 'local', service: 'api' }, deps);
-    expect(result).toEqual({ environment: 'local', service: 'api', from: '3', to: '2', current: '4' });
-    expect(events.map((e) => e.name)).toEqual(['target.rollback.started', 'target.rollback.finished']);
-    expect(events[1]!.payload).toMatchObject({ workspace: '/ws', environment: 'local', kind: 'docker', service: 'api', ok: true, from: '3', to: '2' });
-    expect(closed()).toBe(1);
-  });
-
-  it('records a failed rollback with its typed error, closes the target and rethrows', async () => {
-    const { deps, events, closed } = setup(async () => {
-      throw new ConvoyError('ROLLBACK_REFUSED', 'api has no previous revision');
-    });
-    await expect(targetRollback({ dir: '/ws', environment: 'local', service: 'api' }, deps)).rejects.toThrow(/no previous revision/);
-    expect(events[1]!.payload).toMatchObject({ ok: false, error: { code: 'ROLLBACK_REFUSED', message: 'api has no previous revision' } });
-    expect(closed()).toBe(1);
+describe('target.* over ports', () => {
+  it('answers status for named services from the target the factory makes for the environment', async () => {
+    const { deps, made } = setup();
+    const status = await targetStatus({ dir: '/ws', environment: 'local', services: ['api'] }, deps);
+    expect(made).toEqual(['local']);
+    expect(status).toMatchObject({ environment: 'local', kind: 'docker', services: [{ service: 'api', state: 'ready', revision: '2' }] });
   });
 
   it('refuses an environment convoy.yaml does not name, listing the ones it does, and records nothing', async () => {
-    const { deps, events } = setup(async () => {
-      throw new Error('not reached');
-    });
+    const { deps, store, made } = setup();
     await expect(targetRollback({ dir: '/ws', environment: 'prod', service: 'api' }, deps)).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: 'No environment "prod" in /ws/convoy.yaml; its environments are: local',
     });
-    expect(events).toEqual([]);
+    expect(made).toEqual([]);
+    expect(store.listRuns({ limit: 5 })).toEqual([]);
   });
 });
