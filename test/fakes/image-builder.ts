@@ -73,7 +73,8 @@ export class FakeImageBuilder implements ImageBuilderPort {
     const args = Object.keys(spec.buildArgs)
       .sort()
       .map((key) => [key, spec.buildArgs[key]]);
-    const inputs = [spec.contextDir, spec.dockerfile, args, spec.target ?? null, this.contents.get(spec.contextDir) ?? ''];
+    // Like the real hash, the folder's path is not an input: the same content elsewhere hashes the same.
+    const inputs = [this.contents.get(spec.contextDir) ?? '', spec.dockerfile, args, spec.target ?? null];
     return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
   }
 
