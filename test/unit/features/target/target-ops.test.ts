@@ -1,64 +1,143 @@
-// target.* over ports only: convoy.yaml comes from a stand-in config port (no file is read), the store
-// is the in-memory fake and the target a stand-in, so the workflow runs without git, SQLite, Docker or
-// a cluster (electron/adapters are tested on their own).
-import { describe, expect, it } from 'vitest';
-import { WorkspaceConfig } from '../../../../shared/config.js';
+// Target status, revisions and rollback (electron/features/target/target-ops.ts) over the in-memory
+// deploy target and workspace: no cluster, no Docker, no Nx. What it still touches for real: nx.json,
+// convoy.yaml and the projects' convoy blocks in a temp folder (read through the config port, filled
+// here by the real config adapter). The store and the lease keeper are the in-memory store (test/fakes/store.ts)
+// and the core's keeper over it; test/unit/features/target/target-rollback.test.ts covers the run and
+// the lease themselves.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { targetRevisions, targetRollback, targetStatus, type TargetOpsDeps } from '../../../../electron/features/target/target-ops.js';
+import { createConfigAdapter } from '../../../../electron/adapters/config/config-adapter.js';
+import type { DeployUnit } from '../../../../electron/core/ports/deploy-target.js';
 import { createLeaseKeeper } from '../../../../electron/core/lease.js';
-import type { ConfigPort } from '../../../../electron/core/ports/config.js';
-import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
-import { type TargetOpsDeps, targetRollback, targetStatus } from '../../../../electron/features/target/target-ops.js';
-import { createMemoryStore } from '../../../fakes/store.js';
+import { ConvoyError } from '../../../../shared/errors.js';
+import { FakeDeployTarget } from '../../../fakes/deploy-target.js';
+import { type MemoryStore, createMemoryStore } from '../../../fakes/store.js';
+import { FakeWorkspace, fakeProject } from '../../../fakes/workspace.js';
 
-function setup() {
-  const store = createMemoryStore();
-  const made: string[] = [];
-  const config: ConfigPort = {
-    workspaceRoot: (dir) => dir,
-    workspaceConfig: () => ({
-      config: WorkspaceConfig.parse({ environments: [{ name: 'local', target: { kind: 'docker' } }] }),
-      file: '/ws/convoy.yaml',
-    }),
-    projectSetup: () => null,
-    resolvePath: (file) => file,
-    knownSecrets: () => [],
-  };
-  const deps: TargetOpsDeps = {
-    workspace: {
-      open: async () => {
-        throw new Error('status of named services reads no project graph');
-      },
-    },
-    store,
-    config,
-    leases: createLeaseKeeper({ store, self: { pid: 1, host: 'box', isAlive: () => true } }),
-    newId: () => 'run-1',
-    makeTarget: (environment) => {
-      made.push(environment.name);
-      return {
-        kind: 'docker',
-        environment: environment.name,
-        status: async (services) => services.map((service) => ({ service, state: 'ready' as const, revision: '2', image: `shop/${service}:abc`, message: 'ready' })),
-      } as Partial<DeployTargetPort> as DeployTargetPort;
-    },
-  };
-  return { deps, store, made };
+let dir: string;
+let store: MemoryStore;
+let target: FakeDeployTarget;
+let workspace: FakeWorkspace;
+let made: string[];
+
+function write(file: string, content: string | object): void {
+  const full = path.join(dir, file);
+  fs.mkdirSync(path.dirname(full), { recursive: true });
+  fs.writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content));
 }
 
-describe('target.* over ports', () => {
-  it('answers status for named services from the target the factory makes for the environment', async () => {
-    const { deps, made } = setup();
-    const status = await targetStatus({ dir: '/ws', environment: 'local', services: ['api'] }, deps);
+function unit(service: string, tag: string): DeployUnit {
+  return { service, image: `shop/${service}:${tag}`, releaseId: `rel-${tag}`, commit: null, manifestsDir: null, port: 8080, health: '/healthz', env: {} };
+}
+
+function deps(): TargetOpsDeps {
+  return {
+    workspace,
+    store,
+    config: createConfigAdapter(),
+    leases: createLeaseKeeper({ store, self: { pid: 100, host: 'box', isAlive: (pid) => pid === 100 } }),
+    newId: () => `rb-${store.listRuns({ limit: 100 }).length + 1}`,
+    makeTarget: (environment) => {
+      made.push(environment.name);
+      return target;
+    },
+  };
+}
+
+/** The rollback events of the newest run in the store: the one place this test reads the store's own API. */
+function rollbackEvents(): Array<{ name: string; payload: Record<string, unknown> }> {
+  const [run] = store.listRuns({ limit: 1 });
+  return store
+    .listEvents(run?.id ?? null)
+    .filter((e) => e.name.startsWith('target.rollback'))
+    .map((e) => ({ name: e.name, payload: e.payload as Record<string, unknown> }));
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-target-ops-unit-'));
+  write('nx.json', {});
+  write('convoy.yaml', 'environments:\n  - name: local\n    target: { kind: docker }\n  - name: staging\n    target: { kind: kubernetes, context: c, namespace: shop }\n');
+  for (const name of ['orders-api', 'catalog-api']) {
+    write(`services/${name}/package.json`, { name, convoy: { image: `shop/${name}` } });
+    write(`services/${name}/Dockerfile`, 'FROM busybox:1.36.1\n');
+  }
+  write('libs/lib/package.json', { name: 'lib' });
+  workspace = FakeWorkspace.of(dir, [fakeProject('orders-api'), fakeProject('catalog-api'), fakeProject('lib', { root: 'libs/lib', type: 'library' })]);
+  target = new FakeDeployTarget({ kind: 'docker', environment: 'local' });
+  store = createMemoryStore();
+  made = [];
+});
+
+afterEach(() => {
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('target status and revisions', () => {
+  it("asks the environment's target about every deployable service, and closes it", async () => {
+    await target.apply([unit('orders-api', 'v1')]);
+    const status = await targetStatus({ dir, environment: 'local' }, deps());
     expect(made).toEqual(['local']);
-    expect(status).toMatchObject({ environment: 'local', kind: 'docker', services: [{ service: 'api', state: 'ready', revision: '2' }] });
+    expect(status).toMatchObject({ environment: 'local', kind: 'docker' });
+    expect(status.services.map((s) => [s.service, s.state, s.image])).toEqual([
+      ['catalog-api', 'missing', null],
+      ['orders-api', 'ready', 'shop/orders-api:v1'],
+    ]);
+    expect(target.closed).toBe(1);
   });
 
-  it('refuses an environment convoy.yaml does not name, listing the ones it does, and records nothing', async () => {
-    const { deps, store, made } = setup();
-    await expect(targetRollback({ dir: '/ws', environment: 'prod', service: 'api' }, deps)).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
-      message: 'No environment "prod" in /ws/convoy.yaml; its environments are: local',
-    });
+  it('asks only about the named services without loading the project graph', async () => {
+    const status = await targetStatus({ dir, environment: 'local', services: ['orders-api'] }, deps());
+    expect(status.services.map((s) => s.service)).toEqual(['orders-api']);
+    expect(workspace.calls).toEqual([]);
+  });
+
+  it('names the known environments for an unknown one, without making a target', async () => {
+    const error = await targetStatus({ dir, environment: 'prod' }, deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConvoyError);
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('its environments are: local, staging') });
     expect(made).toEqual([]);
-    expect(store.listRuns({ limit: 5 })).toEqual([]);
+  });
+
+  it('lists revisions newest first and closes the target even when the call fails', async () => {
+    await target.apply([unit('orders-api', 'v1')]);
+    await target.apply([unit('orders-api', 'v2')]);
+    const listed = await targetRevisions({ dir, environment: 'local', service: 'orders-api' }, deps());
+    expect(listed.revisions.map((r) => [r.revision, r.image, r.current])).toEqual([
+      ['2', 'shop/orders-api:v2', true],
+      ['1', 'shop/orders-api:v1', false],
+    ]);
+    target.failOn('revisions', 'orders-api', new ConvoyError('DOCKER_UNAVAILABLE', 'engine gone'));
+    await expect(targetRevisions({ dir, environment: 'local', service: 'orders-api' }, deps())).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
+    expect(target.closed).toBe(2);
+  });
+});
+
+describe('target rollback', () => {
+  it('rolls one service back to its previous revision and records it before and after', async () => {
+    await target.apply([unit('orders-api', 'v1')]);
+    await target.apply([unit('orders-api', 'v2')]);
+    const result = await targetRollback({ dir, environment: 'local', service: 'orders-api' }, deps());
+    expect(result).toEqual({ environment: 'local', service: 'orders-api', from: '2', to: '1', current: '3' });
+    expect((await target.status(['orders-api']))[0]).toMatchObject({ image: 'shop/orders-api:v1', revision: '3' });
+    expect(rollbackEvents()).toEqual([
+      { name: 'target.rollback.started', payload: expect.objectContaining({ environment: 'local', service: 'orders-api', toRevision: null }) },
+      { name: 'target.rollback.finished', payload: expect.objectContaining({ ok: true, from: '2', to: '1', current: '3' }) },
+    ]);
+  });
+
+  it('passes the asked revision on, and records a refused rollback with its error code', async () => {
+    await target.apply([unit('orders-api', 'v1')]);
+    const error = await targetRollback({ dir, environment: 'local', service: 'orders-api', toRevision: '7' }, deps()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ROLLBACK_REFUSED', message: expect.stringContaining('unknown revision 7') });
+    expect(target.calls.at(-1)).toMatchObject({ method: 'rollback', services: ['orders-api'], toRevision: '7' });
+    expect(rollbackEvents().at(-1)).toEqual({
+      name: 'target.rollback.finished',
+      payload: expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'ROLLBACK_REFUSED' }) }),
+    });
+    expect(target.closed).toBe(1);
   });
 });
