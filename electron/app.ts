@@ -27,6 +27,8 @@ export interface AppOptions {
   builder?: ImageBuilderPort;
   /** Environment for config values and secrets (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Told when Convoy tightens its data directory's permissions (default: stderr). */
+  notice?: (message: string) => void;
 }
 
 export interface App {
@@ -41,7 +43,7 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
-  const store = openStore(dataDir);
+  const store = openStore(dataDir, options.notice ? { notice: options.notice } : {});
   const events = createEventBus();
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });

@@ -19,6 +19,13 @@ const Dir = z.string().min(1).max(4096);
 const EnvName = z.string().min(1).max(64);
 const ServiceName = z.string().min(1).max(256);
 
+/** `uncommitted` compares the working tree with HEAD, so a `head` would be silently ignored: refuse both. */
+function notBothUncommittedAndHead(v: { head?: string; uncommitted?: boolean }, ctx: z.RefinementCtx): void {
+  if (v.uncommitted === true && v.head !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['uncommitted'], message: 'uncommitted (the working tree against HEAD) cannot be combined with head; drop one of them' });
+  }
+}
+
 /** A query answers directly; a job answers `{ jobId }` at once and reports through job events. */
 type Kind = 'query' | 'job';
 
@@ -45,7 +52,8 @@ export const commands = {
         /** Answer even when the graph has a dependency cycle (otherwise GRAPH_CYCLE). */
         allowCycles: z.boolean().optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine(notBothUncommittedAndHead),
     AffectedSet,
   ),
   'build.run': job(
@@ -60,7 +68,8 @@ export const commands = {
         /** Parallel builds; default: convoy.yaml's build.concurrency, else the CPU count. */
         concurrency: z.number().int().min(1).max(64).optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine(notBothUncommittedAndHead),
     BuildReport,
   ),
   /** What runs in an environment of convoy.yaml: state, revision and image per service. */
