@@ -6,6 +6,8 @@ import { VERSION } from './version.js';
 import type { TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
+import { type RedactionGate, createRedactionGate } from './core/redact.js';
+import { dockerConfigSecrets, kubeconfigSecrets } from './adapters/config/known-secrets.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
@@ -36,6 +38,8 @@ export interface App {
   dispatcher: Dispatcher;
   events: EventBus;
   store: SqliteStore;
+  /** The one redaction gate every text leaving the core passes. */
+  redaction: RedactionGate;
   /** A channel for in-process clients (the CLI, tests). */
   channel(transport?: TransportName): Channel;
   close(): Promise<void>;
@@ -43,15 +47,21 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
-  const store = openStore(dataDir, options.notice ? { notice: options.notice } : {});
-  const events = createEventBus();
+  const env = options.env ?? process.env;
+  // Seeded with what the machine holds (registry auth, kubeconfig credentials); each workspace's
+  // secrets join when its configuration is read.
+  const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
+  const store = openStore(dataDir, { redact: redaction.value, ...(options.notice ? { notice: options.notice } : {}) });
+  const events = createEventBus({ redact: redaction.value });
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
   const builder = options.builder ?? createImageBuilder();
 
+  const targetDeps = { workspace, store, redaction, env };
   const dispatcher = createDispatcher({
     events,
     newId: randomUUID,
+    redact: redaction.value,
     handlers: {
       'app.info': async (_input, ctx) => ({
         name: 'convoy' as const,
@@ -74,12 +84,12 @@ export function createApp(options: AppOptions): App {
       'build.run': (input, ctx) =>
         runBuild(
           input,
-          { workspace, builder, docker, store, events, newId: randomUUID, env: options.env },
+          { workspace, builder, docker, store, events, newId: randomUUID, env: options.env, redaction },
           { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId },
         ),
-      'target.status': (input, ctx) => targetStatus(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'target.revisions': (input, ctx) => targetRevisions(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'target.rollback': (input, ctx) => targetRollback(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
+      'target.status': (input, ctx) => targetStatus(input, targetDeps, { progress: ctx.progress, signal: ctx.signal }),
+      'target.revisions': (input, ctx) => targetRevisions(input, targetDeps, { progress: ctx.progress, signal: ctx.signal }),
+      'target.rollback': (input, ctx) => targetRollback(input, targetDeps, { progress: ctx.progress, signal: ctx.signal }),
       'affected.compute': (input, ctx) =>
         workspace.affected(
           { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },
@@ -93,6 +103,7 @@ export function createApp(options: AppOptions): App {
     dispatcher,
     events,
     store,
+    redaction,
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {
       await dispatcher.idle();

@@ -7,16 +7,22 @@ import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../s
 import { ConvoyError, toErrorPayload } from '../../shared/errors.js';
 import type { DeployTargetPort } from '../core/ports/deploy-target.js';
 import type { HistoryStore } from '../core/ports/history-store.js';
+import type { RedactionGate } from '../core/redact.js';
 import type { Progress, WorkspacePort } from '../core/ports/workspace.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../adapters/config/load-config.js';
 import { assertWorkspace } from '../adapters/nx/nx-workspace.js';
+import { redactingTarget } from '../core/redacting-target.js';
 import { createTargetFor } from './targets.js';
+import { workspaceSecrets } from './workspace-secrets.js';
 
 export interface TargetOpsDeps {
   workspace: WorkspacePort;
   store: HistoryStore;
   /** Makes the target for an environment (tests inject one). */
   makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+  /** The app's redaction gate: learns this workspace's secrets, and guards the target. */
+  redaction?: RedactionGate;
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface TargetOpsContext {
@@ -38,8 +44,17 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
         : `No environment "${environment}" in ${file}; its environments are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  const target = (deps.makeTarget ?? createTargetFor)(env, root);
+  deps.redaction?.add(workspaceSecrets(root, config, deps.env ?? process.env));
+  const made = (deps.makeTarget ?? createTargetFor)(env, root);
+  const target = deps.redaction ? redactingTarget(made, deps.redaction) : made;
   return { root, env, target };
+}
+
+/** The projects' own secrets (values marked secret, URL passwords) join the gate once the graph is read. */
+async function learnProjectSecrets(deps: TargetOpsDeps, dir: string, ctx: TargetOpsContext): Promise<void> {
+  if (!deps.redaction) return;
+  const graph = await deps.workspace.open(dir, { progress: ctx.progress, signal: ctx.signal }).catch(() => null);
+  if (graph) deps.redaction.add(workspaceSecrets(graph.root, loadWorkspaceConfig(graph.root).config, deps.env ?? process.env, graph.projects));
 }
 
 /**
@@ -59,6 +74,7 @@ function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): 
 export async function targetStatus(input: { dir: string; environment: string; services?: string[] }, deps: TargetOpsDeps, ctx: TargetOpsContext = {}): Promise<EnvironmentStatus> {
   const { env, target } = open(deps, input.dir, input.environment);
   try {
+    await learnProjectSecrets(deps, input.dir, ctx);
     const services =
       input.services && input.services.length > 0
         ? input.services
@@ -77,6 +93,7 @@ export async function targetRevisions(
 ): Promise<{ environment: string; service: string; revisions: TargetRevision[] }> {
   const { env, target } = open(deps, input.dir, input.environment);
   try {
+    await learnProjectSecrets(deps, input.dir, ctx);
     return { environment: env.name, service: input.service, revisions: await target.revisions(input.service, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
     await target.close?.();
@@ -89,6 +106,7 @@ export async function targetRollback(
   ctx: TargetOpsContext = {},
 ): Promise<ServiceRollback> {
   const { root, env, target } = open(deps, input.dir, input.environment);
+  await learnProjectSecrets(deps, input.dir, ctx);
   const what = { workspace: root, environment: env.name, kind: target.kind, service: input.service, toRevision: input.toRevision ?? null };
   deps.store.appendEvent(null, 'target.rollback.started', what);
   try {

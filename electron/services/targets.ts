@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentConfig } from '../../shared/config.js';
 import type { DeployTargetPort } from '../core/ports/deploy-target.js';
+import type { RedactionGate } from '../core/redact.js';
+import { redactingTarget } from '../core/redacting-target.js';
 import { createDockerTarget } from '../adapters/docker-target/docker-target.js';
 import { createKubeTarget } from '../adapters/kube/kube-target.js';
 
@@ -14,7 +16,13 @@ export function expandPath(file: string, workspaceRoot: string): string {
   return path.resolve(workspaceRoot, file);
 }
 
-export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
+/** The environment's target, behind the redaction gate when one is given (the app always gives it). */
+export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string, gate?: RedactionGate): DeployTargetPort {
+  const target = makeTarget(environment, workspaceRoot);
+  return gate ? redactingTarget(target, gate) : target;
+}
+
+function makeTarget(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
   const target = environment.target;
   if (target.kind === 'docker') {
     const ports = target.ports ?? {};

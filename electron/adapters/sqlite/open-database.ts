@@ -35,6 +35,8 @@ export interface OpenStoreOptions {
   migrations?: readonly Migration[];
   /** Told when Convoy tightens the permissions of an existing data directory or database (default: stderr). */
   notice?: Notice;
+  /** The redaction gate applied to every stored text and JSON value (see SqliteStore). */
+  redact?: <T>(value: T) => T;
 }
 
 export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {

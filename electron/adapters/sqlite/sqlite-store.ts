@@ -54,7 +54,7 @@ const FINAL_RELEASE_STATUSES: ReadonlySet<ReleaseStatus> = new Set(['succeeded',
 
 export function openStore(dataDir: string, opts: OpenStoreOptions = {}): SqliteStore {
   const { db, file } = openDatabase(dataDir, opts);
-  return new SqliteStore(db, file, opts.now ?? (() => new Date()));
+  return new SqliteStore(db, file, opts.now ?? (() => new Date()), opts.redact);
 }
 
 // ── the store ───────────────────────────────────────────────────────────────────────────────────
@@ -68,7 +68,17 @@ export class SqliteStore implements HistoryStore {
     /** Absolute path of convoy.db. */
     readonly file: string,
     private readonly now: () => Date,
+    /** The redaction gate: every stored text and JSON value passes it before it reaches the file. */
+    private readonly redact: (<T>(value: T) => T) | undefined = undefined,
   ) {}
+
+  private json(value: JsonValue | undefined, what: string): string {
+    return toJson(this.redact ? this.redact(value) : value, what);
+  }
+
+  private text<T extends string | null | undefined>(value: T): T {
+    return this.redact && typeof value === 'string' ? this.redact(value) : value;
+  }
 
   // releases
 
@@ -86,7 +96,7 @@ export class SqliteStore implements HistoryStore {
           head: release.head ?? null,
           status: release.status ?? 'planned',
           createdAt: this.iso(),
-          summary: release.summary ?? null,
+          summary: this.text(release.summary ?? null),
         });
       } catch (err) {
         if (isSqliteCode(err, 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
@@ -163,7 +173,7 @@ export class SqliteStore implements HistoryStore {
     return this.write('record step intent', () => {
       const info = this.insert(
         'INSERT INTO steps (release_id, stage_id, kind, target, detail_json, started_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [step.releaseId, step.stageId ?? null, step.kind, step.target, toJson(step.detail, 'Step detail'), this.iso()],
+        [step.releaseId, step.stageId ?? null, step.kind, this.text(step.target), this.json(step.detail, 'Step detail'), this.iso()],
         `step ${step.kind} → ${step.target}`,
       );
       return Number(info.lastInsertRowid);
@@ -176,7 +186,7 @@ export class SqliteStore implements HistoryStore {
         const info = this.stmt('UPDATE steps SET finished_at = ?, ok = ?, result_json = ? WHERE id = ? AND finished_at IS NULL').run(
           this.iso(),
           result.ok ? 1 : 0,
-          toJson(result.detail, 'Step result'),
+          this.json(result.detail, 'Step result'),
           stepId,
         );
         const row = this.stmt('SELECT * FROM steps WHERE id = ?').get(stepId) as StepRow | undefined;
@@ -196,7 +206,7 @@ export class SqliteStore implements HistoryStore {
   appendEvent(releaseId: string | null, name: string, payload: JsonValue): EventRecord {
     return this.write('append event', () => {
       const at = this.iso();
-      const payloadJson = toJson(payload, 'Event payload');
+      const payloadJson = this.json(payload, 'Event payload');
       const info = this.insert(
         'INSERT INTO events (release_id, name, payload_json, at) VALUES (?, ?, ?, ?)',
         [releaseId, name, payloadJson, at],
@@ -215,7 +225,7 @@ export class SqliteStore implements HistoryStore {
         for (const entry of entries) {
           this.insert(
             'INSERT INTO events (release_id, name, payload_json, at) VALUES (?, ?, ?, ?)',
-            [entry.releaseId, entry.name, toJson(entry.payload, 'Event payload'), at],
+            [entry.releaseId, entry.name, this.json(entry.payload, 'Event payload'), at],
             `event ${entry.name}`,
           );
         }
@@ -287,7 +297,7 @@ export class SqliteStore implements HistoryStore {
     return this.write('record drill', () => {
       const info = this.insert(
         'INSERT INTO drills (kind, environment, release_id, outcome, started_at, finished_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [drill.kind, drill.environment, drill.releaseId ?? null, drill.outcome, this.iso(drill.startedAt), this.iso(drill.finishedAt), toJson(drill.detail, 'Drill detail')],
+        [drill.kind, drill.environment, drill.releaseId ?? null, drill.outcome, this.iso(drill.startedAt), this.iso(drill.finishedAt), this.json(drill.detail, 'Drill detail')],
         `${drill.kind} drill in ${drill.environment}`,
       );
       return drillFromRow(this.stmt('SELECT * FROM drills WHERE id = ?').get(info.lastInsertRowid) as DrillRow);
