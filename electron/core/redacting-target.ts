@@ -1,8 +1,14 @@
 // A deploy target behind the redaction gate: diffs (per object and combined), status, revisions,
 // apply and rollback results, progress lines and error messages all pass it, so no caller (the
 // release engine, target-ops, a test) can take a secret out of a target.
-import type { DeployTargetPort, TargetCallOptions, TargetDiff } from './ports/deploy-target.js';
+import type { DeployTargetPort, DeployUnit, TargetCallOptions, TargetDiff } from './ports/deploy-target.js';
 import type { RedactionGate } from './redact.js';
+import { credentialsIn } from './secret-shapes.js';
+
+/** What a release's units tell the gate: the values declared secret, and the credentials in env values. */
+function learn(gate: RedactionGate, units: readonly DeployUnit[]): void {
+  gate.add(units.flatMap((unit) => [...(unit.secrets ?? []), ...Object.values(unit.env).flatMap(credentialsIn)]));
+}
 
 export function redactingTarget(target: DeployTargetPort, gate: RedactionGate): DeployTargetPort {
   const options = <O extends TargetCallOptions | undefined>(o: O): O => {
@@ -24,12 +30,13 @@ export function redactingTarget(target: DeployTargetPort, gate: RedactionGate): 
     environment: target.environment,
     diff: (units, o) =>
       guarded(async () => {
+        learn(gate, units);
         const diff: TargetDiff = await target.diff(units, options(o));
         const objects = diff.objects.map((object) => ({ ...object, diff: gate.text(object.diff) }));
         return { ...diff, objects, text: gate.text(diff.text) };
       }),
-    apply: (units, o) => guarded(() => target.apply(units, options(o))),
-    waitReady: (units, o) => guarded(() => target.waitReady(units, options(o))),
+    apply: (units, o) => guarded(() => (learn(gate, units), target.apply(units, options(o)))),
+    waitReady: (units, o) => guarded(() => (learn(gate, units), target.waitReady(units, options(o)))),
     status: (services, o) => guarded(() => target.status(services, options(o))),
     revisions: (service, o) => guarded(() => target.revisions(service, options(o))),
     rollback: (service, to, o) => guarded(() => target.rollback(service, to, options(o))),

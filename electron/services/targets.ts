@@ -9,6 +9,8 @@ import type { RedactionGate } from '../core/redact.js';
 import { redactingTarget } from '../core/redacting-target.js';
 import { createDockerTarget } from '../adapters/docker-target/docker-target.js';
 import { createKubeTarget } from '../adapters/kube/kube-target.js';
+import { loadWorkspaceConfig } from '../adapters/config/load-config.js';
+import { workspaceSecrets } from './workspace-secrets.js';
 
 export function expandPath(file: string, workspaceRoot: string): string {
   if (file === '~') return os.homedir();
@@ -16,10 +18,15 @@ export function expandPath(file: string, workspaceRoot: string): string {
   return path.resolve(workspaceRoot, file);
 }
 
-/** The environment's target, behind the redaction gate when one is given (the app always gives it). */
-export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string, gate?: RedactionGate): DeployTargetPort {
+/**
+ * The environment's target, behind the redaction gate when one is given (the app always gives it);
+ * the gate first learns the workspace's declared secrets (convoy.yaml), the units' own on each call.
+ */
+export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string, gate?: RedactionGate, env: NodeJS.ProcessEnv = process.env): DeployTargetPort {
   const target = makeTarget(environment, workspaceRoot);
-  return gate ? redactingTarget(target, gate) : target;
+  if (!gate) return target;
+  gate.add(workspaceSecrets(workspaceRoot, loadWorkspaceConfig(workspaceRoot).config, env));
+  return redactingTarget(target, gate);
 }
 
 function makeTarget(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
