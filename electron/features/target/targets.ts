@@ -3,13 +3,13 @@
 // `~/…` is the home folder, a relative kubeconfig path is relative to the workspace root.
 import os from 'node:os';
 import path from 'node:path';
-import type { EnvironmentConfig } from '../../shared/config.js';
-import type { DeployTargetPort } from '../core/ports/deploy-target.js';
-import type { RedactionGate } from '../core/redact.js';
-import { redactingTarget } from '../core/redacting-target.js';
-import { createDockerTarget } from '../adapters/docker-target/docker-target.js';
-import { createKubeTarget } from '../adapters/kube/kube-target.js';
-import { loadWorkspaceConfig } from '../adapters/config/load-config.js';
+import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { RedactionGate } from '../../core/redact.js';
+import { redactingTarget } from '../../core/redacting-target.js';
+import { createDockerTarget } from '../../adapters/docker-target/docker-target.js';
+import { createKubeTarget } from '../../adapters/kube/kube-target.js';
+import { loadWorkspaceConfig } from '../../adapters/config/load-config.js';
 import { workspaceSecrets } from './workspace-secrets.js';
 
 export function expandPath(file: string, workspaceRoot: string): string {

@@ -2,12 +2,12 @@
 // the variables listed in convoy.yaml's `secrets.env`, every config value marked secret or carrying
 // credentials (a URL password, a Bearer value) in convoy.yaml's environments and in the projects'
 // convoy blocks, and the credentials in the kubeconfig files the environments name.
-import type { ConfigValue, WorkspaceConfig } from '../../shared/config.js';
-import type { WorkspaceProject } from '../../shared/domain.js';
-import { resolveValue, type Env } from '../core/config-values.js';
-import { credentialsIn } from '../core/secret-shapes.js';
-import { kubeconfigSecrets } from '../adapters/config/known-secrets.js';
-import { loadProjectSetup } from '../adapters/config/load-config.js';
+import type { ConfigValue, WorkspaceConfig } from '../../../shared/config.js';
+import type { WorkspaceProject } from '../../../shared/domain.js';
+import { resolveValue, type Env } from '../../core/config-values.js';
+import { credentialsIn } from '../../core/secret-shapes.js';
+import { kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
+import { loadProjectSetup } from '../../adapters/config/load-config.js';
 import { expandPath } from './targets.js';
 
 function valueSecrets(values: Readonly<Record<string, ConfigValue>>, env: Env, secretNames: ReadonlySet<string>): string[] {
