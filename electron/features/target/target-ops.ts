@@ -50,11 +50,16 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
   return { root, env, target };
 }
 
-/** The projects' own secrets (values marked secret, URL passwords) join the gate once the graph is read. */
-async function learnProjectSecrets(deps: TargetOpsDeps, dir: string, ctx: TargetOpsContext): Promise<void> {
-  if (!deps.redaction) return;
+/**
+ * The projects' own secrets (values marked secret, URL passwords) join the gate once the graph is
+ * read: a target's answers can carry them (a failed container's last log lines). Returns the graph,
+ * or null when it cannot be read (the operation goes on; the graph is not what it asked for).
+ */
+async function learnProjectSecrets(deps: TargetOpsDeps, dir: string, ctx: TargetOpsContext) {
+  if (!deps.redaction) return null;
   const graph = await deps.workspace.open(dir, { progress: ctx.progress, signal: ctx.signal }).catch(() => null);
   if (graph) deps.redaction.add(workspaceSecrets(graph.root, loadWorkspaceConfig(graph.root).config, deps.env ?? process.env, graph.projects));
+  return graph;
 }
 
 /**
@@ -74,11 +79,11 @@ function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): 
 export async function targetStatus(input: { dir: string; environment: string; services?: string[] }, deps: TargetOpsDeps, ctx: TargetOpsContext = {}): Promise<EnvironmentStatus> {
   const { env, target } = open(deps, input.dir, input.environment);
   try {
-    await learnProjectSecrets(deps, input.dir, ctx);
+    const learned = await learnProjectSecrets(deps, input.dir, ctx);
     const services =
       input.services && input.services.length > 0
         ? input.services
-        : deployableServices(await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal }));
+        : deployableServices(learned ?? (await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal })));
     ctx.progress?.(`Asking ${env.name} (${target.kind}) about ${services.length} service(s)`);
     return { environment: env.name, kind: target.kind, services: await target.status(services, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
