@@ -66,6 +66,7 @@ async function overWebSocket(server: RunningServer, calls: Array<{ name: string;
     const text = String(data);
     frames.push(text);
     const message = JSON.parse(text) as { type: string; id?: number; name?: string; payload?: { jobId?: string }; result?: { ok: boolean; output?: { jobId?: string } } };
+    // A refused call has no job to wait for.
     if (message.type === 'result' && message.id !== undefined) results.get(message.id)?.(message.result?.output?.jobId ?? '');
     if (message.type === 'event' && message.name === 'job.finished' && message.payload?.jobId) pending.get(message.payload.jobId)?.();
   });
@@ -80,7 +81,7 @@ async function overWebSocket(server: RunningServer, calls: Array<{ name: string;
       results.set(callId, resolve);
       socket.send(JSON.stringify({ type: 'call', id: callId, name: call.name, input: call.input }));
     });
-    await new Promise<void>((resolve) => pending.set(jobId, resolve));
+    if (jobId !== '') await new Promise<void>((resolve) => pending.set(jobId, resolve));
   }
   socket.close();
   record('websocket frames', frames.join('\n'));
