@@ -9,6 +9,7 @@ import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
 import { type RedactionGate, createRedactionGate } from './core/redact.js';
 import { dockerConfigSecrets, kubeconfigSecrets } from './adapters/config/known-secrets.js';
+import { type LeaseKeeper, createLeaseKeeper } from './core/lease.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
@@ -16,6 +17,7 @@ import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { currentProcess } from './adapters/system/process-identity.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
@@ -46,6 +48,8 @@ export interface App {
   store: SqliteStore;
   /** The one redaction gate every text leaving the core passes. */
   redaction: RedactionGate;
+  /** Per-environment leases over the store, held by every change to an environment. */
+  leases: LeaseKeeper;
   /** A channel for in-process clients (the CLI, tests). */
   channel(transport?: TransportName): Channel;
   close(): Promise<void>;
@@ -59,11 +63,14 @@ export function createApp(options: AppOptions): App {
   const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
   const store = openStore(dataDir, { redact: redaction.value, ...(options.notice ? { notice: options.notice } : {}) });
   const events = createEventBus({ redact: redaction.value });
+  const leases = createLeaseKeeper({ store, self: currentProcess() });
+  // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
+  const releaseOnExit = () => leases.releaseAll();
+  process.once('exit', releaseOnExit);
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
   const builder = options.builder ?? createImageBuilder();
 
-  const targetDeps = { workspace, store, redaction, env };
   const dispatcher = createDispatcher({
     events,
     newId: randomUUID,
@@ -74,7 +81,7 @@ export function createApp(options: AppOptions): App {
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
       ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env, redaction }),
-      ...targetHandlers(targetDeps),
+      ...targetHandlers({ workspace, store, leases, newId: randomUUID, redaction, env }),
       ...releaseHandlers({ workspace, builder, env: options.env }),
     },
   });
@@ -85,10 +92,13 @@ export function createApp(options: AppOptions): App {
     events,
     store,
     redaction,
+    leases,
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {
       await dispatcher.idle();
       await workspace.close?.();
+      leases.releaseAll();
+      process.removeListener('exit', releaseOnExit);
       store.close();
     },
   };

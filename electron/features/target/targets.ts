@@ -4,6 +4,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { LeaseKeeper } from '../../core/lease.js';
+import { leasedTarget } from '../../core/leased-target.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { RedactionGate } from '../../core/redact.js';
 import { redactingTarget } from '../../core/redacting-target.js';
@@ -19,11 +21,19 @@ export function expandPath(file: string, workspaceRoot: string): string {
 }
 
 /**
- * The environment's target, behind the redaction gate when one is given (the app always gives it);
- * the gate first learns the workspace's declared secrets (convoy.yaml), the units' own on each call.
+ * The target for an environment. With `leases`, every change to it holds the environment's lease; with
+ * a redaction gate (the app always gives one) everything it answers passes the gate, which first
+ * learns the workspace's declared secrets (convoy.yaml) and, on each call, the units' own.
  */
-export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string, gate?: RedactionGate, env: NodeJS.ProcessEnv = process.env): DeployTargetPort {
-  const target = makeTarget(environment, workspaceRoot);
+export function createTargetFor(
+  environment: EnvironmentConfig,
+  workspaceRoot: string,
+  leases?: LeaseKeeper,
+  gate?: RedactionGate,
+  env: NodeJS.ProcessEnv = process.env,
+): DeployTargetPort {
+  const made = makeTarget(environment, workspaceRoot);
+  const target = leases ? leasedTarget(made, leases) : made;
   if (!gate) return target;
   gate.add(workspaceSecrets(workspaceRoot, loadWorkspaceConfig(workspaceRoot).config, env));
   return redactingTarget(target, gate);

@@ -13,7 +13,7 @@ describe('private by default', () => {
     const dataDir = path.join(tempDir(), 'nested', 'data');
     const notes: string[] = [];
     const store = openStore(dataDir, { notice: (t) => notes.push(t) });
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
+    store.createRun({ id: 'r1', kind: 'build', workspace: '/repo', base: null, head: null });
     try {
       expect(mode(dataDir)).toBe('700');
       for (const file of [store.file, `${store.file}-wal`, `${store.file}-shm`]) {
@@ -34,7 +34,7 @@ describe('private by default', () => {
     fs.chmodSync(file, 0o644);
     const notes: string[] = [];
     const store = openStore(dataDir, { notice: (t) => notes.push(t) });
-    store.createRelease({ id: 'r2', workspace: '/repo', base: null, head: null });
+    store.createRun({ id: 'r2', kind: 'build', workspace: '/repo', base: null, head: null });
     try {
       expect(mode(dataDir)).toBe('700');
       expect(mode(file)).toBe('600');
