@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { diffObject, LAST_APPLIED } from '../../../electron/adapters/kube/diff.js';
 import { renderSpec, secretEnvKeys, unifiedDiff, type ServiceSpec } from '../../../electron/adapters/docker-target/spec.js';
 import { createDispatcher, type Handlers } from '../../../electron/core/dispatcher.js';
+import { stubHandlers } from '../../support/stub-handlers.js';
 import { createEventBus } from '../../../electron/core/events.js';
 import { createRedactionGate, secretForms } from '../../../electron/core/redact.js';
 import { redactingTarget } from '../../../electron/core/redacting-target.js';
@@ -48,24 +49,16 @@ describe('the gate', () => {
     const seen: unknown[] = [];
     const events = createEventBus({ redact: gate.value });
     events.subscribe((name, payload) => seen.push([name, payload]));
-    const unused = async () => {
-      throw new Error('unused');
-    };
-    const handlers = {
+    const handlers = stubHandlers({
       'app.info': () => {
         throw new ConvoyError('INTERNAL', `could not use ${SECRET}`);
       },
-      'history.list': () => ({ releases: [{ id: 'r', kind: 'build', workspace: '/w', base: null, head: null, status: 'succeeded', createdAt: 'x', finishedAt: null, summary: `built with ${SECRET}` }] }),
+      'history.list': () => ({ runs: [{ id: 'r', kind: 'build', workspace: '/w', environment: null, base: null, head: null, status: 'succeeded', createdAt: 'x', finishedAt: null, summary: `built with ${SECRET}` }] }),
       'workspace.open': async (_input: unknown, ctx: { progress(m: string): void }) => {
         ctx.progress(`reading ${SECRET}`);
         throw new ConvoyError('WORKSPACE_ERROR', `bad ${encodeURIComponent(SECRET)}`);
       },
-      'affected.compute': unused,
-      'build.run': unused,
-      'target.status': unused,
-      'target.revisions': unused,
-      'target.rollback': unused,
-    } as unknown as Handlers;
+    } as Partial<Handlers>);
     const dispatcher = createDispatcher({ handlers, events, newId: () => 'job-1', redact: gate.value });
     const info = await dispatcher.dispatch('app.info', {}, { transport: 'in-process' });
     const list = await dispatcher.dispatch('history.list', {}, { transport: 'in-process' });
