@@ -5,6 +5,7 @@ import { assertWorkspace } from '../nx/nx-workspace.js';
 import { dockerConfigSecrets, kubeconfigSecrets } from './known-secrets.js';
 import { loadProjectSetup, loadWorkspaceConfig } from './load-config.js';
 import { expandPath } from './paths.js';
+import { workspaceSecrets } from './workspace-secrets.js';
 
 export function createConfigAdapter(): ConfigPort {
   return {
@@ -13,5 +14,6 @@ export function createConfigAdapter(): ConfigPort {
     projectSetup: loadProjectSetup,
     resolvePath: expandPath,
     knownSecrets: (env, kubeconfigFiles) => [...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigFiles)],
+    workspaceSecrets,
   };
 }

@@ -5,15 +5,32 @@ import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { LeaseKeeper } from '../../core/lease.js';
 import { leasedTarget } from '../../core/leased-target.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { RedactionGate } from '../../core/redact.js';
+import { redactingTarget } from '../../core/redacting-target.js';
 import type { TargetFactory } from '../../core/ports/target-factory.js';
+import { loadWorkspaceConfig } from '../config/load-config.js';
 import { expandPath } from '../config/paths.js';
+import { workspaceSecrets } from '../config/workspace-secrets.js';
 import { createDockerTarget } from '../docker-target/docker-target.js';
 import { createKubeTarget } from '../kube/kube-target.js';
 
-/** The target for an environment; with `leases`, every change to it holds the environment's lease. */
-export const createTargetFor: TargetFactory = (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper): DeployTargetPort => {
-  const target = makeTarget(environment, workspaceRoot);
-  return leases ? leasedTarget(target, leases) : target;
+/**
+ * The target for an environment. With `leases`, every change to it holds the environment's lease; with
+ * a redaction gate (the app always gives one) everything it answers passes the gate, which first
+ * learns the workspace's declared secrets (convoy.yaml) and, on each call, the units' own.
+ */
+export const createTargetFor: TargetFactory = (
+  environment: EnvironmentConfig,
+  workspaceRoot: string,
+  leases?: LeaseKeeper,
+  gate?: RedactionGate,
+  env: NodeJS.ProcessEnv = process.env,
+): DeployTargetPort => {
+  const made = makeTarget(environment, workspaceRoot);
+  const target = leases ? leasedTarget(made, leases) : made;
+  if (!gate) return target;
+  gate.add(workspaceSecrets(workspaceRoot, loadWorkspaceConfig(workspaceRoot).config, env));
+  return redactingTarget(target, gate);
 };
 
 function makeTarget(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {

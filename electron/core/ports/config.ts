@@ -39,4 +39,9 @@ export interface ConfigPort {
   resolvePath(file: string, root: string): string;
   /** Credentials found on the machine (Docker registry auth, these and the default kubeconfig files). */
   knownSecrets(env: Readonly<Record<string, string | undefined>>, kubeconfigFiles: string[]): string[];
+  /**
+   * The secrets the workspace's configuration tells of: `secrets.env` values, values marked secret or
+   * credential-shaped in convoy.yaml and in these projects' blocks, and the kubeconfigs it names.
+   */
+  workspaceSecrets(root: string, config: WorkspaceConfig, env: Readonly<Record<string, string | undefined>>, projects?: readonly WorkspaceProject[]): string[];
 }

@@ -19,7 +19,7 @@ import type { EventStore, NewEvent } from '../../core/ports/event-store.js';
 import type { RunStore } from '../../core/ports/run-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
-import { createRedactor } from '../../core/redact.js';
+import { createRedactionGate, type RedactionGate } from '../../core/redact.js';
 
 export interface BuildRunInput {
   dir: string;
@@ -42,6 +42,8 @@ export interface BuildRunDeps {
   newId: () => string;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** The app's redaction gate; it learns this workspace's secrets and redacts every log line. */
+  redaction?: RedactionGate;
 }
 
 export interface BuildRunContext {
@@ -146,9 +148,11 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     },
     defaultTestTimeoutSeconds: config.build.testTimeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS,
   });
-  // kubeconfig files named by convoy.yaml's environments hold credentials too.
-  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [deps.config.resolvePath(e.target.kubeconfig, graph.root)] : []));
-  const redact = createRedactor([...prepared.secrets, ...deps.config.knownSecrets(env, kubeconfigs)]);
+  // One gate for the whole app: the values marked secret, the workspace's declared and credential-shaped
+  // values, registry auth and the kubeconfig files named by convoy.yaml's environments.
+  const gate = deps.redaction ?? createRedactionGate(deps.config.knownSecrets(env, []));
+  gate.add([...prepared.secrets, ...deps.config.workspaceSecrets(graph.root, config, env, graph.projects)]);
+  const redact = gate.text;
 
   const names = facts.map((f) => f.project);
   deps.store.createRun({
