@@ -12,6 +12,10 @@ import type { WorkspacePort } from './core/ports/workspace.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
+import { gitPort } from './adapters/git/git.js';
+import { loadWorkspaceConfig } from './adapters/config/load-config.js';
+import { createWorkspace } from './features/affected/compute-affected.js';
+import { affectedHandlers } from './features/affected/handlers.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { runBuild } from './services/build-run.js';
 import { targetRevisions, targetRollback, targetStatus } from './services/target-ops.js';
@@ -44,7 +48,14 @@ export function createApp(options: AppOptions): App {
   const store = openStore(dataDir);
   const events = createEventBus();
   const docker = options.docker ?? createDockerEngine();
-  const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
+  const workspace =
+    options.workspace ??
+    createWorkspace({
+      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') }),
+      git: gitPort,
+      // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
+      nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
+    });
   const builder = options.builder ?? createImageBuilder();
 
   const dispatcher = createDispatcher({
@@ -63,6 +74,7 @@ export function createApp(options: AppOptions): App {
       'workspace.open': async (input, ctx) => {
         const graph = await workspace.open(input.dir, {
           refresh: input.refresh ?? false,
+          ...(input.nx ? { nx: input.nx } : {}),
           progress: ctx.progress,
           signal: ctx.signal,
         });
@@ -78,11 +90,7 @@ export function createApp(options: AppOptions): App {
       'target.status': (input, ctx) => targetStatus(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
       'target.revisions': (input, ctx) => targetRevisions(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
       'target.rollback': (input, ctx) => targetRollback(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'affected.compute': (input, ctx) =>
-        workspace.affected(
-          { dir: input.dir, base: input.base, head: input.head, uncommitted: input.uncommitted, allowCycles: input.allowCycles },
-          { progress: ctx.progress, signal: ctx.signal },
-        ),
+      ...affectedHandlers({ workspace }),
     },
   });
 

@@ -1,5 +1,6 @@
 // Git, through the git binary: touched files between refs (the same questions Nx asks), and a cheap
 // fingerprint of the working tree for the graph cache.
+import type { GitPort } from '../../core/ports/git.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -162,3 +163,6 @@ function fieldsAfter(line: string, count: number): string {
   for (let i = 0; i < count; i++) index = line.indexOf(' ', index) + 1;
   return line.slice(index);
 }
+
+/** The git port (electron/core/ports/git.ts) over the functions above. */
+export const gitPort: GitPort = { revParse, mergeBase, mergeBaseLenient, filesBetween, uncommittedFiles, untrackedFiles };

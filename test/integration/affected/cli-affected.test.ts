@@ -49,7 +49,7 @@ function convoy(args: string[]): Promise<CliResult> {
 interface AffectedJson {
   base: string;
   head: string;
-  projects: Array<{ name: string; root: string; direct: boolean; files: string[]; via: string[] }>;
+  projects: Array<{ name: string; root: string; direct: boolean; cause: string; files: string[]; via: string[] }>;
 }
 
 describe('convoy affected (CLI)', () => {
@@ -86,7 +86,9 @@ describe('convoy affected (CLI)', () => {
     expect(json.base).toBe(ws.initial); // the merge-base of main and feature
     expect(json.head).toBe(featureHead);
     for (const p of json.projects) {
-      expect(Object.keys(p).sort()).toEqual(['direct', 'files', 'name', 'root', 'via']);
+      // issue 11: `cause` joined the shape (files, dependency or the workspace-wide cause).
+      expect(Object.keys(p).sort()).toEqual(['cause', 'direct', 'files', 'name', 'root', 'via']);
+      expect(p.cause).toBe(p.direct ? 'files' : 'dependency');
       expect(typeof p.name).toBe('string');
       expect(typeof p.root).toBe('string');
       expect(typeof p.direct).toBe('boolean');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AffectedProject, AffectedSet } from '../../../shared/domain.js';
 import type { AffectedQuery } from '../../../electron/core/ports/workspace.js';
-import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
+import { nxWorkspace } from '../../support/nx-workspace.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The Convoy checkout these tests run from (three levels above this file). */
@@ -61,7 +61,7 @@ export interface TestWorkspace {
   /** The commit the template was committed as, on main. */
   initial: string;
   /** Convoy's workspace port over Nx, shared by every query on this workspace (as the app does). */
-  port: ReturnType<typeof createNxWorkspace>;
+  port: ReturnType<typeof nxWorkspace>;
   git(...args: string[]): string;
   write(files: FileMap): void;
   read(rel: string): string;
@@ -77,7 +77,7 @@ export interface TestWorkspace {
   /** Back to main at the initial commit: no other branches, no uncommitted or untracked files. */
   reset(): void;
   /** Closes the port and makes a fresh one with the same cache dir (nothing in memory, the disk cache intact). */
-  freshPort(): ReturnType<typeof createNxWorkspace>;
+  freshPort(): ReturnType<typeof nxWorkspace>;
 }
 
 export function createWorkspace(name: string, template: FileMap): TestWorkspace {
@@ -95,7 +95,7 @@ export function createWorkspace(name: string, template: FileMap): TestWorkspace 
   git(dir, 'commit', '-q', '-m', 'initial');
   const initial = git(dir, 'rev-parse', 'HEAD');
 
-  let port = createNxWorkspace({ cacheDir });
+  let port = nxWorkspace({ cacheDir });
   ports.push(port);
   const ws: TestWorkspace = {
     dir,
@@ -137,7 +137,7 @@ export function createWorkspace(name: string, template: FileMap): TestWorkspace 
     },
     freshPort() {
       port.close();
-      port = createNxWorkspace({ cacheDir });
+      port = nxWorkspace({ cacheDir });
       ports.push(port);
       return port;
     },

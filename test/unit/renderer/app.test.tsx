@@ -50,6 +50,7 @@ const AFFECTED = {
       moreFiles: 0,
       via: [],
       reasons: [{ kind: 'files', files: ['libs/lib-pricing/src/price.js'], more: 0 }],
+      cause: 'files',
       explanation: 'lib-pricing: libs/lib-pricing/src/price.js',
     },
     {
@@ -60,6 +61,7 @@ const AFFECTED = {
       moreFiles: 0,
       via: ['lib-pricing'],
       reasons: [{ kind: 'dependency', via: ['lib-pricing'], source: 'lib-pricing' }],
+      cause: 'dependency',
       explanation: 'storefront ← lib-pricing: libs/lib-pricing/src/price.js',
     },
   ],
