@@ -80,14 +80,15 @@ export interface TestWorkspace {
   freshPort(): ReturnType<typeof nxWorkspace>;
 }
 
-export function createWorkspace(name: string, template: FileMap): TestWorkspace {
+/** `nodeModules`: the node_modules the workspace links to (default: this checkout's, with its nx). */
+export function createWorkspace(name: string, template: FileMap, nodeModules: string = NODE_MODULES): TestWorkspace {
   const base = tempDir(name);
   const dir = path.join(base, 'ws');
   const cacheDir = path.join(base, 'cache');
   fs.mkdirSync(dir);
   writeFiles(dir, template);
   // nx (the CLI and the one Convoy resolves from the workspace) comes from this checkout.
-  fs.symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+  fs.symlinkSync(nodeModules, path.join(dir, 'node_modules'), 'dir');
   git(dir, 'init', '-q', '-b', 'main');
   // Untracked without a tracked .gitignore: the symlink, and nx's own cache and workspace data.
   fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), 'node_modules\n.nx\n');
@@ -182,6 +183,8 @@ export function nxArgs(query: Omit<AffectedQuery, 'dir'>): string[] {
     ...(query.base ? [`--base=${query.base}`] : []),
     ...(query.head ? [`--head=${query.head}`] : []),
     ...(query.uncommitted ? ['--uncommitted'] : []),
+    ...(query.untracked ? ['--untracked'] : []),
+    ...(query.files ? [`--files=${query.files.join(',')}`] : []),
   ];
 }
 
