@@ -1,13 +1,11 @@
 // The real `convoy affected` command (bin/convoy.mjs, the whole app behind it) on a real workspace:
 // exit codes, the --json shape, the plain table with dependency chains, and its errors.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convoy } from './cli-run.js';
 import {
-  REPO_ROOT,
   type TestWorkspace,
-  cleanEnv,
   createWorkspace,
   git,
   nxAffected,
@@ -18,34 +16,6 @@ import {
 
 const CASE_TIMEOUT = 60_000;
 const SHA = /^[0-9a-f]{40}$/;
-const CLI = path.join(REPO_ROOT, 'bin', 'convoy.mjs');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function convoy(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO_ROOT,
-      env: cleanEnv({ NO_COLOR: '1' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CASE_TIMEOUT - 5_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 interface AffectedJson {
   base: string;
   head: string;

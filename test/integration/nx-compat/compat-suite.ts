@@ -2,8 +2,12 @@
 // machine), one generated workspace, every change kind of compat-cases.ts compared with that
 // version's own `nx show projects --affected`. Under CI=true a failed install fails the suite;
 // elsewhere (say, offline) it is skipped with the reason.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestWorkspace, createWorkspace, names, nxAffected, nxArgs, removeWorkspaces } from '../affected/fixtures.js';
+import { commands } from '../../../shared/contract.js';
+import { NX_REFUSES } from '../../support/nx-argument-rules.js';
+import { type TestWorkspace, cleanEnv, createWorkspace, names, nxAffected, nxArgs, removeWorkspaces } from '../affected/fixtures.js';
 import { checkReasons } from '../affected/assertions.js';
 import { CHANGE_KINDS, compatTemplate } from './compat-cases.js';
 import { installNx } from './nx-install.js';
@@ -31,6 +35,21 @@ export function compatSuite(version: string): void {
       const graph = await ws.port.open(ws.dir, {});
       expect(graph.nxSource).toBe('workspace');
       expect(graph.nxVersion).toBe(version);
+    }, CASE_TIMEOUT);
+
+    it('refuses the argument combinations this nx refuses', async (ctx) => {
+      if (!ws) return ctx.skip(`nx ${version} could not be installed: ${installError?.message}`);
+      const bin = path.join(ws.dir, 'node_modules', '.bin', 'nx');
+      for (const query of NX_REFUSES) {
+        const args = nxArgs(query);
+        const nx = spawnSync(process.execPath, [bin, 'show', 'projects', '--affected', ...args, '--json'], {
+          cwd: ws.dir,
+          env: cleanEnv({ NX_DAEMON: 'false', NX_NO_CLOUD: 'true' }),
+          encoding: 'utf8',
+        });
+        expect(nx.status, `nx ${version} ${args.join(' ')}`).not.toBe(0);
+        expect(commands['affected.compute'].input.safeParse({ dir: ws.dir, ...query }).success, `Convoy ${args.join(' ')}`).toBe(false);
+      }
     }, CASE_TIMEOUT);
 
     for (const kind of CHANGE_KINDS) {
