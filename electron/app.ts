@@ -1,5 +1,6 @@
-// Composition root: builds the core with real adapters. Transports (IPC, WebSocket, in-process) and
-// the CLI all start from here, so they serve the same dispatcher.
+// Composition root: builds the core with real adapters and joins every feature's handlers
+// (electron/features/<feature>/handlers.ts) into one dispatcher. Transports (IPC, WebSocket,
+// in-process) and the CLI all start from here, so they serve the same dispatcher.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { VERSION } from './version.js';
@@ -15,10 +16,13 @@ import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { gitPort } from './adapters/git/git.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
-import { affectedHandlers } from './features/affected/handlers.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
-import { runBuild } from './services/build-run.js';
-import { targetRevisions, targetRollback, targetStatus } from './services/target-ops.js';
+import { affectedHandlers } from './features/affected/handlers.js';
+import { appHandlers } from './features/app/handlers.js';
+import { buildHandlers } from './features/build/handlers.js';
+import { historyHandlers } from './features/history/handlers.js';
+import { targetHandlers } from './features/target/handlers.js';
+import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
@@ -62,35 +66,12 @@ export function createApp(options: AppOptions): App {
     events,
     newId: randomUUID,
     handlers: {
-      'app.info': async (_input, ctx) => ({
-        name: 'convoy' as const,
-        version: VERSION,
-        dataDir,
-        transport: ctx.transport,
-        docker: await docker.status(),
-        storeSchemaVersion: store.schemaVersion(),
-      }),
-      'history.list': (input) => ({ releases: store.listReleases({ limit: input.limit }) }),
-      'workspace.open': async (input, ctx) => {
-        const graph = await workspace.open(input.dir, {
-          refresh: input.refresh ?? false,
-          ...(input.nx ? { nx: input.nx } : {}),
-          progress: ctx.progress,
-          signal: ctx.signal,
-        });
-        events.emit('workspace.opened', { root: graph.root, projects: graph.projects.length, cached: graph.cached });
-        return graph;
-      },
-      'build.run': (input, ctx) =>
-        runBuild(
-          input,
-          { workspace, builder, docker, store, events, newId: randomUUID, env: options.env },
-          { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId },
-        ),
-      'target.status': (input, ctx) => targetStatus(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'target.revisions': (input, ctx) => targetRevisions(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
-      'target.rollback': (input, ctx) => targetRollback(input, { workspace, store }, { progress: ctx.progress, signal: ctx.signal }),
+      ...appHandlers({ version: VERSION, dataDir, docker, store }),
+      ...historyHandlers({ store }),
+      ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
+      ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env }),
+      ...targetHandlers({ workspace, store }),
     },
   });
 

@@ -35,6 +35,12 @@ export type Handlers = {
   [K in JobName]: (input: ParsedInput<K>, ctx: JobContext) => Promise<CommandOutput<K>>;
 };
 
+/**
+ * The handlers one feature serves: those of the commands its contract module declares, e.g.
+ * `FeatureHandlers<keyof typeof buildCommands>`. electron/app.ts joins every feature's into `Handlers`.
+ */
+export type FeatureHandlers<Names extends PropertyKey> = Pick<Handlers, Extract<Names, keyof Handlers>>;
+
 export interface DispatcherOptions {
   handlers: Handlers;
   events: EventSink;

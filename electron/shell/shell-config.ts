@@ -3,7 +3,7 @@
 // No Electron import, so all of it is unit-tested without Electron.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeSenderCheck } from '../ipc/main-bridge.js';
+import { makeSenderCheck } from '../transports/ipc/main-bridge.js';
 
 export interface ShellPaths {
   /** The bundled preload script (next to main.cjs). */

@@ -2,7 +2,7 @@
 // that electron/main/index.ts stays a two-line entry point and all of this runs under test.
 import type { Dispatcher } from '../core/dispatcher.js';
 import type { EventBus } from '../core/events.js';
-import { type DetachBridge, type IpcMainLike, type WebContentsLike, attachMainBridge } from '../ipc/main-bridge.js';
+import { type DetachBridge, type IpcMainLike, type WebContentsLike, attachMainBridge } from '../transports/ipc/main-bridge.js';
 import {
   type ShellPaths,
   type ShellWindowOptions,

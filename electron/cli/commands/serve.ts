@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { startServer } from '../../server/ws-server.js';
+import { startServer } from '../../transports/ws/ws-server.js';
 import type { CliContext } from '../context.js';
 
 /** The built renderer, relative to this file: <repo>/dist/renderer/. */

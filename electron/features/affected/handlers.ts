@@ -1,9 +1,14 @@
-// The affected feature's command handlers: the dispatcher's entry into compute-affected.ts (through the
-// workspace port the composition root built).
-import type { Handlers } from '../../core/dispatcher.js';
+// `affected.compute`: the projects a change affects, and why. The orchestration is compute-affected.ts,
+// reached through the workspace port the composition root built with it.
+import type { affectedCommands } from '../../../shared/contract/affected.js';
+import type { FeatureHandlers } from '../../core/dispatcher.js';
 import type { WorkspacePort } from '../../core/ports/workspace.js';
 
-export function affectedHandlers(deps: { workspace: WorkspacePort }): Pick<Handlers, 'affected.compute'> {
+export interface AffectedFeatureDeps {
+  workspace: Pick<WorkspacePort, 'affected'>;
+}
+
+export function affectedHandlers(deps: AffectedFeatureDeps): FeatureHandlers<keyof typeof affectedCommands> {
   return {
     'affected.compute': (input, ctx) =>
       deps.workspace.affected(

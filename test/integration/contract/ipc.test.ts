@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../electron/app.js';
-import { type IpcMainLike, type InvokeEventLike, attachMainBridge, makeSenderCheck } from '../../../electron/ipc/main-bridge.js';
-import { type IpcRendererLike, createPreloadApi } from '../../../electron/ipc/preload-api.js';
+import { type IpcMainLike, type InvokeEventLike, attachMainBridge, makeSenderCheck } from '../../../electron/transports/ipc/main-bridge.js';
+import { type IpcRendererLike, createPreloadApi } from '../../../electron/transports/ipc/preload-api.js';
 import { createClient } from '../../../shared/client.js';
 import { contractAppOptions, runContractSuite, tempDataDir } from './contract-suite.js';
 

@@ -2,8 +2,8 @@
 // Node-side channel: a real port on 127.0.0.1, the token, JSON frames both ways.
 import fs from 'node:fs';
 import { createApp } from '../../../electron/app.js';
-import { connectWebSocket } from '../../../electron/server/ws-channel-node.js';
-import { startServer } from '../../../electron/server/ws-server.js';
+import { connectWebSocket } from '../../../electron/transports/ws/ws-channel-node.js';
+import { startServer } from '../../../electron/transports/ws/ws-server.js';
 import { createClient } from '../../../shared/client.js';
 import { contractAppOptions, runContractSuite, tempDataDir } from './contract-suite.js';
 

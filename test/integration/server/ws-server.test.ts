@@ -13,8 +13,9 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { ServerMessage } from '../../../shared/channel.js';
 import { type Handlers, createDispatcher } from '../../../electron/core/dispatcher.js';
 import { type EventBus, createEventBus } from '../../../electron/core/events.js';
-import { type RunningServer, startServer, tokenMatches } from '../../../electron/server/ws-server.js';
-import { connectWebSocket } from '../../../electron/server/ws-channel-node.js';
+import { type RunningServer, startServer, tokenMatches } from '../../../electron/transports/ws/ws-server.js';
+import { connectWebSocket } from '../../../electron/transports/ws/ws-channel-node.js';
+import { stubHandlers } from '../../support/stub-handlers.js';
 
 const DOCKER_DOWN = {
   reachable: false,
@@ -24,7 +25,7 @@ const DOCKER_DOWN = {
 };
 
 function fakeHandlers(): Handlers {
-  return {
+  return stubHandlers({
     'app.info': (_input, ctx) => ({
       name: 'convoy' as const,
       version: '9.9.9-test',
@@ -34,18 +35,6 @@ function fakeHandlers(): Handlers {
       storeSchemaVersion: 1,
     }),
     'history.list': () => ({ releases: [] }),
-    'build.run': async () => {
-      throw new ConvoyError('DOCKER_UNAVAILABLE', 'Docker Engine not reachable (test)');
-    },
-    'target.status': async () => {
-      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
-    },
-    'target.revisions': async () => {
-      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
-    },
-    'target.rollback': async () => {
-      throw new ConvoyError('INVALID_INPUT', 'no environments (test)');
-    },
     'workspace.open': async (input, ctx) => {
       ctx.progress('reading the project graph', 0.5);
       return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cycles: [], cached: false };
@@ -59,7 +48,7 @@ function fakeHandlers(): Handlers {
       projects: [],
       graphCached: false,
     }),
-  };
+  });
 }
 
 let ids = 0;

@@ -5,11 +5,12 @@ import { ConvoyError } from '../../../shared/errors.js';
 import { type Handlers, createDispatcher } from '../../../electron/core/dispatcher.js';
 import { createEventBus } from '../../../electron/core/events.js';
 import { createInProcessChannel } from '../../../electron/transports/in-process.js';
+import { stubHandlers } from '../../support/stub-handlers.js';
 
 function setup(overrides: Partial<Handlers> = {}) {
   const events = createEventBus();
   let n = 0;
-  const handlers: Handlers = {
+  const handlers = stubHandlers({
     'app.info': (_input, ctx) => ({
       name: 'convoy',
       version: '9.9.9',
@@ -28,23 +29,8 @@ function setup(overrides: Partial<Handlers> = {}) {
       }
       return { root: input.dir, nxVersion: '24', nxSource: 'bundled', projects: [], cycles: [], cached: false };
     },
-    'affected.compute': async () => {
-      throw new Error('unused');
-    },
-    'build.run': async () => {
-      throw new Error('unused');
-    },
-    'target.status': async () => {
-      throw new Error('unused');
-    },
-    'target.revisions': async () => {
-      throw new Error('unused');
-    },
-    'target.rollback': async () => {
-      throw new Error('unused');
-    },
     ...overrides,
-  };
+  });
   const dispatcher = createDispatcher({ handlers, events, newId: () => `job-${++n}` });
   const client = createClient(createInProcessChannel(dispatcher, events));
   return { dispatcher, events, client };

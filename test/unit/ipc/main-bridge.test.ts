@@ -1,15 +1,16 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { CallResult } from '../../../shared/contract.js';
-import { createDispatcher, type Handlers } from '../../../electron/core/dispatcher.js';
+import { createDispatcher } from '../../../electron/core/dispatcher.js';
 import { createEventBus } from '../../../electron/core/events.js';
+import { stubHandlers } from '../../support/stub-handlers.js';
 import {
   EVENT_CHANNEL,
   INVOKE_CHANNEL,
   type InvokeEventLike,
   attachMainBridge,
   makeSenderCheck,
-} from '../../../electron/ipc/main-bridge.js';
+} from '../../../electron/transports/ipc/main-bridge.js';
 
 const INDEX = '/opt/Convoy/resources/app.asar/dist/renderer/index.html';
 const FILE_URL = pathToFileURL(INDEX).href;
@@ -147,8 +148,8 @@ function fakeWebContents() {
 
 function setup(options: { maxQueuedEvents?: number; alreadyLoaded?: boolean } = {}) {
   const events = createEventBus();
-  const handlers = {
-    'app.info': (_input: unknown, ctx: { transport: string }) => ({
+  const handlers = stubHandlers({
+    'app.info': (_input, ctx) => ({
       name: 'convoy',
       version: '0.0.0-test',
       dataDir: '/tmp/x',
@@ -157,13 +158,7 @@ function setup(options: { maxQueuedEvents?: number; alreadyLoaded?: boolean } = 
       storeSchemaVersion: 1,
     }),
     'history.list': () => ({ releases: [] }),
-    'workspace.open': async () => {
-      throw new Error('not here');
-    },
-    'affected.compute': async () => {
-      throw new Error('not here');
-    },
-  } as unknown as Handlers;
+  });
   const dispatcher = createDispatcher({ handlers, events, newId: () => 'job-1' });
   const ipcMain = fakeIpcMain();
   const webContents = fakeWebContents();

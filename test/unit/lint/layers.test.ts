@@ -40,11 +40,11 @@ describe('layer rules', () => {
     });
 
     it('forbids electron elsewhere, including type imports', async () => {
-      for (const file of ['electron/ipc/x.ts', 'electron/x.ts', 'electron/server/x.ts', 'electron/cli/x.ts', 'electron/adapters/x.ts', 'test/unit/x.test.ts', 'build/x.mjs']) {
+      for (const file of ['electron/transports/ipc/x.ts', 'electron/x.ts', 'electron/transports/ws/x.ts', 'electron/cli/x.ts', 'electron/adapters/x.ts', 'test/unit/x.test.ts', 'build/x.mjs']) {
         await expectBlocked(file, "import { app } from 'electron';\nexport const a = app;\n", /electron\/main and electron\/preload/);
       }
-      await expectBlocked('electron/ipc/x.ts', "import type { IpcMain } from 'electron';\nexport type M = IpcMain;\n");
-      await expectBlocked('electron/ipc/x.ts', "export { app } from 'electron';\n");
+      await expectBlocked('electron/transports/ipc/x.ts', "import type { IpcMain } from 'electron';\nexport type M = IpcMain;\n");
+      await expectBlocked('electron/transports/ipc/x.ts', "export { app } from 'electron';\n");
     });
   });
 
@@ -65,12 +65,12 @@ describe('layer rules', () => {
     it('forbids reaching into adapters, transports, entry points and the composition root', async () => {
       for (const spec of [
         '../adapters/docker/docker-engine.js',
-        '../server/ws.js',
+        '../transports/ws/ws-server.js',
         '../cli/main.js',
         '../main/index.js',
         '../preload/index.js',
         '../app.js',
-        '../ipc/main-bridge.js',
+        '../transports/ipc/main-bridge.js',
         '../transports/in-process.js',
       ]) {
         await expectBlocked('electron/core/x.ts', `import * as m from '${spec}';\nexport const x = m;\n`);
@@ -133,6 +133,6 @@ describe('layer rules', () => {
 
   it('leaves ordinary code elsewhere alone', async () => {
     await expectAllowed('electron/adapters/x.ts', "import fs from 'node:fs';\nimport Docker from 'dockerode';\nexport const x = [fs, Docker];\n");
-    await expectAllowed('electron/ipc/x.ts', "import type { Dispatcher } from '../core/dispatcher.js';\nexport type D = Dispatcher;\n");
+    await expectAllowed('electron/transports/ipc/x.ts', "import type { Dispatcher } from '../../core/dispatcher.js';\nexport type D = Dispatcher;\n");
   });
 });

@@ -2,8 +2,8 @@
 // module: Electron's binary cannot run here, and the shell must not need it to be checked.
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Handlers } from '../../../electron/core/dispatcher.js';
 import type { ShellState } from '../../../electron/shell/start-shell.js';
+import { stubHandlers } from '../../support/stub-handlers.js';
 import {
   contentSecurityPolicy,
   describeStartupError,
@@ -156,8 +156,8 @@ async function fakeCoreApp(dataDir: string) {
   const { createDispatcher } = await import('../../../electron/core/dispatcher.js');
   const { createEventBus } = await import('../../../electron/core/events.js');
   const events = createEventBus();
-  const handlers = {
-    'app.info': (_input: unknown, ctx: { transport: string }) => ({
+  const handlers = stubHandlers({
+    'app.info': (_input, ctx) => ({
       name: 'convoy',
       version: '0.0.0',
       dataDir,
@@ -167,10 +167,10 @@ async function fakeCoreApp(dataDir: string) {
     }),
     'history.list': () => ({ releases: [] }),
     // Runs until cancelled, like a long Nx graph computation that honours its signal.
-    'workspace.open': (_input: unknown, ctx: { signal: AbortSignal }) =>
+    'workspace.open': (_input, ctx) =>
       new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
     'affected.compute': () => new Promise(() => {}),
-  } as unknown as Handlers;
+  });
   const dispatcher = createDispatcher({ handlers, events, newId: () => 'job-1' });
   return { dispatcher, events, close: vi.fn(async () => {}) };
 }

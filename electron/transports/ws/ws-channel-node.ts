@@ -1,7 +1,7 @@
 // A Node-side Channel over the WebSocket transport (tests, and a `convoy` client of a running console).
 import { WebSocket } from 'ws';
-import { type Channel, createWireSession } from '../../shared/channel.js';
-import { ConvoyError, type ErrorPayload } from '../../shared/errors.js';
+import { type Channel, createWireSession } from '../../../shared/channel.js';
+import { ConvoyError, type ErrorPayload } from '../../../shared/errors.js';
 
 export interface WebSocketChannel extends Channel {
   /** Errors the server reports outside any call (for example BAD_MESSAGE). */

@@ -3,10 +3,10 @@
 // `~/…` is the home folder, a relative kubeconfig path is relative to the workspace root.
 import os from 'node:os';
 import path from 'node:path';
-import type { EnvironmentConfig } from '../../shared/config.js';
-import type { DeployTargetPort } from '../core/ports/deploy-target.js';
-import { createDockerTarget } from '../adapters/docker-target/docker-target.js';
-import { createKubeTarget } from '../adapters/kube/kube-target.js';
+import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import { createDockerTarget } from '../../adapters/docker-target/docker-target.js';
+import { createKubeTarget } from '../../adapters/kube/kube-target.js';
 
 export function expandPath(file: string, workspaceRoot: string): string {
   if (file === '~') return os.homedir();

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { MAX_MESSAGE_BYTES } from '../../shared/contract.js';
-import { type ServerMessage, parseClientMessage } from '../../shared/channel.js';
-import type { Dispatcher } from '../core/dispatcher.js';
-import type { EventBus } from '../core/events.js';
+import { MAX_MESSAGE_BYTES } from '../../../shared/contract.js';
+import { type ServerMessage, parseClientMessage } from '../../../shared/channel.js';
+import type { Dispatcher } from '../../core/dispatcher.js';
+import type { EventBus } from '../../core/events.js';
 
 /** The only interface the server ever binds. */
 export const LOOPBACK_HOST = '127.0.0.1';

@@ -5,21 +5,21 @@
 // runs the same stage through the same function.
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_TEST_TIMEOUT_SECONDS } from '../../shared/config.js';
-import type { BuildReport, WorkspaceProject } from '../../shared/domain.js';
-import { ConvoyError, toErrorPayload } from '../../shared/errors.js';
-import { prepareBuildRequests, type ProjectFacts } from '../core/build-requests.js';
-import { type BuildStageRecorder, runBuildStage } from '../core/build-stage.js';
-import type { EventSink } from '../core/events.js';
-import type { DockerEnginePort } from '../core/ports/docker-engine.js';
-import type { HistoryStore } from '../core/ports/history-store.js';
-import type { ImageBuilderPort } from '../core/ports/image-builder.js';
-import type { Progress, WorkspacePort } from '../core/ports/workspace.js';
-import { createRedactor } from '../core/redact.js';
-import { dockerConfigSecrets, kubeconfigSecrets } from '../adapters/config/known-secrets.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../adapters/config/load-config.js';
-import { revParse } from '../adapters/git/git.js';
-import { expandPath } from './targets.js';
+import { DEFAULT_TEST_TIMEOUT_SECONDS } from '../../../shared/config.js';
+import type { BuildReport, WorkspaceProject } from '../../../shared/domain.js';
+import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
+import { prepareBuildRequests, type ProjectFacts } from '../../core/build-requests.js';
+import { type BuildStageRecorder, runBuildStage } from '../../core/build-stage.js';
+import type { EventSink } from '../../core/events.js';
+import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
+import type { HistoryStore } from '../../core/ports/history-store.js';
+import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
+import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
+import { createRedactor } from '../../core/redact.js';
+import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
+import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
+import { revParse } from '../../adapters/git/git.js';
+import { expandPath } from '../target/targets.js';
 
 export interface BuildRunInput {
   dir: string;

@@ -2,8 +2,8 @@
 // channels, never ipcRenderer itself nor any Electron event object. No Electron import here (the
 // preload passes its ipcRenderer in), so this runs in tests and bundles into the sandboxed preload
 // with no runtime dependency at all.
-import type { CallResult } from '../../shared/contract.js';
-import type { Channel } from '../../shared/channel.js';
+import type { CallResult } from '../../../shared/contract.js';
+import type { Channel } from '../../../shared/channel.js';
 
 /** The one request/response channel: `invoke(INVOKE_CHANNEL, name, input) → CallResult`. */
 export const INVOKE_CHANNEL = 'convoy:invoke';

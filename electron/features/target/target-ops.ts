@@ -2,14 +2,14 @@
 // revisions, and a rollback of one service. The environment comes from the workspace's convoy.yaml; the
 // target (Kubernetes or the local Docker Engine) is made for it. A rollback is recorded in the history
 // store as a `target.rollback` event, with who-what-when, before and after it runs.
-import type { EnvironmentConfig } from '../../shared/config.js';
-import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../shared/domain.js';
-import { ConvoyError, toErrorPayload } from '../../shared/errors.js';
-import type { DeployTargetPort } from '../core/ports/deploy-target.js';
-import type { HistoryStore } from '../core/ports/history-store.js';
-import type { Progress, WorkspacePort } from '../core/ports/workspace.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../adapters/config/load-config.js';
-import { assertWorkspace } from '../adapters/nx/nx-workspace.js';
+import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../../shared/domain.js';
+import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
+import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { HistoryStore } from '../../core/ports/history-store.js';
+import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
+import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
+import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
 import { createTargetFor } from './targets.js';
 
 export interface TargetOpsDeps {

@@ -1,9 +1,9 @@
 // The main-process end of the IPC transport: answers `convoy:invoke` from the app's own page only,
 // and forwards every core event to the window, holding them until the page has loaded.
 // No Electron import: it takes objects shaped like ipcMain and webContents, so tests can drive it.
-import type { CallResult } from '../../shared/contract.js';
-import type { Dispatcher } from '../core/dispatcher.js';
-import type { EventBus } from '../core/events.js';
+import type { CallResult } from '../../../shared/contract.js';
+import type { Dispatcher } from '../../core/dispatcher.js';
+import type { EventBus } from '../../core/events.js';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from './preload-api.js';
 
 export { EVENT_CHANNEL, INVOKE_CHANNEL };

@@ -1,0 +1,13 @@
+// `history.*`: what Convoy has done, read from the store.
+import { z } from 'zod';
+import { ReleaseSummary } from '../domain.js';
+import { query } from './define.js';
+
+export const historyCommands = {
+  'history.list': query(
+    z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
+    z.object({ releases: z.array(ReleaseSummary) }),
+  ),
+} as const;
+
+export const historyEvents = {} as const;
