@@ -71,10 +71,28 @@ describe('convoy affected (CLI)', () => {
     expect(names).toEqual(['@acme/admin', '@acme/core', '@acme/util', '@acme/web']);
 
     const byName = new Map(json.projects.map((p) => [p.name, p]));
-    expect(byName.get('@acme/util')).toEqual({ name: '@acme/util', root: 'libs/util', direct: true, files: ['libs/util/index.js'], via: [] });
-    expect(byName.get('@acme/admin')).toEqual({ name: '@acme/admin', root: 'apps/admin', direct: true, files: ['apps/admin/index.js'], via: [] });
-    expect(byName.get('@acme/core')).toEqual({ name: '@acme/core', root: 'libs/core', direct: false, files: [], via: ['@acme/util'] });
-    expect(byName.get('@acme/web')).toEqual({ name: '@acme/web', root: 'apps/web', direct: false, files: [], via: ['@acme/core', '@acme/util'] });
+    expect(byName.get('@acme/util')).toEqual({ name: '@acme/util', cause: 'files', root: 'libs/util', direct: true, files: ['libs/util/index.js'], via: [] });
+    expect(byName.get('@acme/admin')).toEqual({ name: '@acme/admin', cause: 'files', root: 'apps/admin', direct: true, files: ['apps/admin/index.js'], via: [] });
+    expect(byName.get('@acme/core')).toEqual({ name: '@acme/core', cause: 'dependency', root: 'libs/core', direct: false, files: [], via: ['@acme/util'] });
+    expect(byName.get('@acme/web')).toEqual({ name: '@acme/web', cause: 'dependency', root: 'apps/web', direct: false, files: [], via: ['@acme/core', '@acme/util'] });
+  }, CASE_TIMEOUT);
+
+  it('--json after a root package.json dependency bump: the workspace-wide cause is in the JSON (issue 11)', async () => {
+    // Uncommitted on the feature branch (where beforeAll left the workspace): only the working tree counts.
+    const pkg = ws.readJson<{ dependencies: Record<string, string> }>('package.json');
+    pkg.dependencies.zod = '^3.24.0';
+    ws.write({ 'package.json': pkg });
+    try {
+      const result = await convoy(['affected', '--workspace', ws.dir, '--uncommitted', '--json', '--data', data]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const json = JSON.parse(result.stdout) as AffectedJson;
+      const util = json.projects.find((p) => p.name === '@acme/util');
+      expect(util).toEqual({ name: '@acme/util', root: 'libs/util', direct: true, cause: 'package.json dependency zod changed', files: [], via: [] });
+      expect(json.projects.find((p) => p.name === '@acme/core')?.cause).toBe('dependency');
+    } finally {
+      ws.git('checkout', '-q', '--', 'package.json');
+    }
   }, CASE_TIMEOUT);
 
   it('plain output: a header, then one line per project with the dependency chain', async () => {
