@@ -47,11 +47,16 @@ export async function installNx(version: string): Promise<string> {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw new Error(`npm install nx@${version} failed (exit ${output.code}): ${output.text.trim()}`);
   }
+  // Another test file (they run in parallel) may have put its own install in place meanwhile, and may
+  // be using it: keep that one. Only a broken leftover is replaced.
+  if (installed(dir, version)) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    return path.join(dir, 'node_modules');
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   try {
     fs.renameSync(tmp, dir);
   } catch (err) {
-    // Another run renamed its own install into place first: use that one.
     fs.rmSync(tmp, { recursive: true, force: true });
     if (!installed(dir, version)) throw err;
   }
