@@ -37,11 +37,16 @@ export const ErrorCode = z.enum([
   'ROLLBACK_REFUSED',
   'PORT_IN_USE',
   'HEALTH_FAILED',
+  // another run holds the environment's lease (issue 9)
+  'ENVIRONMENT_BUSY',
   'STORE_NEWER_SCHEMA',
   'STORE_CORRUPT',
   'STORE_LOCKED',
   'STORE_UNWRITABLE',
   'STORE_ERROR',
+  // release engine (issue 12)
+  'DEPLOY_CYCLE',
+  'GATE_FAILED',
   'CANCELLED',
   'INTERNAL',
 ]);

@@ -8,9 +8,9 @@ import {
   takeToken,
   tokenFromSearch,
   webSocketUrl,
-} from '../../../renderer/src/transport.js';
-import type { WebSocketFactory } from '../../../renderer/src/ws-channel.js';
-import { REFUSED_MESSAGE, connectBrowserWebSocket } from '../../../renderer/src/ws-channel.js';
+} from '../../../renderer/src/client/transport.js';
+import type { WebSocketFactory } from '../../../renderer/src/client/ws-channel.js';
+import { REFUSED_MESSAGE, connectBrowserWebSocket } from '../../../renderer/src/client/ws-channel.js';
 import { FakeSocket, INFO } from './fakes.js';
 
 const location = { protocol: 'http:', host: '127.0.0.1:4321', search: '?token=abc_DEF-123' };
@@ -154,9 +154,9 @@ describe('browser WebSocket channel', () => {
       { type: 'call', id: 2, name: 'history.list', input: { limit: 5 } },
     ]);
     socket.receive({ type: 'event', name: 'workspace.opened', payload: { root: '/r', projects: 1, cached: false } });
-    socket.receive({ type: 'result', id: 2, result: { ok: true, output: { releases: [] } } });
+    socket.receive({ type: 'result', id: 2, result: { ok: true, output: { runs: [] } } });
     socket.receive({ type: 'result', id: 1, result: { ok: false, error: { code: 'INTERNAL', message: 'boom' } } });
-    expect(await second).toEqual({ ok: true, output: { releases: [] } });
+    expect(await second).toEqual({ ok: true, output: { runs: [] } });
     expect(await first).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'boom' } });
     expect(events).toEqual([['workspace.opened', { root: '/r', projects: 1, cached: false }]]);
   });
