@@ -1,7 +1,7 @@
 // `affected.*`: which projects a change affects, and why.
 import { z } from 'zod';
 import { AffectedSet } from '../domain.js';
-import { Dir, GitRef, NxChoice, job } from './define.js';
+import { Dir, GitRef, NxChoice, job, notBothUncommittedAndHead } from './define.js';
 
 const RelFile = z
   .string()
@@ -9,10 +9,12 @@ const RelFile = z
   .max(4096)
   .refine((file) => !file.startsWith('/') && !file.split(/[\\/]/).includes('..'), 'a path inside the workspace, relative to its root');
 
-/** The option pairs `nx show projects --affected` refuses as mutually exclusive (its yargs `conflicts`). */
+/**
+ * The option pairs `nx show projects --affected` refuses as mutually exclusive (its yargs `conflicts`);
+ * uncommitted with head is notBothUncommittedAndHead's (define.ts, shared with build.run).
+ */
 const NX_CONFLICTS: Array<[string, string, string]> = [
   ['uncommitted', 'base', '--uncommitted compares the working tree with HEAD, so it takes no base'],
-  ['uncommitted', 'head', '--uncommitted compares the working tree with HEAD, so it takes no head'],
   ['untracked', 'base', '--untracked takes the untracked files alone, so it takes no base'],
   ['untracked', 'head', '--untracked takes the untracked files alone, so it takes no head'],
   ['uncommitted', 'untracked', 'each names its own set of files'],
@@ -56,6 +58,7 @@ export const affectedCommands = {
         nx: NxChoice.optional(),
       })
       .strict()
+      .superRefine(notBothUncommittedAndHead)
       .superRefine(refuseWhatNxRefuses),
     AffectedSet,
   ),

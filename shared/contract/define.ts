@@ -27,3 +27,10 @@ export const ServiceName = z.string().min(1).max(256);
 
 /** Which nx reads a workspace: its own installed one, or Convoy's bundled one. */
 export const NxChoice = z.enum(['workspace', 'bundled']);
+
+/** `uncommitted` compares the working tree with HEAD, so a `head` would be silently ignored: refuse both. */
+export function notBothUncommittedAndHead(v: { head?: string; uncommitted?: boolean }, ctx: z.RefinementCtx): void {
+  if (v.uncommitted === true && v.head !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['uncommitted'], message: 'uncommitted (the working tree against HEAD) cannot be combined with head; drop one of them' });
+  }
+}
