@@ -18,6 +18,8 @@ import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
+import { loadWorkspaceConfig } from './adapters/config/load-config.js';
+import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { currentProcess } from './adapters/system/process-identity.js';
 import { createTargetFor } from './adapters/targets/target-factory.js';
@@ -71,10 +73,17 @@ export function createApp(options: AppOptions): App {
   const releaseOnExit = () => leases.releaseAll();
   process.once('exit', releaseOnExit);
   const docker = options.docker ?? createDockerEngine();
-  const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
-  const builder = options.builder ?? createImageBuilder();
   const config = createConfigAdapter();
   const git = createGit();
+  const workspace =
+    options.workspace ??
+    createWorkspace({
+      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') }),
+      git,
+      // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
+      nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
+    });
+  const builder = options.builder ?? createImageBuilder();
 
   const dispatcher = createDispatcher({
     events,

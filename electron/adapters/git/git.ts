@@ -178,15 +178,24 @@ function fieldsAfter(line: string, count: number): string {
   return line.slice(index);
 }
 
-/** GitPort over the git CLI. */
+/** The git port (electron/core/ports/git.ts) over the git CLI. */
+export const gitPort: GitPort = {
+  async headCommit(root) {
+    try {
+      return await revParse(root, 'HEAD');
+    } catch {
+      return null;
+    }
+  },
+  revParse,
+  mergeBase,
+  mergeBaseLenient,
+  filesBetween,
+  uncommittedFiles,
+  untrackedFiles,
+};
+
+/** GitPort over the git CLI (one shared object: it keeps no state). */
 export function createGit(): GitPort {
-  return {
-    async headCommit(root) {
-      try {
-        return await revParse(root, 'HEAD');
-      } catch {
-        return null;
-      }
-    },
-  };
+  return gitPort;
 }

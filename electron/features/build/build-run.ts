@@ -36,7 +36,7 @@ export interface BuildRunDeps {
   builder: ImageBuilderPort;
   docker: DockerEnginePort;
   config: ConfigPort;
-  git: GitPort;
+  git: Pick<GitPort, 'headCommit'>;
   store: RunStore & EventStore;
   events: EventSink;
   newId: () => string;
