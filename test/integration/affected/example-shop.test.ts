@@ -1,25 +1,12 @@
 // Reason chains on the bundled example workspace (examples/shop), as a release manager reads them.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type TestWorkspace, createWorkspace, nxAffected, project, removeWorkspaces } from './fixtures.js';
+import { exampleShopFiles } from '../../support/example-shop.js';
+import { type TestWorkspace, createWorkspace, nxAffected, project, removeWorkspaces } from './fixtures.js';
 
 let ws: TestWorkspace;
 
 beforeAll(() => {
-  // The example as committed, minus anything a local install may have left in it.
-  const files: Record<string, string> = {};
-  const root = path.join(REPO_ROOT, 'examples', 'shop');
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (['node_modules', '.nx', 'dist'].includes(entry.name)) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  ws = createWorkspace('shop', files);
+  ws = createWorkspace('shop', exampleShopFiles());
 });
 afterAll(removeWorkspaces);
 

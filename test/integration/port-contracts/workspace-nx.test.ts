@@ -2,28 +2,16 @@
 // over the graph Nx reports, the same plain file changes inside projects give the same affected
 // projects, reasons and explanations. (Changes Nx judges by its own rules — nx.json, lockfiles,
 // deletions — are the adapter's alone; the fake does not model them.)
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWorkspace } from '../../fakes/workspace.js';
-import { REPO_ROOT, type TestWorkspace, createWorkspace, removeWorkspaces } from '../affected/fixtures.js';
+import { exampleShopFiles } from '../../support/example-shop.js';
+import { type TestWorkspace, createWorkspace, removeWorkspaces } from '../affected/fixtures.js';
 
 let ws: TestWorkspace;
 let fake: FakeWorkspace;
 
 beforeAll(async () => {
-  const files: Record<string, string> = {};
-  const root = path.join(REPO_ROOT, 'examples', 'shop');
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (['node_modules', '.nx', 'dist'].includes(entry.name)) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  ws = createWorkspace('shop-fake', files);
+  ws = createWorkspace('shop-fake', exampleShopFiles());
   fake = new FakeWorkspace(await ws.port.open(ws.dir, {}));
 });
 afterAll(removeWorkspaces);

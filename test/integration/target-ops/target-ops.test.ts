@@ -10,30 +10,16 @@ import { type App, createApp } from '../../../electron/app.js';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
 import { createClient } from '../../../shared/client.js';
 import { type KubeApiServer, startKubeApiServer } from '../../kube-api-server/index.js';
+import { exampleShopFiles } from '../../support/example-shop.js';
 import { type TestWorkspace, createWorkspace, removeWorkspaces } from '../affected/fixtures.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const SHOP = path.join(REPO, 'examples', 'shop');
 const bin = path.join(REPO, 'bin', 'convoy.mjs');
 
 let server: KubeApiServer;
 let ws: TestWorkspace;
 let app: App;
 let tmp: string;
-
-function shopFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (['node_modules', '.nx', 'dist'].includes(entry.name)) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else files[path.relative(SHOP, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(SHOP);
-  return files;
-}
 
 function convoy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -59,7 +45,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-target-ops-'));
   const kubeconfig = server.writeKubeconfig(path.join(tmp, 'kubeconfig'), { context: 'it-staging' });
   ws = createWorkspace('target-ops', {
-    ...shopFiles(),
+    ...exampleShopFiles(),
     'convoy.yaml': [
       'environments:',
       '  - name: staging',
