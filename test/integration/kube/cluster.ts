@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { DeployUnit } from '../../../electron/core/ports/deploy-target.js';
+import type { KubeTargetConfig } from '../../../electron/adapters/kube/kube-target.js';
 import { startKubeApiServer, type KubeApiServer } from '../../kube-api-server/index.js';
 
 const run = promisify(execFile);
@@ -49,6 +50,20 @@ export async function startCluster(prefix: string): Promise<TestCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-it-'));
   const kubeconfig = server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: 'convoy-it' });
   return { kubeconfig, context: 'convoy-it', namespace, server, kubectl: kubectlFor(kubeconfig, 'convoy-it'), close: () => server.close() };
+}
+
+/** The Kubernetes target's settings for `staging` on the test cluster; quick polls and retries keep runs short. */
+export function targetConfig(cluster: TestCluster, over: Partial<KubeTargetConfig> = {}): KubeTargetConfig {
+  return {
+    environment: 'staging',
+    context: cluster.context,
+    namespace: cluster.namespace,
+    createNamespace: true,
+    kubeconfigPath: cluster.kubeconfig,
+    pollIntervalMs: 100,
+    retry: { attempts: 4, baseDelayMs: 20 },
+    ...over,
+  };
 }
 
 /** Images the tests deploy; against a real cluster they must be pullable (e.g. loaded into kind). */

@@ -9,24 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { createKubeTarget, type KubeTargetConfig } from '../../../electron/adapters/kube/kube-target.js';
 import { startKubeApiServer } from '../../kube-api-server/index.js';
-import { exampleUnit, REAL, startCluster, type TestCluster } from './cluster.js';
+import { exampleUnit, REAL, startCluster, targetConfig, type TestCluster } from './cluster.js';
 
 let cluster: TestCluster;
 let target: DeployTargetPort;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-faults-'));
 
-function config(over: Partial<KubeTargetConfig> = {}): KubeTargetConfig {
-  return {
-    environment: 'staging',
-    context: cluster.context,
-    namespace: cluster.namespace,
-    createNamespace: true,
-    kubeconfigPath: cluster.kubeconfig,
-    pollIntervalMs: 100,
-    retry: { attempts: 4, baseDelayMs: 10 },
-    ...over,
-  };
-}
+// The shared settings with a shorter retry back-off (10 ms) than the other kube tests use.
+const config = (over: Partial<KubeTargetConfig> = {}): KubeTargetConfig => targetConfig(cluster, { retry: { attempts: 4, baseDelayMs: 10 }, ...over });
 
 /** A unit whose deploy/ folder holds the given files. */
 function unitWith(name: string, files: Record<string, string>): DeployUnit {

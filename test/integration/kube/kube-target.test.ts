@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployTargetPort } from '../../../electron/core/ports/deploy-target.js';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
-import { exampleUnit, IMAGE_V1, IMAGE_V2, REAL, startCluster, type TestCluster } from './cluster.js';
+import { exampleUnit, IMAGE_V1, IMAGE_V2, REAL, startCluster, targetConfig, type TestCluster } from './cluster.js';
 
 let cluster: TestCluster;
 let target: DeployTargetPort;
@@ -11,15 +11,7 @@ const DEADLINE = REAL ? 180_000 : 20_000;
 
 beforeAll(async () => {
   cluster = await startCluster('convoy-it');
-  target = createKubeTarget({
-    environment: 'staging',
-    context: cluster.context,
-    namespace: cluster.namespace,
-    createNamespace: true,
-    kubeconfigPath: cluster.kubeconfig,
-    pollIntervalMs: 100,
-    retry: { attempts: 4, baseDelayMs: 20 },
-  });
+  target = createKubeTarget(targetConfig(cluster));
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
 import { deployTargetContract } from '../../port-contracts/deploy-target.js';
-import { exampleUnit, IMAGE_V1, IMAGE_V2, REAL, startCluster, type TestCluster } from '../kube/cluster.js';
+import { exampleUnit, IMAGE_V1, IMAGE_V2, REAL, startCluster, targetConfig, type TestCluster } from '../kube/cluster.js';
 
 let cluster: TestCluster;
 
@@ -19,16 +19,7 @@ afterAll(async () => {
 describe('the Kubernetes target', () => {
   deployTargetContract({
     flavour: 'kubernetes',
-    target: () =>
-      createKubeTarget({
-        environment: 'staging',
-        context: cluster.context,
-        namespace: cluster.namespace,
-        createNamespace: true,
-        kubeconfigPath: cluster.kubeconfig,
-        pollIntervalMs: 100,
-        retry: { attempts: 4, baseDelayMs: 20 },
-      }),
+    target: () => createKubeTarget(targetConfig(cluster)),
     unit: (service, version) => {
       const image = version === 'v1' ? IMAGE_V1 : version === 'v2' ? IMAGE_V2 : `shop/${service}:broken`;
       return exampleUnit(service, image, `rel-${version}`);
