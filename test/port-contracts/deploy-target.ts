@@ -5,6 +5,7 @@
 // assertions follow `flavour`, and the fake must match each.
 import { describe, expect, it } from 'vitest';
 import type { DeployTargetPort, DeployUnit } from '../../electron/core/ports/deploy-target.js';
+import { rejectionOf } from './rejection.js';
 
 export type Version = 'v1' | 'v2' | 'broken';
 
@@ -19,15 +20,6 @@ export interface DeployTargetBackend {
   /** Three services: the main one, one for the failing rollout, one never deployed. */
   services: { main: string; failing: string; absent: string };
   deadlineMs: number;
-}
-
-async function rejectionOf(work: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await work;
-  } catch (err) {
-    return err as { code?: string; message: string };
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Registers the contract's tests; call inside a describe whose beforeAll prepares `backend`. */

@@ -4,6 +4,7 @@
 // failed builds and failing tests as results.
 import { describe, expect, it } from 'vitest';
 import type { BuildSpec, ImageBuilderPort } from '../../electron/core/ports/image-builder.js';
+import { rejectionOf } from './rejection.js';
 
 export interface ImageBuilderBackend {
   name: string;
@@ -20,15 +21,6 @@ export interface ImageBuilderBackend {
 }
 
 const FROM = 'FROM busybox:1.36.1\n';
-
-async function rejectionOf(work: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await work;
-  } catch (err) {
-    return err as { code?: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Registers the contract's tests; call inside a describe whose beforeAll prepares `backend`. */
 export function imageBuilderContract(backend: ImageBuilderBackend): void {
