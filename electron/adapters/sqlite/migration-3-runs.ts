@@ -6,7 +6,9 @@
 // events moved under the run. The revisions, approvals and drills tables had no writer and go: releases,
 // drills and approvals are runs, stages and events now. Leases hold an environment for one run.
 // Runs with foreign keys off (tables that others refer to are rebuilt); migrate() checks the keys
-// before it commits.
+// before it commits. The rebuilt stages/steps/events spell out their whole DDL although it resembles
+// migration 1's: each migration's SQL is frozen as it shipped, so none is built from shared fragments
+// that a later edit could change under a database already at that version.
 export const RUNS_MIGRATION = `
   CREATE TABLE runs (
     id          TEXT PRIMARY KEY,
