@@ -15,6 +15,7 @@ import { createApp } from '../../electron/app.js';
 import { dockerEndpoint, dockerOptions } from '../../electron/adapters/docker/docker-engine.js';
 import { createClient } from '../../shared/client.js';
 import type { BuildReport } from '../../shared/domain.js';
+import { writeResults } from './results.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_FILE = path.join(REPO, 'bench-results', 'build.json');
@@ -97,25 +98,14 @@ async function main(): Promise<number> {
     console.log(row('build only, second (no change)', secondBuild));
     console.log(`second / first, build only          ${ratio.toFixed(3)}   goal ≤ ${GOAL_RATIO}, builds in second = 0   ${pass ? 'PASS' : 'MISS'}`);
     console.log(`second / first, with tests          ${ratioWithTests.toFixed(3)}   (informational: the in-image tests run again)`);
-    fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-    fs.writeFileSync(
-      RESULTS_FILE,
-      `${JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          machine: { cpus: os.availableParallelism(), loadavg: os.loadavg() },
-          services: SERVICES,
-          concurrency,
-          ms: { first: first.ms, second: second.ms, firstBuildOnly: firstBuild.ms, secondBuildOnly: secondBuild.ms },
-          buildCalls: { first: first.report.buildCalls, second: second.report.buildCalls, firstBuildOnly: firstBuild.report.buildCalls, secondBuildOnly: secondBuild.report.buildCalls },
-          ratios: { buildOnly: ratio, withTests: ratioWithTests },
-          goal: { ratio: GOAL_RATIO, buildsInSecond: 0, pass },
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    writeResults(RESULTS_FILE, {
+      services: SERVICES,
+      concurrency,
+      ms: { first: first.ms, second: second.ms, firstBuildOnly: firstBuild.ms, secondBuildOnly: secondBuild.ms },
+      buildCalls: { first: first.report.buildCalls, second: second.report.buildCalls, firstBuildOnly: firstBuild.report.buildCalls, secondBuildOnly: secondBuild.report.buildCalls },
+      ratios: { buildOnly: ratio, withTests: ratioWithTests },
+      goal: { ratio: GOAL_RATIO, buildsInSecond: 0, pass },
+    });
     // A build in the second round is a wrong answer (the cache missed), not a slow one: fail the bench.
     if (second.report.buildCalls > 0 || secondBuild.report.buildCalls > 0) {
       console.error('bench build: FAIL — the second round made build calls with no source change');

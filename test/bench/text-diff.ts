@@ -11,12 +11,11 @@
 // earlier variant left to the allocator would hide a later one's.
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { unifiedDiff } from '../../electron/adapters/text-diff/unified-diff.js';
+import { writeResults } from './results.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_FILE = path.join(REPO, 'bench-results', 'text-diff.json');
@@ -249,23 +248,12 @@ function main(): number {
   console.log(`few changes, new / old                time ${few.time.toFixed(4)}   peak memory ${few.memory.toFixed(4)}`);
   console.log(`every line rewritten, new / old       time ${worst.time.toFixed(4)}   peak memory ${worst.memory.toFixed(4)}`);
 
-  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(
-    RESULTS_FILE,
-    `${JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        machine: { cpus: os.availableParallelism(), loadavg: os.loadavg() },
-        lines: LINES,
-        ms: Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.ms])),
-        peakRssGrowthMb: memory,
-        ratios: { fewChanges: few, everyLineRewritten: worst },
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  writeResults(RESULTS_FILE, {
+    lines: LINES,
+    ms: Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.ms])),
+    peakRssGrowthMb: memory,
+    ratios: { fewChanges: few, everyLineRewritten: worst },
+  });
 
   // Both are minimal line diffs here: they may pick different lines among equal ones, never a different count.
   const changedNew = changedLines(rows['few-new'].text);
