@@ -48,6 +48,11 @@ export const ProjectConfig = z
     env: z.record(EnvName, ConfigValue).default({}),
     /** Kubernetes manifests folder, relative to the project root (default `deploy` when present). */
     manifests: RelPath.optional(),
+    /**
+     * Deployable projects this one deploys after, beyond what the Nx graph says (a runtime dependency
+     * with no import, e.g. a service called over HTTP).
+     */
+    deployAfter: z.array(z.string().min(1)).default([]),
   })
   .strict();
 export type ProjectConfig = z.infer<typeof ProjectConfig>;
@@ -73,11 +78,64 @@ export const TargetConfig = z.discriminatedUnion('kind', [
 ]);
 export type TargetConfig = z.infer<typeof TargetConfig>;
 
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** Seconds, given as a number or as `90s`, `5m`, `1h`; always a positive whole number of seconds. */
+export const DurationSeconds = z.union([
+  z.number().int().positive().max(86_400),
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}[smh]$/, 'a duration such as 90s, 5m or 1h, or a number of seconds')
+    .transform((text) => Number(text.slice(0, -1)) * (DURATION_UNITS[text.slice(-1)] ?? 1))
+    .refine((seconds) => seconds <= 86_400, 'at most 24h'),
+]);
+
+/** How the release engine deploys the services of one wave. */
+export const DeployConfig = z
+  .object({
+    /** Services of one wave deployed at the same time. */
+    concurrency: z.number().int().min(1).max(64).optional(),
+    /** How long one service may take to become ready and healthy after its apply. */
+    timeout: DurationSeconds.optional(),
+  })
+  .strict();
+export type DeployConfig = z.infer<typeof DeployConfig>;
+
+const ServiceNames = z.array(z.string().min(1)).default([]);
+
+/**
+ * The release gates of one environment (electron/core/release/gates.ts). Each is on unless switched
+ * off; `allow` names the services that may run privileged, mount host paths or use the host network.
+ */
+export const GatesConfig = z
+  .object({
+    /** No `:latest`, no missing tag, no image the release did not build. */
+    immutableImages: z.boolean().default(true),
+    /** Every container sets CPU and memory requests and limits. */
+    resources: z.boolean().default(true),
+    /** No privileged container, hostPath volume or host network, except for the services in `allow`. */
+    hostAccess: z.boolean().default(true),
+    /** The image about to deploy is the one built and tested in this release, by image ID. */
+    testedImages: z.boolean().default(true),
+    allow: z
+      .object({ privileged: ServiceNames, hostPath: ServiceNames, hostNetwork: ServiceNames })
+      .strict()
+      .default({ privileged: [], hostPath: [], hostNetwork: [] }),
+  })
+  .strict();
+export type GatesConfig = z.infer<typeof GatesConfig>;
+
 export const EnvironmentConfig = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and -'),
     target: TargetConfig,
+    /** A person approves (console, `--yes`, or a prompt) before anything is applied here. */
     approval: z.object({ required: z.boolean() }).strict().optional(),
+    /** `auto`: a failed release is rolled back in this environment; `manual`: it is left as it is. */
+    rollback: z.enum(['auto', 'manual']).default('auto'),
+    gates: GatesConfig.default(GatesConfig.parse({})),
+    /** Overrides the workspace's `deploy` settings in this environment. */
+    deploy: DeployConfig.optional(),
     env: z.record(EnvName, ConfigValue).default({}),
   })
   .strict();
@@ -94,8 +152,11 @@ export const WorkspaceConfig = z
       })
       .strict()
       .default({}),
+    /** Defaults for every environment (each can override them under its own `deploy`). */
+    deploy: DeployConfig.optional(),
     /** Names of environment variables whose values are secrets (redacted from every log). */
     secrets: z.object({ env: z.array(EnvName).default([]) }).strict().default({ env: [] }),
+    /** In promotion order: a release passes through them first to last. */
     environments: z
       .array(EnvironmentConfig)
       .default([])
@@ -106,3 +167,8 @@ export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;
 
 /** Default test timeout when neither the project nor convoy.yaml sets one. */
 export const DEFAULT_TEST_TIMEOUT_SECONDS = 300;
+
+/** Services of one wave deployed at the same time when neither convoy.yaml nor the environment says. */
+export const DEFAULT_DEPLOY_CONCURRENCY = 4;
+/** How long a service may take to become ready when neither convoy.yaml nor the environment says. */
+export const DEFAULT_DEPLOY_TIMEOUT_SECONDS = 300;

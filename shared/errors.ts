@@ -40,6 +40,9 @@ export const ErrorCode = z.enum([
   'STORE_LOCKED',
   'STORE_UNWRITABLE',
   'STORE_ERROR',
+  // release engine (issue 12)
+  'DEPLOY_CYCLE',
+  'GATE_FAILED',
   'CANCELLED',
   'INTERNAL',
 ]);

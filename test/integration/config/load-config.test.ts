@@ -37,7 +37,7 @@ describe('loadWorkspaceConfig', () => {
     expect(file).toBe(path.join(SHOP, 'convoy.yaml'));
     expect(config.environments.map((e) => [e.name, e.target.kind])).toEqual([
       ['local', 'docker'],
-      ['staging', 'kubernetes'],
+      ['staging', 'docker'],
       ['prod', 'kubernetes'],
     ]);
   });
@@ -56,6 +56,21 @@ describe('loadWorkspaceConfig', () => {
     expect(() => loadWorkspaceConfig(dir)).toThrow(/environments\.0\.target\.context/);
     const typo = temp({ 'convoy.yaml': 'biuld: { concurrency: 2 }\n' });
     expect(() => loadWorkspaceConfig(typo)).toThrow(/biuld/);
+  });
+
+  it('names the file and the path of a bad release setting', () => {
+    const dir = temp({ 'convoy.yaml': 'environments:\n  - name: local\n    target: { kind: docker }\n    gates: { resources: maybe }\n' });
+    expect(() => loadWorkspaceConfig(dir)).toThrow(new RegExp(`convoy\\.yaml: environments\\.0\\.gates\\.resources: `));
+  });
+
+  it('reads the example’s release settings', () => {
+    const { config } = loadWorkspaceConfig(SHOP);
+    expect(config.deploy).toEqual({ concurrency: 2, timeout: 120 });
+    expect(config.environments.map((e) => [e.name, e.approval?.required ?? false, e.rollback])).toEqual([
+      ['local', false, 'auto'],
+      ['staging', true, 'auto'],
+      ['prod', true, 'auto'],
+    ]);
   });
 });
 
