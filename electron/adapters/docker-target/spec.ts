@@ -1,6 +1,6 @@
 // Pure parts of the Docker staging target: container names, the labels that record a revision, the
 // service spec compared by diff, secret masking and the unified-style text diff. No Docker, no I/O.
-import { unifiedDiff as lineDiff } from '../../core/text-diff.js';
+import { unifiedDiff as lineDiff } from '../text-diff/unified-diff.js';
 import { ConvoyError } from '../../../shared/errors.js';
 
 export const LABELS = {
@@ -184,7 +184,7 @@ export function renderSpec(spec: ServiceSpec, extras: RenderExtras = {}, previou
 
 /** The whole spec as one hunk (a container spec is a handful of lines): the shared line diff, all context. */
 export function unifiedDiff(oldLines: readonly string[], newLines: readonly string[], oldLabel: string, newLabel: string): string {
-  return lineDiff([...oldLines], [...newLines], oldLabel, newLabel, Number.POSITIVE_INFINITY);
+  return lineDiff(oldLines, newLines, oldLabel, newLabel, Number.POSITIVE_INFINITY);
 }
 
 /** Splits Docker's multiplexed stdout/stderr stream (8-byte frame headers) into text; plain text passes. */

@@ -57,8 +57,8 @@ export function toYamlLines(object: Json | null): string[] {
 }
 
 // The line diff is shared with the Docker target.
-export { diffLines, type LineOp, unifiedDiff } from '../../core/text-diff.js';
-import { unifiedDiff } from '../../core/text-diff.js';
+export { diffLines, type LineOp, unifiedDiff } from '../text-diff/unified-diff.js';
+import { unifiedDiff } from '../text-diff/unified-diff.js';
 
 export interface ObjectDiffText {
   change: 'add' | 'modify' | 'unchanged';
