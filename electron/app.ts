@@ -18,6 +18,7 @@ import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
 import { historyHandlers } from './features/history/handlers.js';
+import { releaseHandlers } from './features/release/handlers.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions): App {
       ...affectedHandlers({ workspace }),
       ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env }),
       ...targetHandlers({ workspace, store }),
+      ...releaseHandlers({ workspace, builder, env: options.env }),
     },
   });
 

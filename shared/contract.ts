@@ -7,12 +7,14 @@ import { affectedCommands, affectedEvents } from './contract/affected.js';
 import { appCommands, appEvents } from './contract/app.js';
 import { buildCommands, buildEvents } from './contract/build.js';
 import { historyCommands, historyEvents } from './contract/history.js';
+import { releaseCommands, releaseEvents } from './contract/release.js';
 import { JobStarted, jobCommands, jobEvents } from './contract/job.js';
 import { targetCommands, targetEvents } from './contract/target.js';
 import { workspaceCommands, workspaceEvents } from './contract/workspace.js';
 import type { ErrorPayload } from './errors.js';
 
 export { JobStarted };
+export type { ReleasePlan, ReleasePlanReport } from './contract/release.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -24,6 +26,7 @@ export const commands = {
   ...buildCommands,
   ...targetCommands,
   ...historyCommands,
+  ...releaseCommands,
   ...jobCommands,
 } as const;
 
@@ -46,6 +49,7 @@ export const events = {
   ...affectedEvents,
   ...targetEvents,
   ...historyEvents,
+  ...releaseEvents,
 } as const;
 
 export type Events = typeof events;

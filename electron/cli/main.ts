@@ -9,6 +9,7 @@ import { registerServe } from './commands/serve.js';
 import { registerAffected } from './commands/affected.js';
 import { registerBuild } from './commands/build.js';
 import { registerTarget } from './commands/target.js';
+import { registerPlan } from './commands/plan.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()
@@ -21,6 +22,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerInfo(program, ctx);
   registerAffected(program, ctx);
   registerBuild(program, ctx);
+  registerPlan(program, ctx);
   registerTarget(program, ctx);
   registerServe(program, ctx);
   return program;

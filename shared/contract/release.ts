@@ -1,7 +1,9 @@
-// The release plan (issue 12): per environment, in promotion order, the waves the release deploys and
+// `release.*` (issue 12). The release plan: per environment, in promotion order, the waves the release deploys and
 // the services it skips because they already run the same image. Made by electron/core/release/plan.ts,
 // carried by `release.plan`, printed by `convoy plan`.
 import { z } from 'zod';
+import { ErrorPayload } from '../errors.js';
+import { Dir, EnvName, GitRef, job } from './define.js';
 
 export const SkippedService = z.object({
   service: z.string(),
@@ -34,3 +36,52 @@ export const ReleasePlan = z.object({
   environments: z.array(EnvironmentPlan),
 });
 export type ReleasePlan = z.infer<typeof ReleasePlan>;
+
+/** One environment of a plan as `release.plan` answers it: the waves, plus the environment's settings. */
+export const PlannedEnvironment = EnvironmentPlan.extend({
+  kind: z.enum(['kubernetes', 'docker']),
+  approvalRequired: z.boolean(),
+  rollback: z.enum(['auto', 'manual']),
+  /** Whether the target's status was read (skips are known only then) and why not. */
+  live: z.object({ checked: z.boolean(), error: ErrorPayload.nullable() }),
+});
+export type PlannedEnvironment = z.infer<typeof PlannedEnvironment>;
+
+export const ReleasePlanReport = ReleasePlan.extend({
+  workspace: z.string(),
+  /** The resolved base and head of the affected set; null when the projects were named. */
+  base: z.string().nullable(),
+  head: z.string().nullable(),
+  /** Why each selected project is in the release (the affected set's explanation, or "named"). */
+  reasons: z.array(z.object({ project: z.string(), explanation: z.string() })),
+  /** The image each service would deploy (its content tag), when it could be computed. */
+  images: z.record(z.string(), z.string()),
+  environments: z.array(PlannedEnvironment),
+});
+export type ReleasePlanReport = z.infer<typeof ReleasePlanReport>;
+
+export const releaseCommands = {
+  /**
+   * The waves a release would deploy in each environment (up to `environment`, in promotion order, or
+   * that one alone with `only`), and the services it would skip. Changes nothing.
+   */
+  'release.plan': job(
+    z
+      .object({
+        dir: Dir,
+        environment: EnvName.optional(),
+        only: z.boolean().optional(),
+        base: GitRef.optional(),
+        head: GitRef.optional(),
+        uncommitted: z.boolean().optional(),
+        /** Plan exactly these projects instead of the affected set. */
+        projects: z.array(z.string().min(1).max(256)).max(1000).optional(),
+        /** Read each environment's status to find unchanged services (default true). */
+        live: z.boolean().optional(),
+      })
+      .strict(),
+    ReleasePlanReport,
+  ),
+} as const;
+
+export const releaseEvents = {} as const;
