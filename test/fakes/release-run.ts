@@ -3,7 +3,7 @@
 // refusing per-environment lock, a scripted approver and a clock that moves one second per reading.
 import { ConvoyError } from '../../shared/errors.js';
 import type { JsonValue } from '../../electron/core/ports/history-store.js';
-import type { ReleaseReport } from '../../shared/contract/release-report.js';
+import type { ReleaseReport } from '../../shared/release-report.js';
 import type { ApprovalDecision, ApprovalRequest, Approver, Clock, EnvironmentLock, ReleaseRecorder } from '../../electron/core/release/run-ports.js';
 
 export interface FakeStep {

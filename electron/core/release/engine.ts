@@ -6,7 +6,7 @@
 // refused before anything is built. Pure logic over ports; the clock and every effect come in.
 import type { ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
-import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../shared/contract/release-report.js';
+import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../shared/release-report.js';
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
 import type { Redactor } from '../redact.js';

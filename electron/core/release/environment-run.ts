@@ -4,7 +4,7 @@
 // says `rollback: manual`) every service touched here is rolled back in reverse wave order. A cancel
 // is honoured at the same safe points and offers the same rollback.
 import { type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
-import type { EnvironmentReport, ServiceDeploy } from '../../../shared/contract/release-report.js';
+import type { EnvironmentReport, ServiceDeploy } from '../../../shared/release-report.js';
 import type { DeployUnit } from '../ports/deploy-target.js';
 import { runPool } from '../pool.js';
 import type { Redactor } from '../redact.js';

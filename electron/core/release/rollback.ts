@@ -4,7 +4,7 @@
 // where it was is left alone (the Docker target refuses a rollback to its current revision) — then
 // rolled back through the target, waited for, and compared with what ran before.
 import { toErrorPayload } from '../../../shared/errors.js';
-import type { LiveRevision, RollbackEntry } from '../../../shared/contract/release-report.js';
+import type { LiveRevision, RollbackEntry } from '../../../shared/release-report.js';
 import type { DeployTargetPort, DeployUnit } from '../ports/deploy-target.js';
 import type { Redactor } from '../redact.js';
 import type { StageJournal } from './run-ports.js';

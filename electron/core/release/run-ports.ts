@@ -7,7 +7,7 @@ import type { BuildStageRecorder } from '../build-stage.js';
 import type { DeployTargetPort, DeployUnit } from '../ports/deploy-target.js';
 import type { EnvironmentSettings } from './environments.js';
 import type { GateObject } from './gates.js';
-import type { StageName, StageState } from '../../../shared/contract/release-report.js';
+import type { StageName, StageState } from '../../../shared/release-report.js';
 
 export interface StepSpec {
   /** e.g. 'target.apply', 'target.rollback'. */

@@ -2,7 +2,7 @@
 // hands a fresh copy to `onUpdate` (the console's timeline, the CLI's live view) — so what a client
 // sees is always what history will keep. Stage times come from the engine's clock.
 import type { ErrorPayload } from '../../../shared/errors.js';
-import type { ReleaseReport, StageName, StageReport, StageState } from '../../../shared/contract/release-report.js';
+import type { ReleaseReport, StageName, StageReport, StageState } from '../../../shared/release-report.js';
 import type { Redactor } from '../redact.js';
 import type { Clock, ReleaseRecorder, StageJournal } from './run-ports.js';
 

@@ -1,11 +1,10 @@
 // The record of one release run (issue 12), as the engine keeps it while it runs and as history keeps
 // it afterwards: what was affected and why, the plan, the images (tag and ID), every stage with its
 // times, per environment the gates, the combined diff, the approval, each service's deploy and every
-// rollback. `release.updated` carries it live; `history.get` answers it.
+// rollback. `release.updated` carries it live; `history.get` answers it (shared/contract/release.ts).
 import { z } from 'zod';
-import { ErrorPayload } from '../errors.js';
-import { TestOutcome } from '../domain.js';
-import { ServiceOrder, SkippedService } from './release.js';
+import { ErrorPayload } from './errors.js';
+import { TestOutcome } from './domain.js';
 
 export const ReleaseState = z.enum(['running', 'awaiting-approval', 'succeeded', 'failed', 'rolled-back', 'cancelled', 'rejected']);
 export type ReleaseState = z.infer<typeof ReleaseState>;
@@ -100,7 +99,8 @@ export const EnvironmentReport = z.object({
   kind: z.enum(['kubernetes', 'docker']),
   state: z.enum(['pending', 'running', 'awaiting-approval', 'succeeded', 'unchanged', 'failed', 'rolled-back', 'cancelled', 'rejected']),
   waves: z.array(z.array(z.string())),
-  skipped: z.array(SkippedService),
+  /** Services already on the release's image there (the plan's SkippedService). */
+  skipped: z.array(z.object({ service: z.string(), image: z.string(), reason: z.string() })),
   gates: GateSummary.nullable(),
   /** The combined server-side diff, redacted, in apply order. */
   diff: z.object({ text: z.string(), objects: z.array(z.object({ service: z.string(), object: z.string(), change: z.string() })) }).nullable(),
@@ -127,7 +127,7 @@ export const ReleaseReport = z.object({
   finishedAt: z.string().nullable(),
   affected: z.array(z.object({ project: z.string(), explanation: z.string() })),
   services: z.array(z.string()),
-  order: z.array(ServiceOrder),
+  order: z.array(z.object({ service: z.string(), after: z.array(z.string()) })),
   images: z.array(ImageReport),
   /** Build calls made to the engine (0 when every image was already built). */
   buildCalls: z.number().int(),

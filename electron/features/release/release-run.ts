@@ -1,0 +1,162 @@
+// `release.start`: one change taken through the environments of convoy.yaml by the release engine
+// (electron/core/release/engine.ts), with the real world plugged in: the workspace, the image builder,
+// the deploy targets, the store (journal and record), a lock per environment, approvals from
+// release.approve (or up front), and `release.updated` events as the record changes.
+import os from 'node:os';
+import type { EnvironmentConfig } from '../../../shared/config.js';
+import { ConvoyError } from '../../../shared/errors.js';
+import type { ReleaseReport } from '../../../shared/release-report.js';
+import type { EventSink } from '../../core/events.js';
+import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
+import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { HistoryStore } from '../../core/ports/history-store.js';
+import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
+import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
+import { createRedactor } from '../../core/redact.js';
+import { runRelease } from '../../core/release/engine.js';
+import { environmentsUpTo } from '../../core/release/environments.js';
+import type { EnvironmentLock, ImageInspector } from '../../core/release/run-ports.js';
+import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
+import { loadWorkspaceConfig } from '../../adapters/config/load-config.js';
+import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
+import { createTargetFor, expandPath } from '../target/targets.js';
+import type { ApprovalMode, LiveReleases } from './live-releases.js';
+import { type Selected, releaseEnvironment, selectRelease } from './release-setup.js';
+import { storeRecorder } from './store-recorder.js';
+
+export interface ReleaseStartInput {
+  dir: string;
+  environment: string;
+  only?: boolean;
+  base?: string;
+  head?: string;
+  uncommitted?: boolean;
+  projects?: string[];
+  approval?: ApprovalMode;
+  by?: string;
+}
+
+export interface ReleaseRunDeps {
+  workspace: WorkspacePort;
+  builder: ImageBuilderPort;
+  images: ImageInspector;
+  docker: DockerEnginePort;
+  store: HistoryStore;
+  events: EventSink;
+  live: LiveReleases;
+  lock: EnvironmentLock;
+  newId: () => string;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+}
+
+export interface ReleaseRunContext {
+  progress?: Progress;
+  signal?: AbortSignal;
+  jobId?: string;
+}
+
+/** Who acts when nobody says: the OS user on this host. */
+export function defaultPerson(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return `unknown@${os.hostname()}`;
+  }
+}
+
+/** One progress line per stage change, for job.progress (the CLI's plain lines come from the record). */
+function progressOf(report: ReleaseReport): string | null {
+  const stage = report.stages.at(-1);
+  if (!stage) return null;
+  const where = stage.environment ? `${stage.environment}: ` : '';
+  return `${where}${stage.name} ${stage.state}${stage.message ? ` — ${stage.message}` : ''}`;
+}
+
+export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDeps, ctx: ReleaseRunContext = {}): Promise<ReleaseReport> {
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? (() => new Date());
+  const root = assertWorkspace(input.dir);
+  const { config, file } = loadWorkspaceConfig(root);
+  // Refusals that need no slow work come first, so nothing is built for a release that cannot run.
+  const settings = environmentsUpTo(config, input.environment, { only: input.only, file });
+  const approval = input.approval ?? 'wait';
+  const needing = settings.filter((s) => s.approvalRequired).map((s) => s.name);
+  if (approval === 'refuse' && needing.length > 0) {
+    throw new ConvoyError(
+      'APPROVAL_REQUIRED',
+      `${needing.join(', ')} ${needing.length > 1 ? 'need' : 'needs'} approval and nobody can be asked here: pass --yes to approve up front, run it in a terminal to be asked, or start it from the console; nothing was done`,
+    );
+  }
+  const docker = await deps.docker.status();
+  if (!docker.reachable) throw new ConvoyError('DOCKER_UNAVAILABLE', docker.error ?? `Docker Engine not reachable at ${docker.endpoint}`);
+
+  const releaseId = deps.newId();
+  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, root)] : []));
+  const known = [...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)];
+  let redactor = createRedactor(known);
+  const secrets = new Set<string>();
+  const addSecrets = (values: string[]) => {
+    const before = secrets.size;
+    for (const v of values) secrets.add(v);
+    if (secrets.size !== before) redactor = createRedactor([...known, ...secrets]);
+  };
+  const redact = (line: string) => redactor(line);
+
+  let selected: Selected | null = null;
+  const secretNames = new Set(config.secrets.env);
+  const makeTarget = deps.makeTarget ?? createTargetFor;
+  const targets = settings.map((s) => makeTarget(s.config, root));
+  const environments = settings.map((s, i) =>
+    releaseEnvironment(s, targets[i]!, {
+      releaseId,
+      env,
+      secretNames,
+      addSecrets,
+      selected: () => {
+        if (!selected) throw new ConvoyError('INTERNAL', 'the release has no selection yet');
+        return selected;
+      },
+    }),
+  );
+  const signal = deps.live.start(releaseId, ctx.signal);
+  let lastProgress: string | null = null;
+  try {
+    return await runRelease(
+      {
+        releaseId,
+        workspace: root,
+        target: input.environment,
+        only: input.only ?? false,
+        environments,
+        select: async (sig) => {
+          selected = await selectRelease(input, { workspace: deps.workspace, config, env, releaseId, environments: settings.map((s) => s.name), now, progress: ctx.progress, signal: sig });
+          addSecrets(selected.secrets);
+          return selected;
+        },
+      },
+      {
+        builder: deps.builder,
+        images: deps.images,
+        recorder: storeRecorder(deps.store, releaseId, redact, deps.events, ctx.jobId ?? null),
+        lock: deps.lock,
+        approver: deps.live.approver(approval, input.by ?? `${defaultPerson()} (--yes)`),
+        clock: { now },
+        redact,
+        buildConcurrency: config.build.concurrency ?? Math.max(1, os.availableParallelism()),
+        signal,
+        onUpdate: (report) => {
+          deps.live.update(report);
+          deps.events.emit('release.updated', { releaseId, jobId: ctx.jobId ?? null, report });
+          const line = progressOf(report);
+          if (line !== null && line !== lastProgress) ctx.progress?.(line);
+          lastProgress = line;
+        },
+      },
+    );
+  } finally {
+    deps.live.end(releaseId);
+    await Promise.all(targets.map((t) => t.close?.()));
+  }
+}
