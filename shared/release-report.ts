@@ -4,7 +4,7 @@
 // rollback. `release.updated` carries it live; `history.get` answers it (shared/contract/release.ts).
 import { z } from 'zod';
 import { ErrorPayload } from './errors.js';
-import { TestOutcome } from './domain.js';
+import { ServiceStatus, TestOutcome } from './domain.js';
 
 export const ReleaseState = z.enum(['running', 'awaiting-approval', 'succeeded', 'failed', 'rolled-back', 'cancelled', 'rejected']);
 export type ReleaseState = z.infer<typeof ReleaseState>;
@@ -107,6 +107,8 @@ export const EnvironmentReport = z.object({
   approval: ApprovalReport,
   services: z.array(ServiceDeploy),
   rollbacks: z.array(RollbackEntry),
+  /** What every service of the release runs there once the environment is done (messages redacted). */
+  live: z.array(ServiceStatus),
   cause: ErrorPayload.nullable(),
 });
 export type EnvironmentReport = z.infer<typeof EnvironmentReport>;

@@ -71,6 +71,7 @@ function emptyEnvironment(env: ReleaseEnvironment): EnvironmentReport {
     approval: { required: env.settings.approvalRequired, state: env.settings.approvalRequired ? 'not-reached' : 'not-required', by: null, at: null, comment: null },
     services: [],
     rollbacks: [],
+    live: [],
     cause: null,
   };
 }

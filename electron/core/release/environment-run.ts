@@ -5,7 +5,7 @@
 // is honoured at the same safe points and offers the same rollback.
 import { type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { EnvironmentReport, ServiceDeploy } from '../../../shared/release-report.js';
-import type { DeployUnit } from '../ports/deploy-target.js';
+import type { DeployUnit, ServiceStatus } from '../ports/deploy-target.js';
 import { runPool } from '../pool.js';
 import type { Redactor } from '../redact.js';
 import { type BuiltImage, runGates } from './gates.js';
@@ -67,7 +67,11 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
       error: null,
     })),
   );
+  const keepLive = (now: readonly ServiceStatus[]) => {
+    report.live = now.map((s) => ({ ...s, message: ctx.redact(s.message) }));
+  };
   if (deploying.length === 0) {
+    keepLive(statuses);
     report.state = 'unchanged';
     report.approval.state = report.approval.required ? 'not-reached' : 'not-required';
     tracker.changed();
@@ -169,7 +173,9 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
 
   if (!failure && !cancelled) {
     const verify = tracker.stage('verify', name);
-    const now = await env.target.status(deploying);
+    const all = await env.target.status([...ctx.services]);
+    keepLive(all);
+    const now = all.filter((s) => deploying.includes(s.service));
     const wrong = now.filter((s) => s.state !== 'ready' || s.image !== imageOf.get(s.service));
     if (wrong.length === 0) {
       verify.finish('succeeded', `${now.length} service(s) ready on the released images`);
@@ -185,7 +191,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
   const touched = report.services.filter((s) => s.outcome !== 'not-started').reverse();
   if (env.settings.rollback === 'manual' || touched.length === 0) {
     const outcome = fail(cancelled ? 'cancelled' : 'failed', cause);
-    if (touched.length > 0) report.cause = tracker.error({ ...cause, message: `${cause.message}; rollback is manual in ${name}: run convoy release rollback ${tracker.report.id} --env ${name}` });
+    if (touched.length > 0) report.cause = tracker.error({ ...cause, message: `${cause.message}; rollback is manual in ${name}: run convoy undo ${tracker.report.id} --env ${name}` });
     return outcome;
   }
   const rollback = tracker.stage('rollback', name);
@@ -203,6 +209,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
       },
     },
   );
+  keepLive(await env.target.status([...ctx.services]).catch(() => []));
   const restored = entries.every((e) => e.outcome === 'rolled-back' || e.outcome === 'already-there');
   rollback.finish(restored ? 'succeeded' : 'failed', `${entries.filter((e) => e.outcome === 'rolled-back').length} rolled back, ${entries.filter((e) => e.outcome === 'already-there').length} already there, ${entries.filter((e) => e.outcome === 'impossible' || e.outcome === 'failed').length} not restored`);
   fail(cancelled ? 'cancelled' : 'failed', cause);

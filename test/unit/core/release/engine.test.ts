@@ -121,7 +121,7 @@ describe('release engine', () => {
     const report = await release(world, { id: 'r2', version: 'v2', to: 'local', rollback: 'manual' }).done;
     expect(report.state).toBe('failed');
     expect(report.environments[0]!.rollbacks).toEqual([]);
-    expect(report.environments[0]!.cause?.message).toContain('convoy release rollback r2 --env local');
+    expect(report.environments[0]!.cause?.message).toContain('convoy undo r2 --env local');
     expect(world.targets.local.calls.some((c) => c.method === 'rollback')).toBe(false);
   });
 
