@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConvoyError } from '../../../../shared/errors.js';
 import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
 import { FakeApprover } from '../../../fakes/release-run.js';
-import { SERVICES, createWorld, release, snapshot } from './engine-world.js';
+import { SERVICES, createWorld, release, snapshot } from '../../../support/release-world.js';
 
 const applied = (world: ReturnType<typeof createWorld>, env: 'local' | 'staging') =>
   world.targets[env].calls.filter((c) => c.method === 'apply').map((c) => c.services.join(','));

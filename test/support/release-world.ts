@@ -1,18 +1,19 @@
-// A small world for the release engine's tests: three services (storefront deploys after catalog-api
+// A small world for the release engine's tests (unit tests in memory, integration tests on real targets): three services (storefront deploys after catalog-api
 // and orders-api), two environments (local, then staging with approval), in-memory targets, builder,
 // recorder, lock and approver. `version` changes the build input, so each version is a new image.
-import { DEFAULT_DEPLOY_CONCURRENCY } from '../../../../shared/config.js';
-import { GatesConfig } from '../../../../shared/config.js';
-import type { EnvironmentConfig } from '../../../../shared/config.js';
-import type { BuildRequest } from '../../../../electron/core/build-stage.js';
-import { type ReleaseRunDeps, type ReleaseRunInput, runRelease } from '../../../../electron/core/release/engine.js';
-import type { EnvironmentSettings } from '../../../../electron/core/release/environments.js';
-import { gateObjectFromDockerUnit } from '../../../../electron/core/release/gate-objects.js';
-import type { Approver, ReleaseEnvironment } from '../../../../electron/core/release/run-ports.js';
-import type { DeployTargetPort, DeployUnit } from '../../../../electron/core/ports/deploy-target.js';
-import { FakeDeployTarget } from '../../../fakes/deploy-target.js';
-import { FakeImageBuilder } from '../../../fakes/image-builder.js';
-import { FakeApprover, FakeLock, FakeRecorder, fakeClock } from '../../../fakes/release-run.js';
+import { DEFAULT_DEPLOY_CONCURRENCY } from '../../shared/config.js';
+import { GatesConfig } from '../../shared/config.js';
+import type { EnvironmentConfig } from '../../shared/config.js';
+import type { BuildRequest } from '../../electron/core/build-stage.js';
+import { type ReleaseRunDeps, type ReleaseRunInput, runRelease } from '../../electron/core/release/engine.js';
+import type { EnvironmentSettings } from '../../electron/core/release/environments.js';
+import { gateObjectFromDockerUnit } from '../../electron/core/release/gate-objects.js';
+import type { Approver, EnvironmentLock, ImageInspector, ReleaseEnvironment } from '../../electron/core/release/run-ports.js';
+import type { ImageBuilderPort } from '../../electron/core/ports/image-builder.js';
+import type { DeployTargetPort, DeployUnit } from '../../electron/core/ports/deploy-target.js';
+import { FakeDeployTarget } from '../fakes/deploy-target.js';
+import { FakeImageBuilder } from '../fakes/image-builder.js';
+import { FakeApprover, FakeLock, FakeRecorder, fakeClock } from '../fakes/release-run.js';
 
 export const SERVICES = ['catalog-api', 'orders-api', 'storefront'];
 export const ORDER = [
@@ -26,22 +27,32 @@ function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' =
   return { name, config, approvalRequired: approval, rollback, gates: config.gates, concurrency: DEFAULT_DEPLOY_CONCURRENCY, timeoutMs: 60_000 };
 }
 
-export function builds(version: string, services = SERVICES): BuildRequest[] {
+/** One request per service; `variants` gives a service another VERSION build arg than `version`. */
+export function builds(version: string, services = SERVICES, variants: Record<string, string> = {}): BuildRequest[] {
   return services.map((project) => ({
     project,
-    spec: { project, contextDir: `/ws/apps/${project}`, dockerfile: 'Dockerfile', buildArgs: { VERSION: version }, repository: `shop/${project}`, labels: {} },
+    spec: { project, contextDir: `/ws/apps/${project}`, dockerfile: 'Dockerfile', buildArgs: { VERSION: variants[project] ?? version }, repository: `shop/${project}`, labels: {} },
     problem: null,
     test: { command: ['npm', 'test'], timeoutMs: 60_000, env: {}, stage: null },
   }));
 }
 
-export interface World {
-  builder: FakeImageBuilder;
-  lock: FakeLock;
-  targets: Record<'local' | 'staging', FakeDeployTarget>;
+/** What a release runs against: the in-memory world of the unit tests, or real targets and images. */
+export interface EngineWorld {
+  builder: ImageBuilderPort;
+  images: ImageInspector;
+  lock: EnvironmentLock;
   /** What the engine sees of each target (a test may wrap one). */
   ports: Record<'local' | 'staging', DeployTargetPort>;
   recorders: FakeRecorder[];
+  /** Env values every unit gets (the Docker test images print one). */
+  unitEnv?: Record<string, string>;
+}
+
+export interface World extends EngineWorld {
+  builder: FakeImageBuilder;
+  lock: FakeLock;
+  targets: Record<'local' | 'staging', FakeDeployTarget>;
 }
 
 export function createWorld(kind: 'docker' | 'kubernetes' = 'docker'): World {
@@ -49,7 +60,8 @@ export function createWorld(kind: 'docker' | 'kubernetes' = 'docker'): World {
     local: new FakeDeployTarget({ environment: 'local', kind }),
     staging: new FakeDeployTarget({ environment: 'staging', kind }),
   };
-  return { builder: new FakeImageBuilder(), lock: new FakeLock(), targets, ports: { ...targets }, recorders: [] };
+  const builder = new FakeImageBuilder();
+  return { builder, images: { imageId: async (ref) => builder.imageId(ref) }, lock: new FakeLock(), targets, ports: { ...targets }, recorders: [] };
 }
 
 export interface ReleaseOptions {
@@ -61,19 +73,20 @@ export interface ReleaseOptions {
   signal?: AbortSignal;
   rollback?: 'auto' | 'manual';
   services?: string[];
+  variants?: Record<string, string>;
 }
 
-function environment(world: World, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual'): ReleaseEnvironment {
-  const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: null, port: 8080, health: '/healthz', env: {} });
+function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual'): ReleaseEnvironment {
+  const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
   return {
-    settings: settings(name, name === 'staging', rollback),
+    settings: settings(world.ports[name].environment, name === 'staging', rollback),
     target: world.ports[name],
     unit,
-    gateObjects: async (units) => units.map((u) => gateObjectFromDockerUnit(name, u)),
+    gateObjects: async (units) => units.map((u) => gateObjectFromDockerUnit(world.ports[name].environment, u)),
   };
 }
 
-export function release(world: World, options: ReleaseOptions) {
+export function release(world: EngineWorld, options: ReleaseOptions) {
   const names: Array<'local' | 'staging'> = options.only ? [options.to ?? 'staging'] : options.to === 'local' ? ['local'] : ['local', 'staging'];
   const recorder = new FakeRecorder();
   world.recorders.push(recorder);
@@ -92,12 +105,12 @@ export function release(world: World, options: ReleaseOptions) {
       affected: services.map((project) => ({ project, explanation: `${project}: src/index.js` })),
       services,
       order: ORDER.filter((o) => services.includes(o.service)).map((o) => ({ ...o, after: o.after.filter((a) => services.includes(a)) })),
-      builds: builds(options.version, services),
+      builds: builds(options.version, services, options.variants),
     }),
   };
   const deps: ReleaseRunDeps = {
     builder: world.builder,
-    images: { imageId: async (ref) => world.builder.imageId(ref) },
+    images: world.images,
     recorder,
     lock: world.lock,
     approver: options.approver ?? new FakeApprover(),
