@@ -3,6 +3,7 @@
 // No Electron import, so all of it is unit-tested without Electron.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { contentSecurityPolicy as sharedPolicy } from '../../shared/csp.js';
 import { makeSenderCheck } from '../transports/ipc/main-bridge.js';
 
 export interface ShellPaths {
@@ -116,30 +117,14 @@ export function windowOptions(preload: string): ShellWindowOptions {
 }
 
 /**
- * The page's Content-Security-Policy. Production allows only the app's own files; development adds
- * what Vite needs (its inline React-refresh preamble and the HMR socket of the dev origin).
+ * The page's Content-Security-Policy header (one source: shared/csp.ts). Production allows only the
+ * app's own files; development adds what Vite needs (its inline React-refresh preamble and the HMR
+ * socket of the dev origin).
  */
 export function contentSecurityPolicy(devServerUrl: string | null = null): string {
-  const script = ["'self'"];
-  const connect = ["'self'"];
-  if (devServerUrl) {
-    const dev = new URL(devServerUrl);
-    script.push("'unsafe-inline'");
-    connect.push(`${dev.protocol === 'https:' ? 'wss:' : 'ws:'}//${dev.host}`);
-  }
-  return [
-    "default-src 'self'",
-    `script-src ${script.join(' ')}`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    `connect-src ${connect.join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-src 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  if (!devServerUrl) return sharedPolicy();
+  const dev = new URL(devServerUrl);
+  return sharedPolicy({ inlineScripts: true, connect: [`${dev.protocol === 'https:' ? 'wss:' : 'ws:'}//${dev.host}`] });
 }
 
 /** Adds the CSP header to a response's headers, replacing any the server sent (any spelling). */

@@ -1,15 +1,13 @@
-// The console shell: connects through the chosen transport, then shows the app info, the Docker
-// Engine status, the workspace graph, the affected set, builds and the environments. Everything goes through the typed client.
-import { useCallback, useEffect, useState } from 'react';
+// The console: connects through the chosen transport, then gives every screen the typed client
+// (through context) and the router. Hash addresses (#/build, #/history/<runId>) work from file:// in
+// Electron and over `convoy serve` alike.
+import { useEffect, useState } from 'react';
+import { HashRouter } from 'react-router';
 import { type ConvoyClient, createClient } from '../../shared/client.js';
-import type { AppInfo } from '../../shared/domain.js';
-import { AffectedPanel } from './components/AffectedPanel.js';
-import { BuildPanel } from './components/BuildPanel.js';
-import { EnvironmentPanel } from './components/EnvironmentPanel.js';
-import { Header } from './components/Header.js';
-import { WorkspacePanel } from './components/WorkspacePanel.js';
-import { errorMessage } from './format.js';
-import type { Connection } from './transport.js';
+import { ClientProvider } from './client/client-context.js';
+import { Console } from './shell/Console.js';
+import { errorMessage } from './ui/format.js';
+import type { Connection } from './client/transport.js';
 
 type ConnectionState =
   | { phase: 'connecting' }
@@ -72,56 +70,11 @@ export function App({ connect }: AppProps) {
       </main>
     );
   }
-  return <Console client={state.client} transport={state.connection.kind} lost={lost} />;
-}
-
-interface ConsoleProps {
-  client: ConvoyClient;
-  transport: Connection['kind'];
-  lost: string | null;
-}
-
-function Console({ client, transport, lost }: ConsoleProps) {
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [infoError, setInfoError] = useState<string | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [workspaceDir, setWorkspaceDir] = useState('');
-
-  const loadInfo = useCallback(async () => {
-    setChecking(true);
-    try {
-      setInfo(await client.call('app.info', {}));
-      setInfoError(null);
-    } catch (err) {
-      setInfoError(errorMessage(err));
-    } finally {
-      setChecking(false);
-    }
-  }, [client]);
-
-  useEffect(() => {
-    void loadInfo();
-  }, [loadInfo]);
-
   return (
-    <div className="shell">
-      <Header info={info} transport={transport} checking={checking} onRefresh={() => void loadInfo()} />
-      {lost && (
-        <div className="banner error" role="alert" data-testid="connection-lost">
-          {lost}
-        </div>
-      )}
-      {infoError && (
-        <div className="banner error" role="alert" data-testid="info-error">
-          Could not load the app info: {infoError}
-        </div>
-      )}
-      <main className="panels">
-        <WorkspacePanel client={client} dir={workspaceDir} onDirChange={setWorkspaceDir} />
-        <AffectedPanel client={client} dir={workspaceDir} />
-        <BuildPanel client={client} dir={workspaceDir} />
-        <EnvironmentPanel client={client} dir={workspaceDir} />
-      </main>
-    </div>
+    <ClientProvider client={state.client} transport={state.connection.kind}>
+      <HashRouter>
+        <Console lost={lost} />
+      </HashRouter>
+    </ClientProvider>
   );
 }

@@ -3,7 +3,7 @@ import './no-eval.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
-import { connectTransport } from './transport.js';
+import { connectTransport } from './client/transport.js';
 import './styles.css';
 
 const container = document.getElementById('root');

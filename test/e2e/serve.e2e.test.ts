@@ -188,11 +188,12 @@ describe.skipIf(!hasChromium && !inCI)('convoy serve in Chromium', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Loads the console and points it at the bundled example workspace. */
-  async function openOnExample(page: Page): Promise<void> {
+  /** Loads the console, points it at the bundled example workspace, and opens one screen by its link. */
+  async function openOnExample(page: Page, screen: 'build' | 'environments'): Promise<void> {
     await page.goto(url.href);
     await page.getByTestId('app-version').filter({ hasText: version }).waitFor({ timeout: 20_000 });
     await page.getByTestId('workspace-dir').fill(path.join(repoRoot, 'examples', 'shop'));
+    await page.getByTestId(`nav-${screen}`).click();
   }
 
   it('prints a token URL on 127.0.0.1 and says it listens there only', () => {
@@ -290,6 +291,26 @@ describe.skipIf(!hasChromium && !inCI)('convoy serve in Chromium', () => {
     }
   });
 
+  it('the address names the screen: #/history stays through the token removal and a reload', async () => {
+    const page = await browser.newPage();
+    const watched = await watch(page);
+    try {
+      await page.goto(`${url.href}#/history`);
+      await page.getByTestId('history-empty').waitFor({ timeout: 20_000 });
+      expect(new URL(page.url()).hash).toBe('#/history');
+      expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+      await page.reload();
+      await page.getByTestId('history-empty').waitFor({ timeout: 20_000 });
+      await page.getByTestId('nav-affected').click();
+      await page.getByTestId('affected-compute').waitFor({ timeout: 20_000 });
+      expect(new URL(page.url()).hash).toBe('#/affected');
+      expect(await watched.cspProblems()).toEqual([]);
+      expect(watched.errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the --open launcher file leads to the console (the token never on a command line)', async () => {
     const launcher = writeLauncher(url.href);
     const page = await browser.newPage();
@@ -347,7 +368,7 @@ describe.skipIf(!hasChromium && !inCI)('convoy serve in Chromium', () => {
     const page = await browser.newPage();
     const watched = await watch(page);
     try {
-      await openOnExample(page);
+      await openOnExample(page, 'build');
       await page.getByTestId('build-projects').fill('catalog-api');
       await page.getByTestId('build-run').click();
       await page.getByTestId('build-table').waitFor({ timeout: 120_000 });
@@ -369,7 +390,7 @@ describe.skipIf(!hasChromium && !inCI)('convoy serve in Chromium', () => {
     const page = await browser.newPage();
     const watched = await watch(page);
     try {
-      await openOnExample(page);
+      await openOnExample(page, 'environments');
       await page.getByTestId('env-name').fill('local');
       await page.getByTestId('env-status').click();
       await page.getByTestId('env-table').waitFor({ timeout: 60_000 });

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../../shared/contract.js';
+import { contentSecurityPolicy } from '../../../shared/csp.js';
 import { type ServerMessage, parseClientMessage } from '../../../shared/channel.js';
 import type { Dispatcher } from '../../core/dispatcher.js';
 import type { EventBus } from '../../core/events.js';
@@ -89,16 +90,10 @@ export function tokenMatches(given: string | null | undefined, expected: string)
   return timingSafeEqual(got, want);
 }
 
-function securityHeaders(port: number): Record<string, string> {
+export function securityHeaders(port: number): Record<string, string> {
   return {
-    'Content-Security-Policy': [
-      "default-src 'self'",
-      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-      "object-src 'none'",
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-      "form-action 'none'",
-    ].join('; '),
+    // The console's one policy (shared/csp.ts), plus this server's own socket.
+    'Content-Security-Policy': contentSecurityPolicy({ connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] }),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',

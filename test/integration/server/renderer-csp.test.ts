@@ -1,13 +1,16 @@
-// The renderer page carries its own Content-Security-Policy as a <meta>: the Electron window loads it
-// from file://, where no header brings one. The policy is the shell's production policy (less
-// frame-ancestors, which a <meta> cannot carry); the dev server's adds only the inline React preamble.
+// One Content-Security-Policy (shared/csp.ts) and all of its users agree with it: the Electron shell's
+// header, `convoy serve`'s header, and the page's own <meta>, which the Electron window needs because it
+// loads the page from file://, where no header brings one. The <meta> is the shell's production policy
+// less frame-ancestors (a <meta> cannot carry it); the dev server's adds only the inline React preamble.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build, createServer, loadEnv } from 'vite';
+import { build, createServer } from 'vite';
+import { securityHeaders } from '../../../electron/transports/ws/ws-server.js';
 import { contentSecurityPolicy } from '../../../electron/shell/shell-config.js';
+import { CSP_PLACEHOLDER, contentSecurityPolicy as sharedPolicy } from '../../../shared/csp.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const rendererDir = path.join(repoRoot, 'renderer');
@@ -48,16 +51,16 @@ afterAll(() => {
 
 describe('renderer CSP <meta>', () => {
   it('production: is the shell production policy without frame-ancestors', () => {
-    const env = loadEnv('production', rendererDir, 'VITE_');
-    expect(env.VITE_CONVOY_CSP).toBe(expectedMetaPolicy());
-    const policy = directives(env.VITE_CONVOY_CSP!);
+    const meta = sharedPolicy({ forMeta: true });
+    expect(meta).toBe(expectedMetaPolicy());
+    const policy = directives(meta);
     expect(policy.get('script-src')).toEqual(["'self'"]);
     expect(policy.get('connect-src')).toEqual(["'self'"]);
     expect(policy.has('frame-ancestors')).toBe(false);
   });
 
   it('development: adds only the inline React-refresh preamble', () => {
-    const dev = directives(loadEnv('development', rendererDir, 'VITE_').VITE_CONVOY_CSP!);
+    const dev = directives(sharedPolicy({ forMeta: true, inlineScripts: true }));
     const prod = directives(expectedMetaPolicy());
     expect(dev.get('script-src')).toEqual(["'self'", "'unsafe-inline'"]);
     dev.delete('script-src');
@@ -65,8 +68,26 @@ describe('renderer CSP <meta>', () => {
     expect(dev).toEqual(prod);
   });
 
-  it('index.html takes it from the env, ahead of every script', () => {
-    expect(metaPolicy(fs.readFileSync(path.join(rendererDir, 'index.html'), 'utf8'))).toBe('%VITE_CONVOY_CSP%');
+  it('index.html carries the placeholder the build fills, ahead of every script', () => {
+    expect(metaPolicy(fs.readFileSync(path.join(rendererDir, 'index.html'), 'utf8'))).toBe(CSP_PLACEHOLDER);
+  });
+
+  it('every user agrees with shared/csp.ts: the Electron header, the serve header, the page <meta>', () => {
+    // Electron (production): the whole policy, frame-ancestors included.
+    expect(contentSecurityPolicy()).toBe(sharedPolicy());
+    // `convoy serve`: the same policy, with only its own socket added to connect-src.
+    const served = directives(securityHeaders(4321)['Content-Security-Policy']!);
+    expect(served.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:4321', 'ws://localhost:4321']);
+    served.delete('connect-src');
+    const shell = directives(sharedPolicy());
+    shell.delete('connect-src');
+    expect(served).toEqual(shell);
+    // The Electron dev server header: the inline preamble and the HMR socket, nothing else.
+    const dev = directives(contentSecurityPolicy('http://localhost:5173/'));
+    expect(dev.get('script-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(dev.get('connect-src')).toEqual(["'self'", 'ws://localhost:5173']);
+    // No policy is written anywhere else: the renderer has no .env copy of it any more.
+    for (const file of ['.env', '.env.production', '.env.development']) expect(fs.existsSync(path.join(rendererDir, file))).toBe(false);
   });
 
   it('vite build writes the production policy into dist index.html', async () => {
@@ -93,7 +114,7 @@ describe('renderer CSP <meta>', () => {
       // Vite puts its own client script first; it is a 'self' script either way. (HMR is off here so
       // that nothing listens; with it on, plugin-react adds the inline preamble 'unsafe-inline' is for.)
       const policy = metaPolicy(html, false);
-      expect(policy).toBe(loadEnv('development', rendererDir, 'VITE_').VITE_CONVOY_CSP);
+      expect(policy).toBe(sharedPolicy({ forMeta: true, inlineScripts: true }));
       expect(directives(policy).get('script-src')).toContain("'unsafe-inline'");
     } finally {
       await server.close();

@@ -1,77 +1,43 @@
 // @vitest-environment jsdom
+// The console over the real in-process app (electron/app.ts: dispatcher, Nx, git, SQLite in a temp
+// data dir) on a scratch copy of examples/shop; only the Docker Engine port is a fake. A fake channel
+// remains where the real app cannot be brought into the state on demand (a failing app.info, a socket
+// that drops mid-job).
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { ConvoyError } from '../../../shared/errors.js';
-import { connectTransport } from '../../../renderer/src/transport.js';
-import { FakeSocket, INFO, connectionOf, failingJobHandler, fakeChannel, jobHandler } from './fakes.js';
+import { connectTransport } from '../../../renderer/src/client/transport.js';
+import { FakeSocket, INFO, REACHABLE, connectionOf, fakeChannel, recording, resetAddress } from './fakes.js';
+import { type ConsoleApp, startConsoleApp } from './real-app.js';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  resetAddress();
+});
 
-const GRAPH = {
-  root: '/work/shop',
-  nxVersion: '24.0.5',
-  nxSource: 'workspace',
-  cycles: [],
-  cached: false,
-  projects: [
-    {
-      name: 'storefront',
-      root: 'services/storefront',
-      type: 'application',
-      tags: [],
-      dependencies: ['catalog-api', 'lib-pricing'],
-      capabilities: { dockerfile: 'services/storefront/Dockerfile', manifests: null, test: null, buildable: true, deployable: true },
-    },
-    {
-      name: 'lib-pricing',
-      root: 'libs/lib-pricing',
-      type: 'library',
-      tags: [],
-      dependencies: [],
-      capabilities: { dockerfile: null, manifests: null, test: null, buildable: false, deployable: false },
-    },
-  ],
-};
+let app: ConsoleApp;
+beforeAll(async () => {
+  app = await startConsoleApp({ docker: INFO.docker, example: true });
+}, 60_000);
+afterAll(() => app?.close());
 
-const AFFECTED = {
-  workspace: '/work/shop',
-  base: 'main',
-  head: null,
-  uncommitted: true,
-  touchedFiles: 1,
-  graphCached: true,
-  projects: [
-    {
-      name: 'lib-pricing',
-      root: 'libs/lib-pricing',
-      direct: true,
-      files: ['libs/lib-pricing/src/price.js'],
-      moreFiles: 0,
-      via: [],
-      reasons: [{ kind: 'files', files: ['libs/lib-pricing/src/price.js'], more: 0 }],
-      explanation: 'lib-pricing: libs/lib-pricing/src/price.js',
-    },
-    {
-      name: 'storefront',
-      root: 'services/storefront',
-      direct: false,
-      files: [],
-      moreFiles: 0,
-      via: ['lib-pricing'],
-      reasons: [{ kind: 'dependency', via: ['lib-pricing'], source: 'lib-pricing' }],
-      explanation: 'storefront ← lib-pricing: libs/lib-pricing/src/price.js',
-    },
-  ],
-};
+function renderApp() {
+  const channel = recording(app.channel);
+  render(<App connect={connectionOf(channel)} />);
+  return channel;
+}
+
+async function openScreen(name: string) {
+  fireEvent.click(await screen.findByTestId(`nav-${name}`));
+}
 
 describe('App', () => {
   it('shows the version, transport, data dir and Docker status from app.info', async () => {
-    const channel = fakeChannel({ 'app.info': () => ({ ok: true, output: INFO }) });
-    render(<App connect={connectionOf(channel)} />);
+    const channel = renderApp();
     expect(screen.getByTestId('connecting').textContent).toContain('Connecting');
     expect((await screen.findByText('v0.1.0')).dataset.testid).toBe('app-version');
-    expect(screen.getByTestId('data-dir').textContent).toBe(INFO.dataDir);
+    expect(screen.getByTestId('data-dir').textContent).toBe(app.dataDir);
     expect(screen.getByTestId('transport').textContent).toContain('WebSocket');
     const docker = screen.getByTestId('docker-status');
     expect(docker.dataset.reachable).toBe('false');
@@ -81,13 +47,19 @@ describe('App', () => {
   });
 
   it('shows a reachable Docker Engine with its version', async () => {
-    const info = { ...INFO, docker: { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null } };
-    render(<App connect={connectionOf(fakeChannel({ 'app.info': () => ({ ok: true, output: info }) }))} />);
-    await waitFor(() => expect(screen.getByTestId('docker-status').dataset.reachable).toBe('true'));
-    expect(screen.getByTestId('docker-status').textContent).toContain('reachable (27.3.1)');
+    const reachable = await startConsoleApp({ docker: REACHABLE });
+    try {
+      render(<App connect={connectionOf(reachable.channel)} />);
+      await waitFor(() => expect(screen.getByTestId('docker-status').dataset.reachable).toBe('true'));
+      expect(screen.getByTestId('docker-status').textContent).toContain('reachable (27.3.1)');
+    } finally {
+      cleanup();
+      await reachable.close();
+    }
   });
 
   it('shows the error when app.info fails', async () => {
+    // A fake channel: the real store refuses a locked file at start-up, never in the middle of app.info.
     const channel = fakeChannel({
       'app.info': () => ({ ok: false, error: { code: 'STORE_LOCKED', message: 'The store is locked by another Convoy process' } }),
     });
@@ -108,14 +80,14 @@ describe('App', () => {
 
   it('shows a banner when an open connection is lost', async () => {
     let fire: (error: Error) => void = () => {};
-    const channel = fakeChannel({ 'app.info': () => ({ ok: true, output: INFO }) });
-    render(<App connect={connectionOf(channel, (listener) => (fire = listener))} />);
+    render(<App connect={connectionOf(app.channel, (listener) => (fire = listener))} />);
     await screen.findByText('v0.1.0');
     fire(new Error('The Convoy server stopped.'));
     expect((await screen.findByTestId('connection-lost')).textContent).toContain('The Convoy server stopped.');
   });
 
   it('ends a running job with the close error when the connection drops, and re-enables Open', async () => {
+    // The browser transport over a socket the test drives: the drop must land while the job runs.
     let socket!: FakeSocket;
     const connect = () =>
       connectTransport({ location: { protocol: 'http:', host: '127.0.0.1:4321', search: '?token=t' } }, (url) => {
@@ -143,103 +115,100 @@ describe('App', () => {
   });
 
   it('opens a workspace: reports progress, then lists the projects', async () => {
-    const channel = fakeChannel({
-      'app.info': () => ({ ok: true, output: INFO }),
-      'workspace.open': jobHandler('job-1', 'workspace.open', ['Reading nx.json', 'Building the project graph'], GRAPH),
-    });
-    render(<App connect={connectionOf(channel)} />);
-    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: ' /work/shop ' } });
+    const channel = renderApp();
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: ` ${app.workspaceDir} ` } });
     fireEvent.click(screen.getByTestId('workspace-open'));
-    const table = await screen.findByTestId('project-table');
-    expect(channel.calls).toContainEqual({ name: 'workspace.open', input: { dir: '/work/shop' } });
-    expect(screen.getByTestId('workspace-progress').textContent).toContain('Building the project graph');
+    const table = await screen.findByTestId('project-table', {}, { timeout: 30_000 });
+    expect(channel.calls).toContainEqual({ name: 'workspace.open', input: { dir: app.workspaceDir } });
+    expect(screen.getByTestId('workspace-progress').textContent).toContain('Project graph ready');
     const storefront = screen.getByTestId('project-storefront');
     expect(storefront.textContent).toContain('application');
-    expect(storefront.textContent).toContain('catalog-api, lib-pricing');
+    expect(storefront.textContent).toContain('catalog-api, orders-api');
     expect(table.textContent).toContain('lib-pricing');
-    expect(screen.getByTestId('workspace-summary').textContent).toContain('2 projects');
-  });
+    expect(screen.getByTestId('workspace-summary').textContent).toContain('5 projects');
+    expect(window.location.hash).toBe('#/workspace');
+  }, 40_000);
 
   it('shows a failed workspace job as an error', async () => {
-    const channel = fakeChannel({
-      'app.info': () => ({ ok: true, output: INFO }),
-      'workspace.open': failingJobHandler('job-2', 'workspace.open', {
-        code: 'WORKSPACE_ERROR',
-        message: 'No nx.json in /nowhere',
-      }),
-    });
-    render(<App connect={connectionOf(channel)} />);
-    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/nowhere' } });
+    renderApp();
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: app.dataDir } });
     fireEvent.click(screen.getByTestId('workspace-open'));
-    expect((await screen.findByTestId('workspace-error')).textContent).toBe('No nx.json in /nowhere');
+    expect((await screen.findByTestId('workspace-error', {}, { timeout: 20_000 })).textContent).toContain('nx.json');
     expect(screen.queryByTestId('project-table')).toBeNull();
-  });
+  }, 30_000);
 
   it('asks for a workspace path before opening', async () => {
-    const channel = fakeChannel({ 'app.info': () => ({ ok: true, output: INFO }) });
-    render(<App connect={connectionOf(channel)} />);
+    const channel = renderApp();
     fireEvent.click(await screen.findByTestId('workspace-open'));
     expect((await screen.findByTestId('workspace-error')).textContent).toContain('Enter the path');
     expect(channel.calls.map((c) => c.name)).toEqual(['app.info']);
   });
 
   it('computes the affected set with base, head and uncommitted, and explains each project', async () => {
-    const channel = fakeChannel({
-      'app.info': () => ({ ok: true, output: INFO }),
-      'affected.compute': jobHandler('job-3', 'affected.compute', ['Diffing main…HEAD'], AFFECTED),
-    });
-    render(<App connect={connectionOf(channel)} />);
-    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    app.write({ 'libs/lib-pricing/src/price.js': '// rounding changed\nexport const cents = (n) => Math.round(n);\n' });
+    const channel = renderApp();
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: app.workspaceDir } });
+    await openScreen('affected');
+    expect(window.location.hash).toBe('#/affected');
     fireEvent.change(screen.getByTestId('affected-base'), { target: { value: 'main' } });
     fireEvent.click(screen.getByTestId('affected-uncommitted'));
     fireEvent.click(screen.getByTestId('affected-compute'));
-    await screen.findByTestId('affected-list');
-    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: '/work/shop', base: 'main', uncommitted: true } });
-    expect(screen.getByTestId('affected-storefront').textContent).toContain('storefront ← lib-pricing: libs/lib-pricing/src/price.js');
+    await screen.findByTestId('affected-list', {}, { timeout: 30_000 });
+    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: app.workspaceDir, base: 'main', uncommitted: true } });
+    expect(screen.getByTestId('affected-storefront').textContent).toContain('storefront ← catalog-api ← lib-pricing: libs/lib-pricing/src/price.js');
     expect(screen.getByTestId('affected-storefront').textContent).toContain('via dependency');
     expect(screen.getByTestId('affected-lib-pricing').textContent).toContain('direct');
-    expect(screen.getByTestId('affected-summary').textContent).toContain('2 affected projects');
-  });
+    expect(screen.getByTestId('affected-summary').textContent).toContain('4 affected projects');
+  }, 40_000);
 
   it('shows an invalid-input answer from affected.compute', async () => {
-    const channel = fakeChannel({
-      'app.info': () => ({ ok: true, output: INFO }),
-      'affected.compute': () => ({ ok: false, error: { code: 'INVALID_INPUT', message: 'Invalid input for affected.compute: base: not a git ref' } }),
-    });
-    render(<App connect={connectionOf(channel)} />);
-    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    renderApp();
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: app.workspaceDir } });
+    await openScreen('affected');
     fireEvent.change(screen.getByTestId('affected-base'), { target: { value: 'bad ref' } });
     fireEvent.click(screen.getByTestId('affected-compute'));
-    expect((await screen.findByTestId('affected-error')).textContent).toContain('not a git ref');
+    expect((await screen.findByTestId('affected-error')).textContent).toContain('a git revision has no spaces');
   });
+
+  it('keeps the screen in the address: a reload of #/affected opens the Affected screen', async () => {
+    window.history.replaceState(null, '', '/#/affected');
+    renderApp();
+    expect(await screen.findByTestId('affected-compute')).toBeTruthy();
+    expect(screen.getByTestId('nav-affected').getAttribute('aria-current')).toBe('page');
+    window.history.replaceState(null, '', '/#/no-such-screen');
+    cleanup();
+    renderApp();
+    expect((await screen.findByTestId('not-found')).textContent).toContain('No such screen');
+  });
+});
+
+describe('App on a workspace with a dependency cycle', () => {
+  let cyclic: ConsoleApp;
+  beforeAll(async () => {
+    cyclic = await startConsoleApp({ docker: INFO.docker, example: true });
+    // lib-pricing now depends on storefront, which depends on it through catalog-api.
+    const manifest = JSON.parse(cyclic.read('libs/lib-pricing/package.json')) as Record<string, unknown>;
+    cyclic.write({ 'libs/lib-pricing/package.json': JSON.stringify({ ...manifest, dependencies: { '@shop/storefront': '*' } }, null, 2) });
+  }, 60_000);
+  afterAll(() => cyclic?.close());
 
   it('warns about dependency cycles in the opened graph', async () => {
-    const cyclic = { ...GRAPH, cycles: [['lib-pricing', 'storefront', 'lib-pricing']] };
-    const channel = fakeChannel({
-      'app.info': () => ({ ok: true, output: INFO }),
-      'workspace.open': jobHandler('job-5', 'workspace.open', [], cyclic),
-    });
-    render(<App connect={connectionOf(channel)} />);
-    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    render(<App connect={connectionOf(cyclic.channel)} />);
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: cyclic.workspaceDir } });
     fireEvent.click(screen.getByTestId('workspace-open'));
-    expect((await screen.findByTestId('workspace-cycles')).textContent).toContain('lib-pricing → storefront → lib-pricing');
-  });
+    expect((await screen.findByTestId('workspace-cycles', {}, { timeout: 30_000 })).textContent).toContain('lib-pricing → storefront');
+  }, 40_000);
 
   it('shows a cycle refusal from affected.compute, and asks again with allowCycles when told to', async () => {
-    const channel = fakeChannel({
-      'app.info': () => ({ ok: true, output: INFO }),
-      'affected.compute': (input, ch) =>
-        (input as { allowCycles?: boolean }).allowCycles
-          ? jobHandler('job-6', 'affected.compute', [], AFFECTED)(input, ch)
-          : { ok: false, error: { code: 'GRAPH_CYCLE', message: 'The project graph has a dependency cycle: a → b → a.' } },
-    });
+    const channel = recording(cyclic.channel);
     render(<App connect={connectionOf(channel)} />);
-    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: '/work/shop' } });
+    fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: cyclic.workspaceDir } });
+    await openScreen('affected');
     fireEvent.click(screen.getByTestId('affected-compute'));
-    expect((await screen.findByTestId('affected-error')).textContent).toContain('a → b → a');
+    expect((await screen.findByTestId('affected-error', {}, { timeout: 30_000 })).textContent).toContain('lib-pricing → storefront');
     fireEvent.click(screen.getByTestId('affected-allow-cycles'));
     fireEvent.click(screen.getByTestId('affected-compute'));
-    await screen.findByTestId('affected-list');
-    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: '/work/shop', allowCycles: true } });
-  });
+    await screen.findByTestId('affected-list', {}, { timeout: 30_000 });
+    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: cyclic.workspaceDir, allowCycles: true } });
+  }, 60_000);
 });

@@ -1,9 +1,10 @@
-// Test doubles for the renderer: a Channel answering from a table, and a controllable WebSocket.
+// Test doubles for the renderer: a recorder around any Channel, a Channel answering from a table (for
+// states the real app cannot be brought into on demand), and a controllable WebSocket.
 import type { Channel } from '../../../shared/channel.js';
 import type { CallResult } from '../../../shared/contract.js';
-import type { AppInfo } from '../../../shared/domain.js';
-import type { Connection } from '../../../renderer/src/transport.js';
-import type { WebSocketLike } from '../../../renderer/src/ws-channel.js';
+import type { AppInfo, DockerStatus } from '../../../shared/domain.js';
+import type { Connection } from '../../../renderer/src/client/transport.js';
+import type { WebSocketLike } from '../../../renderer/src/client/ws-channel.js';
 
 export const INFO: AppInfo = {
   name: 'convoy',
@@ -19,11 +20,42 @@ export const INFO: AppInfo = {
   storeSchemaVersion: 1,
 };
 
+/** A Docker Engine that answers, as the fake Docker port of the real app reports it. */
+export const REACHABLE: DockerStatus = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '27.3.1', error: null };
+
 type Handler = (input: unknown, channel: FakeChannel) => CallResult<unknown> | Promise<CallResult<unknown>>;
 
 export interface FakeChannel extends Channel {
   emit(name: string, payload: unknown): void;
   calls: Array<{ name: string; input: unknown }>;
+}
+
+/**
+ * The same channel, noting every call it carries (name and input) to assert what the console sent,
+ * and every answer (a job's id comes back in one).
+ */
+export function recording(channel: Channel): Channel & {
+  calls: Array<{ name: string; input: unknown }>;
+  answers: Array<{ name: string; result: CallResult<unknown> }>;
+} {
+  const calls: Array<{ name: string; input: unknown }> = [];
+  const answers: Array<{ name: string; result: CallResult<unknown> }> = [];
+  return {
+    calls,
+    answers,
+    async invoke(name, input) {
+      calls.push({ name, input });
+      const result = await channel.invoke(name, input);
+      answers.push({ name, result });
+      return result;
+    },
+    onEvent: (listener) => channel.onEvent(listener),
+  };
+}
+
+/** Puts the page back at its first address: the console's screen lives in the hash. */
+export function resetAddress(): void {
+  window.history.replaceState(null, '', '/');
 }
 
 export function fakeChannel(handlers: Record<string, Handler>): FakeChannel {
@@ -54,13 +86,6 @@ export function jobHandler(jobId: string, command: string, messages: string[], o
       for (const message of messages) channel.emit('job.progress', { jobId, command, message, fraction: null });
       setTimeout(() => channel.emit('job.finished', { jobId, command, ok: true, output }), 0);
     }, 0);
-    return { ok: true, output: { jobId } };
-  };
-}
-
-export function failingJobHandler(jobId: string, command: string, error: { code: string; message: string }): Handler {
-  return (_input, channel) => {
-    setTimeout(() => channel.emit('job.finished', { jobId, command, ok: false, error }), 0);
     return { ok: true, output: { jobId } };
   };
 }

@@ -8,9 +8,9 @@ import {
   takeToken,
   tokenFromSearch,
   webSocketUrl,
-} from '../../../renderer/src/transport.js';
-import type { WebSocketFactory } from '../../../renderer/src/ws-channel.js';
-import { REFUSED_MESSAGE, connectBrowserWebSocket } from '../../../renderer/src/ws-channel.js';
+} from '../../../renderer/src/client/transport.js';
+import type { WebSocketFactory } from '../../../renderer/src/client/ws-channel.js';
+import { REFUSED_MESSAGE, connectBrowserWebSocket } from '../../../renderer/src/client/ws-channel.js';
 import { FakeSocket, INFO } from './fakes.js';
 
 const location = { protocol: 'http:', host: '127.0.0.1:4321', search: '?token=abc_DEF-123' };

@@ -1,50 +1,47 @@
+// Affected: which projects a change touches (base…head, or the uncommitted changes), each with why.
 import { type FormEvent, useState } from 'react';
-import type { ConvoyClient } from '../../../shared/client.js';
-import type { AffectedSet } from '../../../shared/domain.js';
-import { errorMessage } from '../format.js';
-import { JobStatus } from './JobStatus.js';
-import { useJob } from './use-job.js';
+import type { AffectedSet } from '../../../../shared/domain.js';
+import { useCommand } from '../../client/use-command.js';
+import { CommandStatus } from '../../ui/CommandStatus.js';
+import { useWorkspace, workspaceDir } from '../workspace/workspace-context.js';
 
-interface AffectedPanelProps {
-  client: ConvoyClient;
-  dir: string;
+export interface AffectedForm {
+  base: string;
+  head: string;
+  uncommitted: boolean;
+  allowCycles: boolean;
 }
 
-export function AffectedPanel({ client, dir }: AffectedPanelProps) {
+/** affected.compute's input from the form: blank fields are left to the core's defaults. */
+export function affectedInput(dir: string, form: AffectedForm) {
+  const target = workspaceDir(dir);
+  if (typeof target !== 'string') return target;
+  return {
+    dir: target,
+    ...(form.base.trim() ? { base: form.base.trim() } : {}),
+    ...(form.head.trim() ? { head: form.head.trim() } : {}),
+    ...(form.uncommitted ? { uncommitted: true } : {}),
+    ...(form.allowCycles ? { allowCycles: true } : {}),
+  };
+}
+
+export function AffectedScreen() {
+  const { dir } = useWorkspace();
   const [base, setBase] = useState('');
   const [head, setHead] = useState('');
   const [uncommitted, setUncommitted] = useState(false);
   const [allowCycles, setAllowCycles] = useState(false);
-  const [result, setResult] = useState<AffectedSet | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const job = useJob(client);
+  const job = useCommand('affected.compute');
 
-  async function compute(event: FormEvent) {
+  function compute(event: FormEvent) {
     event.preventDefault();
-    const target = dir.trim();
-    if (!target) {
-      setError('Enter the workspace path above first.');
-      return;
-    }
-    setError(null);
-    try {
-      const input = {
-        dir: target,
-        ...(base.trim() ? { base: base.trim() } : {}),
-        ...(head.trim() ? { head: head.trim() } : {}),
-        ...(uncommitted ? { uncommitted: true } : {}),
-        ...(allowCycles ? { allowCycles: true } : {}),
-      };
-      setResult(await job.run((onProgress, onStart) => client.run('affected.compute', input, onProgress, onStart)));
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+    void job.run(affectedInput(dir, { base, head, uncommitted, allowCycles }));
   }
 
   return (
     <section className="panel" aria-labelledby="affected-title">
       <h2 id="affected-title">Affected</h2>
-      <form className="row" onSubmit={(event) => void compute(event)}>
+      <form className="row" onSubmit={compute}>
         <label>
           <span className="label">Base</span>
           <input type="text" value={base} onChange={(e) => setBase(e.target.value)} placeholder="main" spellCheck={false} data-testid="affected-base" />
@@ -65,8 +62,8 @@ export function AffectedPanel({ client, dir }: AffectedPanelProps) {
           {job.running ? 'Computing…' : 'Compute'}
         </button>
       </form>
-      <JobStatus running={job.running} progress={job.progress} error={error} testId="affected" />
-      {result && <AffectedList result={result} />}
+      <CommandStatus of={[job]} testId="affected" />
+      {job.output && <AffectedList result={job.output} />}
     </section>
   );
 }

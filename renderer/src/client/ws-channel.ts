@@ -1,7 +1,7 @@
 // The browser side of the WebSocket transport: one socket, ids correlated to calls, no reconnects.
 // When the socket closes every pending call fails with a message a person can act on.
-import { type Channel, createWireSession } from '../../shared/channel.js';
-import { ConvoyError } from '../../shared/errors.js';
+import { type Channel, createWireSession } from '../../../shared/channel.js';
+import { ConvoyError } from '../../../shared/errors.js';
 
 export interface BrowserWebSocketChannel extends Channel {
   /** Called once when an open connection ends (server stopped, client dropped). */

@@ -2,9 +2,9 @@
 // otherwise the WebSocket of `convoy serve` on the page's own host, with the token from the address.
 // The token is then taken out of the address bar (history, screen shares, bookmarks) and kept in
 // this tab's sessionStorage, so that a reload still connects.
-import type { Channel } from '../../shared/channel.js';
-import type { CallResult } from '../../shared/contract.js';
-import { ConvoyError } from '../../shared/errors.js';
+import type { Channel } from '../../../shared/channel.js';
+import type { CallResult } from '../../../shared/contract.js';
+import { ConvoyError } from '../../../shared/errors.js';
 import { type WebSocketFactory, connectBrowserWebSocket } from './ws-channel.js';
 
 /** What the Electron preload exposes on `window.convoy`. */

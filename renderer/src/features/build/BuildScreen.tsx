@@ -1,17 +1,13 @@
 // Build and test: runs `build.run` for the affected (or named) projects, shows its progress and its
 // own redacted log lines live (build.log events of this job only), lets the user cancel, and ends with
-// one row per project: image, build result, tests.
+// one row per project (image, build result, tests) and a link to the run in the history.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import type { ConvoyClient } from '../../../shared/client.js';
-import type { BuildReport, ProjectBuild } from '../../../shared/domain.js';
-import { errorMessage } from '../format.js';
-import { JobStatus } from './JobStatus.js';
-import { useJob } from './use-job.js';
-
-interface BuildPanelProps {
-  client: ConvoyClient;
-  dir: string;
-}
+import { Link } from 'react-router';
+import type { BuildReport, ProjectBuild } from '../../../../shared/domain.js';
+import { useClient } from '../../client/client-context.js';
+import { useCommand } from '../../client/use-command.js';
+import { CommandStatus } from '../../ui/CommandStatus.js';
+import { useWorkspace, workspaceDir } from '../workspace/workspace-context.js';
 
 /** Lines kept on screen; the full log is in the history store. */
 const MAX_LINES = 300;
@@ -23,63 +19,48 @@ interface LogLine {
   line: string;
 }
 
-export function BuildPanel({ client, dir }: BuildPanelProps) {
+/** build.run's input: the named projects (comma-separated), else the affected ones. */
+export function buildInput(dir: string, form: { projects: string; base: string }) {
+  const target = workspaceDir(dir);
+  if (typeof target !== 'string') return target;
+  const names = form.projects
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  return { dir: target, ...(names.length > 0 ? { projects: names } : {}), ...(form.base.trim() ? { base: form.base.trim() } : {}) };
+}
+
+export function BuildScreen() {
+  const client = useClient();
+  const { dir } = useWorkspace();
   const [projects, setProjects] = useState('');
   const [base, setBase] = useState('');
-  const [report, setReport] = useState<BuildReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [lines, setLines] = useState<LogLine[]>([]);
   const counter = useRef(0);
-  const job = useJob(client);
-  // Only this panel's job is shown: other clients may be building at the same time. The job's id
-  // arrives (onStart) before any of its events.
-  const ownJob = useRef<string | null>(null);
+  const job = useCommand('build.run', { onStart: () => setLines([]) });
+  const { isCurrentJob } = job;
 
+  // Only this screen's job is shown: other clients may be building at the same time. The job's id
+  // arrives (onStart) before any of its events.
   useEffect(
     () =>
       client.on('build.log', (entry) => {
-        if (entry.jobId === null || entry.jobId !== ownJob.current) return;
+        if (!isCurrentJob(entry.jobId)) return;
         const next: LogLine = { n: counter.current++, project: entry.project, phase: entry.phase, line: entry.line };
         setLines((old) => [...old.slice(-(MAX_LINES - 1)), next]);
       }),
-    [client],
+    [client, isCurrentJob],
   );
 
-  async function build(event: FormEvent) {
+  function build(event: FormEvent) {
     event.preventDefault();
-    const target = dir.trim();
-    if (!target) {
-      setError('Enter the workspace path above first.');
-      return;
-    }
-    setError(null);
-    setReport(null);
-    setLines([]);
-    const names = projects
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean);
-    try {
-      const input = { dir: target, ...(names.length > 0 ? { projects: names } : {}), ...(base.trim() ? { base: base.trim() } : {}) };
-      setReport(
-        await job.run((onProgress, onStart) =>
-          client.run('build.run', input, onProgress, (jobId) => {
-            ownJob.current = jobId;
-            onStart(jobId);
-          }),
-        ),
-      );
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      ownJob.current = null;
-    }
+    void job.run(buildInput(dir, { projects, base }));
   }
 
   return (
     <section className="panel" aria-labelledby="build-title">
       <h2 id="build-title">Build and test</h2>
-      <form className="row" onSubmit={(event) => void build(event)}>
+      <form className="row" onSubmit={build}>
         <label>
           <span className="label">Projects</span>
           <input type="text" value={projects} onChange={(e) => setProjects(e.target.value)} placeholder="affected ones" spellCheck={false} data-testid="build-projects" />
@@ -97,8 +78,8 @@ export function BuildPanel({ client, dir }: BuildPanelProps) {
           </button>
         )}
       </form>
-      <JobStatus running={job.running} progress={job.progress} error={error} testId="build" />
-      {report && <BuildResult report={report} />}
+      <CommandStatus of={[job]} testId="build" />
+      {job.output && <BuildResult report={job.output} />}
       {lines.length > 0 && (
         <pre className="log mono small" data-testid="build-log">
           {lines.map((l) => (
@@ -135,6 +116,11 @@ function BuildResult({ report }: { report: BuildReport }) {
       <p className={report.ok ? 'muted' : 'error-text'} data-testid="build-summary">
         {report.ok ? 'Succeeded' : 'Failed'}: {report.projects.length} project{report.projects.length === 1 ? '' : 's'}, {report.buildCalls} build
         {report.buildCalls === 1 ? '' : 's'} made
+      </p>
+      <p className="small">
+        <Link to={`/history/${encodeURIComponent(report.runId)}`} data-testid="build-run-link">
+          This run in the history
+        </Link>
       </p>
       {report.projects.length === 0 ? (
         <p className="muted">Nothing to build: no affected project has a Dockerfile.</p>

@@ -1,5 +1,5 @@
 import type { AppInfo } from '../../../shared/domain.js';
-import type { TransportKind } from '../transport.js';
+import type { TransportKind } from '../client/transport.js';
 import { DockerBadge } from './DockerBadge.js';
 
 interface HeaderProps {

@@ -1,62 +1,17 @@
-import { type FormEvent, useState } from 'react';
-import type { ConvoyClient, JobProgress } from '../../../shared/client.js';
-import type { WorkspaceGraph } from '../../../shared/domain.js';
-import { errorMessage } from '../format.js';
-import { useJob } from './use-job.js';
+// The opened workspace: how the opening went, then its projects with their dependencies and what
+// Convoy can do with each.
+import type { WorkspaceGraph } from '../../../../shared/domain.js';
+import { useWorkspace } from './workspace-context.js';
 
-interface WorkspacePanelProps {
-  client: ConvoyClient;
-  dir: string;
-  onDirChange: (dir: string) => void;
-}
-
-export function WorkspacePanel({ client, dir, onDirChange }: WorkspacePanelProps) {
-  const [graph, setGraph] = useState<WorkspaceGraph | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const job = useJob(client);
-
-  async function open(event: FormEvent) {
-    event.preventDefault();
-    const target = dir.trim();
-    if (!target) {
-      setError('Enter the path of an Nx workspace first.');
-      return;
-    }
-    setError(null);
-    try {
-      setGraph(await job.run((onProgress: (p: JobProgress) => void, onStart: (jobId: string) => void) => client.run('workspace.open', { dir: target }, onProgress, onStart)));
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  }
-
+export function WorkspaceScreen() {
+  const { open } = useWorkspace();
   return (
     <section className="panel" aria-labelledby="workspace-title">
       <h2 id="workspace-title">Workspace</h2>
-      <form className="row" onSubmit={(event) => void open(event)}>
-        <label className="grow">
-          <span className="label">Workspace path</span>
-          <input
-            type="text"
-            value={dir}
-            onChange={(event) => onDirChange(event.target.value)}
-            placeholder="/path/to/nx/workspace"
-            spellCheck={false}
-            data-testid="workspace-dir"
-          />
-        </label>
-        <button type="submit" disabled={job.running} data-testid="workspace-open">
-          {job.running ? 'Opening…' : 'Open'}
-        </button>
-        {job.running && job.jobId && (
-          <button type="button" className="ghost" onClick={() => void job.cancel()} data-testid="workspace-cancel">
-            Cancel
-          </button>
-        )}
-      </form>
-      {job.progress.length > 0 && (
+      {!open.running && !open.output && !open.error && <p className="muted">Enter a workspace path above and press Open.</p>}
+      {open.progress.length > 0 && (
         <ol className="progress" data-testid="workspace-progress" aria-live="polite">
-          {job.progress.map((p, index) => (
+          {open.progress.map((p, index) => (
             <li key={index}>
               {p.message}
               {p.fraction !== null && <span className="muted"> · {Math.round(p.fraction * 100)}%</span>}
@@ -64,12 +19,12 @@ export function WorkspacePanel({ client, dir, onDirChange }: WorkspacePanelProps
           ))}
         </ol>
       )}
-      {error && (
+      {open.error && (
         <p className="error-text" role="alert" data-testid="workspace-error">
-          {error}
+          {open.error}
         </p>
       )}
-      {graph && <ProjectTable graph={graph} />}
+      {open.output && <ProjectTable graph={open.output} />}
     </section>
   );
 }

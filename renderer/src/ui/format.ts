@@ -1,5 +1,5 @@
 // Small display helpers shared by the components.
-import { ConvoyError } from '../../shared/errors.js';
+import { ConvoyError } from '../../../shared/errors.js';
 
 /** The message a person reads for anything a call or the connection threw. */
 export function errorMessage(err: unknown): string {
