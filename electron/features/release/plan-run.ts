@@ -152,8 +152,5 @@ export async function planReleaseRun(input: PlanRunInput, deps: PlanRunDeps, ctx
       live: { checked: checkLive && error === null, error: error ? { code: error.code, message: redact(error.message) } : null },
     };
   });
-  if (planned.length === 0 && input.environment === undefined && file === null) {
-    ctx.progress?.(`${root} has no convoy.yaml, so the plan has no environments; see docs/configuration.md`);
-  }
   return { ...plan, workspace: graph.root, base, head, reasons, images, environments: planned };
 }

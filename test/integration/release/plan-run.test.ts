@@ -87,6 +87,18 @@ describe('release.plan on the example', () => {
     expect(prod).toMatchObject({ waves: [['catalog-api', 'orders-api'], ['storefront']], skipped: [], live: { checked: false, error: { code: 'KUBE_UNREACHABLE' } } });
   });
 
+  it('redacts secrets from what a target said when it could not answer', async () => {
+    const makeTarget = (environment: { name: string; target: { kind: 'docker' | 'kubernetes' } }): DeployTargetPort => ({
+      ...fakeTargets({}).makeTarget(environment),
+      status: async () => Promise.reject(new ConvoyError('KUBE_AUTH', 'token tok-secret-123456 was refused')),
+    });
+    const plan = await planReleaseRun(
+      { dir: ws.dir, projects: ['orders-api'], environment: 'local' },
+      { workspace: ws.port, builder, makeTarget, env: { SHOP_REGISTRY_TOKEN: 'tok-secret-123456' } },
+    );
+    expect(plan.environments[0]!.live.error).toEqual({ code: 'KUBE_AUTH', message: 'token [redacted] was refused' });
+  });
+
   it('plans named projects, and one environment with only', async () => {
     const plan = await createClient(app.channel()).run('release.plan', { dir: ws.dir, projects: ['storefront', 'lib-http'], environment: 'staging', only: true, live: false });
     expect(plan).toMatchObject({ base: null, head: null, services: ['storefront'], notDeployable: ['lib-http'] });
