@@ -1,11 +1,16 @@
 // Line-diff bench (`npm run bench:diff`): the targets' unified diff (electron/adapters/text-diff, over
 // jsdiff's Myers diff) against the hand-written LCS diff it replaced, on a 5,000-line manifest with a
 // few changes, both run in this one process. Prints the time and the memory of each and the ratio
-// new / old. Fails (exit 1) only when the two disagree on what changed; speed is printed, not thrown.
-// Results: bench-results/text-diff.json.
+// new / old, then the same for the worst case (every line rewritten), where the new diff stops its
+// search at MAX_EDIT_LENGTH edits. Fails (exit 1) only when the two disagree on how many lines a
+// few-changes diff changes; speed is printed, not thrown. Results: bench-results/text-diff.json.
 //
-// Memory is the growth of the process's peak RSS (getrusage maxrss) over the peak before the call. The
-// new diff runs first, so its reading is not hidden under the old one's peak.
+// Times are measured in this one process. Memory is the highest RSS seen while a variant runs (sampled
+// every millisecond by a worker thread, the variant repeated for at least 200 ms) minus the RSS before,
+// each variant in a fresh child process of this bench (`--memory <variant>`): in one process, memory an
+// earlier variant left to the allocator would hide a later one's.
+import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -148,9 +153,8 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Median time of `runs` calls and the growth of the peak RSS over the peak before the first. */
-function measure(run: () => string, runs: number): { ms: number; peakGrowthMb: number; text: string } {
-  const peakBefore = process.resourceUsage().maxRSS;
+/** Median time of `runs` calls, and the last call's text. */
+function timed(run: () => string, runs: number): { ms: number; text: string } {
   const times: number[] = [];
   let text = '';
   for (let r = 0; r < runs; r++) {
@@ -158,28 +162,92 @@ function measure(run: () => string, runs: number): { ms: number; peakGrowthMb: n
     text = run();
     times.push(performance.now() - start);
   }
-  const peakGrowthMb = (process.resourceUsage().maxRSS - peakBefore) / 1024;
-  return { ms: median(times), peakGrowthMb, text };
+  return { ms: median(times), text };
+}
+
+function inputs() {
+  const before = manifestLines(LINES);
+  return { before, after: withChanges(before), rewritten: before.map((line) => `${line} # rewritten`) };
+}
+
+const LABEL = ['live/Deployment shop/big', 'desired/Deployment shop/big'] as const;
+
+const VARIANTS: Record<string, () => string> = {
+  'few-new': () => {
+    const { before, after } = inputs();
+    return unifiedDiff(before, after, ...LABEL);
+  },
+  'few-old': () => {
+    const { before, after } = inputs();
+    return peerUnifiedDiff(before, after, ...LABEL);
+  },
+  'rewritten-new': () => {
+    const { before, rewritten } = inputs();
+    return unifiedDiff(before, rewritten, ...LABEL);
+  },
+  'rewritten-old': () => {
+    const { before, rewritten } = inputs();
+    return peerUnifiedDiff(before, rewritten, ...LABEL);
+  },
+};
+
+// The sampler: keeps the highest RSS in shared[0] (MB) until shared[1] is set.
+const SAMPLER = `
+const { workerData } = require('node:worker_threads');
+const shared = new Float64Array(workerData);
+const tick = new Int32Array(new SharedArrayBuffer(4));
+while (shared[1] === 0) {
+  shared[0] = Math.max(shared[0], process.memoryUsage.rss() / 1048576);
+  Atomics.wait(tick, 0, 0, 1);
+}`;
+
+/** In a child process: the variant, repeated for at least 200 ms; prints the peak RSS growth in MB. */
+async function memoryChild(variant: string): Promise<number> {
+  const run = VARIANTS[variant];
+  if (!run) throw new Error(`unknown variant ${variant}`);
+  const buffer = new SharedArrayBuffer(16);
+  const shared = new Float64Array(buffer);
+  const sampler = new Worker(SAMPLER, { eval: true, workerData: buffer });
+  await new Promise((resolve) => sampler.once('online', resolve));
+  const rssBefore = process.memoryUsage.rss() / 1048576;
+  shared[0] = rssBefore;
+  const start = performance.now();
+  do run();
+  while (performance.now() - start < 200);
+  shared[1] = 1;
+  await sampler.terminate();
+  console.log(JSON.stringify({ peakGrowthMb: Math.max(0, (shared[0] as number) - rssBefore) }));
+  return 0;
+}
+
+function peakGrowthMb(variant: string): number {
+  const out = execFileSync(process.execPath, [path.join(REPO, 'bin', 'run-ts.mjs'), fileURLToPath(import.meta.url), '--memory', variant], { encoding: 'utf8' });
+  return (JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { peakGrowthMb: number }).peakGrowthMb;
 }
 
 function main(): number {
-  const before = manifestLines(LINES);
-  const after = withChanges(before);
-  const label = ['live/Deployment shop/big', 'desired/Deployment shop/big'] as const;
-  console.log(`bench diff: ${LINES}-line manifest, ${changedLines(unifiedDiff(before, after, ...label))} changed line(s)`);
+  const { before, after, rewritten } = inputs();
+  console.log(`bench diff: ${LINES}-line manifest, ${changedLines(unifiedDiff(before, after, ...LABEL))} changed line(s)`);
 
-  const now = measure(() => unifiedDiff(before, after, ...label), NEW_RUNS);
-  const peer = measure(() => peerUnifiedDiff(before, after, ...label), OLD_RUNS);
-
-  const row = (name: string, r: { ms: number; peakGrowthMb: number }, runs: number) =>
-    `${name.padEnd(28)} ${r.ms.toFixed(2).padStart(10)} ms (median of ${runs})   peak RSS +${r.peakGrowthMb.toFixed(1)} MB`;
-  console.log(row('jsdiff (electron/adapters)', now, NEW_RUNS));
-  console.log(row('old LCS (peer)', peer, OLD_RUNS));
-  const timeRatio = now.ms / peer.ms;
-  // A zero growth (the new diff stayed under the process's earlier peak) prints as < 1 MB.
-  const memRatio = Math.max(now.peakGrowthMb, 1) / Math.max(peer.peakGrowthMb, 1);
-  console.log(`new / old time                ${timeRatio.toFixed(4)}`);
-  console.log(`new / old peak memory         ${now.peakGrowthMb < 1 ? '≤ ' : ''}${memRatio.toFixed(4)}`);
+  const rows = {
+    'few-new': { name: 'few changes, jsdiff', ...timed(() => unifiedDiff(before, after, ...LABEL), NEW_RUNS), runs: NEW_RUNS },
+    'few-old': { name: 'few changes, old LCS (peer)', ...timed(() => peerUnifiedDiff(before, after, ...LABEL), OLD_RUNS), runs: OLD_RUNS },
+    'rewritten-new': { name: 'every line rewritten, jsdiff', ...timed(() => unifiedDiff(before, rewritten, ...LABEL), OLD_RUNS), runs: OLD_RUNS },
+    'rewritten-old': { name: 'every line rewritten, old LCS (peer)', ...timed(() => peerUnifiedDiff(before, rewritten, ...LABEL), OLD_RUNS), runs: OLD_RUNS },
+  };
+  const memory = Object.fromEntries(Object.keys(rows).map((variant) => [variant, peakGrowthMb(variant)])) as Record<keyof typeof rows, number>;
+  for (const [variant, r] of Object.entries(rows) as Array<[keyof typeof rows, (typeof rows)[keyof typeof rows]]>) {
+    console.log(`${r.name.padEnd(36)} ${r.ms.toFixed(2).padStart(10)} ms (median of ${r.runs})   peak RSS +${memory[variant].toFixed(1)} MB`);
+  }
+  // A growth under 1 MB counts as 1 MB, so a ratio never divides by noise.
+  const ratio = (a: keyof typeof rows, b: keyof typeof rows) => ({
+    time: rows[a].ms / rows[b].ms,
+    memory: Math.max(memory[a], 1) / Math.max(memory[b], 1),
+  });
+  const few = ratio('few-new', 'few-old');
+  const worst = ratio('rewritten-new', 'rewritten-old');
+  console.log(`few changes, new / old                time ${few.time.toFixed(4)}   peak memory ${few.memory.toFixed(4)}`);
+  console.log(`every line rewritten, new / old       time ${worst.time.toFixed(4)}   peak memory ${worst.memory.toFixed(4)}`);
 
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   fs.writeFileSync(
@@ -189,9 +257,9 @@ function main(): number {
         at: new Date().toISOString(),
         machine: { cpus: os.availableParallelism(), loadavg: os.loadavg() },
         lines: LINES,
-        ms: { new: now.ms, old: peer.ms },
-        peakRssGrowthMb: { new: now.peakGrowthMb, old: peer.peakGrowthMb },
-        ratios: { time: timeRatio, memory: memRatio },
+        ms: Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.ms])),
+        peakRssGrowthMb: memory,
+        ratios: { fewChanges: few, everyLineRewritten: worst },
       },
       null,
       2,
@@ -199,12 +267,24 @@ function main(): number {
   );
   console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
 
-  // Both are minimal line diffs: they may pick different lines among equal ones, never a different count.
-  if (changedLines(now.text) !== changedLines(peer.text)) {
-    console.error(`bench diff: FAIL — the new diff changes ${changedLines(now.text)} line(s), the old one ${changedLines(peer.text)}`);
+  // Both are minimal line diffs here: they may pick different lines among equal ones, never a different count.
+  const changedNew = changedLines(rows['few-new'].text);
+  const changedOld = changedLines(rows['few-old'].text);
+  if (changedNew !== changedOld) {
+    console.error(`bench diff: FAIL — the new diff changes ${changedNew} line(s), the old one ${changedOld}`);
     return 1;
   }
   return 0;
 }
 
-process.exit(main());
+if (process.argv[2] === '--memory') {
+  memoryChild(process.argv[3] ?? '').then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+} else {
+  process.exit(main());
+}

@@ -78,6 +78,8 @@ export class FakeDeployTarget implements DeployTargetPort {
   readonly kind: TargetKind;
   readonly environment: string;
   readonly calls: FakeCall[] = [];
+  /** How many times close() was called. */
+  closed = 0;
   private readonly namespace: string;
   private readonly keepRetired: number;
   private readonly now: () => Date;
@@ -208,7 +210,9 @@ export class FakeDeployTarget implements DeployTargetPort {
     return { service, from, to: String(target.revision), current: this.kind === 'kubernetes' ? null : String(restored) };
   }
 
-  async close() {}
+  async close() {
+    this.closed++;
+  }
 
   // ---- internals -----------------------------------------------------------------------------
 

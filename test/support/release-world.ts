@@ -49,8 +49,18 @@ export interface EngineWorld {
   unitEnv?: Record<string, string>;
 }
 
+/** The fake builder, remembering the image ID of each reference it built (what an engine would report). */
+export class RecordingBuilder extends FakeImageBuilder {
+  readonly ids = new Map<string, string>();
+  override async build(...args: Parameters<FakeImageBuilder['build']>) {
+    const result = await super.build(...args);
+    this.ids.set(result.image, result.imageId);
+    return result;
+  }
+}
+
 export interface World extends EngineWorld {
-  builder: FakeImageBuilder;
+  builder: RecordingBuilder;
   lock: FakeLock;
   targets: Record<'local' | 'staging', FakeDeployTarget>;
 }
@@ -60,8 +70,8 @@ export function createWorld(kind: 'docker' | 'kubernetes' = 'docker'): World {
     local: new FakeDeployTarget({ environment: 'local', kind }),
     staging: new FakeDeployTarget({ environment: 'staging', kind }),
   };
-  const builder = new FakeImageBuilder();
-  return { builder, images: { imageId: async (ref) => builder.imageId(ref) }, lock: new FakeLock(), targets, ports: { ...targets }, recorders: [] };
+  const builder = new RecordingBuilder();
+  return { builder, images: { imageId: async (ref) => builder.ids.get(ref) ?? null }, lock: new FakeLock(), targets, ports: { ...targets }, recorders: [] };
 }
 
 export interface ReleaseOptions {

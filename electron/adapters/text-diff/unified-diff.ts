@@ -1,21 +1,51 @@
 // Line diffs in unified format, used by both deploy targets' `diff` (and meant for the console's diff
 // view). The edit script comes from jsdiff's `diffArrays` (Myers' O((n+m)·d) algorithm: a 5,000-line
-// manifest with a few changes costs milliseconds, where the LCS table it replaced cost seconds and
-// hundreds of MB); this module only prints it the way `diff -u` does, removals before additions.
+// manifest with a few changes costs milliseconds, where the LCS table it replaced cost O(n·m) time and
+// memory); this module only prints it the way `diff -u` does, removals before additions.
+//
+// Myers' cost grows with the number of edits, so past MAX_EDIT_LENGTH (a rewritten manifest, say) the
+// search stops and the lines between the common head and tail are shown as removed, then added: still
+// a correct diff, no longer a minimal one, and bounded in time (`npm run bench:diff` measures both).
 //
 // It lives beside the adapters rather than in electron/core because the core imports shared/ only.
 import { diffArrays } from 'diff';
 
+/** Edits (removed + added lines) Myers' search may find before the diff falls back to a block replace. */
+export const MAX_EDIT_LENGTH = 1000;
+
 export type LineOp = { op: ' ' | '-' | '+'; line: string };
 
-/** A minimal line edit script from `a` to `b`; within a change, removed lines come before added ones. */
+/**
+ * A line edit script from `a` to `b`: minimal up to MAX_EDIT_LENGTH edits, else the common head and
+ * tail with everything between them replaced. Within a change, removed lines come before added ones.
+ */
 export function diffLines(a: readonly string[], b: readonly string[]): LineOp[] {
+  const parts = diffArrays([...a], [...b], { maxEditLength: MAX_EDIT_LENGTH });
+  if (parts === undefined) return blockReplace(a, b);
   const ops: LineOp[] = [];
-  for (const part of diffArrays([...a], [...b])) {
+  for (const part of parts) {
     const op = part.removed ? '-' : part.added ? '+' : ' ';
     for (const line of part.value) ops.push({ op, line });
   }
   return ops;
+}
+
+function blockReplace(a: readonly string[], b: readonly string[]): LineOp[] {
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > head && endB > head && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  const same = (line: string): LineOp => ({ op: ' ', line });
+  return [
+    ...a.slice(0, head).map(same),
+    ...a.slice(head, endA).map((line): LineOp => ({ op: '-', line })),
+    ...b.slice(head, endB).map((line): LineOp => ({ op: '+', line })),
+    ...a.slice(endA).map(same),
+  ];
 }
 
 /**

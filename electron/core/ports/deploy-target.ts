@@ -100,7 +100,11 @@ export interface DeployTargetPort {
   /** Resolves when every unit is ready; fails fast on a failed rollout; streams progress. */
   waitReady(units: DeployUnit[], options: WaitOptions): Promise<ServiceStatus[]>;
   status(services: string[], options?: TargetCallOptions): Promise<ServiceStatus[]>;
-  /** Newest first. */
+  /**
+   * Newest first. After a rollback the restored revision is the newest under a new number: Kubernetes
+   * moves it (its old number disappears, as the deployment controller renumbers the ReplicaSet); Docker
+   * copies it (the old number stays). test/port-contracts/deploy-target.ts asserts both.
+   */
   revisions(service: string, options?: TargetCallOptions): Promise<TargetRevision[]>;
   /** Back to `toRevision`, or to the previous revision when omitted. */
   rollback(service: string, toRevision?: string, options?: TargetCallOptions): Promise<RollbackResult>;

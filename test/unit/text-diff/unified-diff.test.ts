@@ -2,7 +2,7 @@
 // replays to both sides, and a large manifest with a few changes gives exactly the expected hunks.
 // (Speed lives in `npm run bench`, test/bench/text-diff.ts; nothing here is timed.)
 import { describe, expect, it } from 'vitest';
-import { diffLines, unifiedDiff } from '../../../electron/adapters/text-diff/unified-diff.js';
+import { MAX_EDIT_LENGTH, diffLines, unifiedDiff } from '../../../electron/adapters/text-diff/unified-diff.js';
 
 /** A Kubernetes-like manifest of `count` lines, every line distinct. */
 function manifest(count: number): string[] {
@@ -46,5 +46,35 @@ describe('unifiedDiff on a 5,000-line manifest with a few changes', () => {
 
   it('is empty when nothing changed', () => {
     expect(unifiedDiff(before, [...before], 'a', 'b')).toBe('');
+  });
+});
+
+describe('unifiedDiff past the edit bound', () => {
+  it('stays minimal below MAX_EDIT_LENGTH edits: 400 scattered replacements, 400 hunks', () => {
+    expect(MAX_EDIT_LENGTH).toBeGreaterThanOrEqual(800);
+    const before = manifest(4000);
+    const after = before.map((line, i) => (i % 10 === 5 ? `${line} # changed` : line));
+    const text = unifiedDiff(before, after, 'a', 'b');
+    expect(text.match(/^@@/gm)).toHaveLength(400);
+    expect(text.match(/^-(?!-- )/gm)).toHaveLength(400);
+    expect(text.match(/^\+(?!\+\+ )/gm)).toHaveLength(400);
+  });
+
+  it('replaces the block between the common head and tail when every line there differs', () => {
+    const head = ['apiVersion: v1', 'kind: ConfigMap', 'data:'];
+    const tail = ['---', 'end: true'];
+    const before = [...head, ...manifest(5000).map((l) => `old ${l}`), ...tail];
+    const after = [...head, ...manifest(5000).map((l) => `new ${l}`), ...tail];
+    const lines = unifiedDiff(before, after, 'a', 'b').split('\n');
+    expect(lines.filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,5005 +1,5005 @@']);
+    const body = lines.slice(3, -1);
+    expect(body.slice(0, 3)).toEqual(head.map((l) => ` ${l}`));
+    expect(body.slice(3, 5003).every((l) => l.startsWith('-old '))).toBe(true);
+    expect(body.slice(5003, 10003).every((l) => l.startsWith('+new '))).toBe(true);
+    expect(body.slice(10003)).toEqual(tail.map((l) => ` ${l}`));
+    // The edit script still replays to both sides.
+    const ops = diffLines(before, after);
+    expect(ops.filter((o) => o.op !== '+').map((o) => o.line)).toEqual(before);
+    expect(ops.filter((o) => o.op !== '-').map((o) => o.line)).toEqual(after);
   });
 });

@@ -20,7 +20,7 @@ describe('release engine', () => {
     expect(report.state).toBe('succeeded');
     expect(report.cause).toBeNull();
     expect(report.buildCalls).toBe(3);
-    expect(world.builder.builds).toBe(3);
+    expect(world.builder.builds).toHaveLength(3);
     expect(report.applies).toBe(6);
     expect(report.environments.map((e) => [e.name, e.state])).toEqual([
       ['local', 'succeeded'],
@@ -34,7 +34,7 @@ describe('release engine', () => {
     expect(await snapshot(world.targets.staging)).toEqual(local);
     for (const image of report.images) {
       expect(local.find((s) => s.service === image.service)?.image).toBe(image.image);
-      expect(image.imageId).toBe(world.builder.imageId(image.image!));
+      expect(image.imageId).toBe(world.builder.ids.get(image.image!));
       expect(image.test).toBe('passed');
     }
     // Approval: asked once, for staging only, with the combined diff; who and when recorded.
@@ -187,14 +187,14 @@ describe('release engine', () => {
     const approver = new FakeApprover('hold');
     const first = release(world, { id: 'r1', version: 'v1', approver });
     await approver.waiting();
-    const builds = world.builder.builds;
+    const builds = world.builder.builds.length;
 
     const second = release(world, { id: 'r2', version: 'v2' });
     const err = await second.done.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConvoyError);
     expect((err as ConvoyError).code).toBe('ENVIRONMENT_BUSY');
     expect((err as ConvoyError).message).toContain('r1');
-    expect(world.builder.builds).toBe(builds);
+    expect(world.builder.builds).toHaveLength(builds);
     expect(second.recorder.begun).toBeNull();
 
     approver.decide({ decision: 'approved', by: 'alice', at: '2026-01-01T00:00:00.000Z', comment: null });
@@ -221,7 +221,7 @@ describe('release engine', () => {
 
   it('a failing test stops the release before any environment', async () => {
     const world = createWorld();
-    world.builder.failTests('orders-api');
+    world.builder.scriptTest('orders-api', { exitCode: 1 });
     const report = await release(world, { id: 'r1', version: 'v1' }).done;
     expect(report.state).toBe('failed');
     expect(report.cause?.code).toBe('TEST_FAILED');
