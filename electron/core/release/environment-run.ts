@@ -39,6 +39,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
   tracker.changed();
 
   const fail = (outcome: EnvironmentOutcome, cause: ErrorPayload): EnvironmentOutcome => {
+    for (const entry of report.services) if (entry.outcome === 'pending') entry.outcome = 'not-started';
     report.cause = tracker.error(cause);
     report.state = outcome === 'rejected' ? 'rejected' : outcome === 'cancelled' ? 'cancelled' : 'failed';
     tracker.changed();

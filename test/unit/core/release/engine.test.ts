@@ -168,6 +168,8 @@ describe('release engine', () => {
     expect(report.state).toBe('cancelled');
     expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'cancelled']);
     expect(world.targets.staging.calls.some((c) => c.method === 'apply')).toBe(false);
+    // Nothing in staging is left looking as if it were still about to deploy.
+    expect(report.environments[1]!.services.map((s) => s.outcome)).toEqual(['not-started', 'not-started', 'not-started']);
     expect((await snapshot(world.targets.local)).every((s) => s.state === 'ready')).toBe(true);
   });
 
