@@ -7,6 +7,7 @@ import { VERSION } from './version.js';
 import type { TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
+import { type LeaseKeeper, createLeaseKeeper } from './core/lease.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
@@ -17,13 +18,14 @@ import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { currentProcess } from './adapters/system/process-identity.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
 import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
-import { createFileLock } from './adapters/lock/file-lock.js';
+import { leaseLock } from './core/release/lease-lock.js';
 import { createImageInspector } from './adapters/docker/image-inspector.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
@@ -50,6 +52,8 @@ export interface App {
   dispatcher: Dispatcher;
   events: EventBus;
   store: SqliteStore;
+  /** Per-environment leases over the store, held by every change to an environment. */
+  leases: LeaseKeeper;
   /** A channel for in-process clients (the CLI, tests). */
   channel(transport?: TransportName): Channel;
   close(): Promise<void>;
@@ -59,6 +63,10 @@ export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
   const store = openStore(dataDir);
   const events = createEventBus();
+  const leases = createLeaseKeeper({ store, self: currentProcess() });
+  // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
+  const releaseOnExit = () => leases.releaseAll();
+  process.once('exit', releaseOnExit);
   const docker = options.docker ?? createDockerEngine();
   const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
   const builder = options.builder ?? createImageBuilder();
@@ -73,7 +81,7 @@ export function createApp(options: AppOptions): App {
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
       ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env }),
-      ...targetHandlers({ workspace, store }),
+      ...targetHandlers({ workspace, store, leases, newId: randomUUID }),
       ...releaseHandlers({
         workspace,
         builder,
@@ -82,7 +90,8 @@ export function createApp(options: AppOptions): App {
         events,
         live,
         images: options.images ?? createImageInspector(),
-        lock: options.lock ?? createFileLock(dataDir),
+        leases,
+        lock: options.lock ?? leaseLock(leases, store),
         newId: randomUUID,
         env: options.env,
         ...(options.makeTarget ? { makeTarget: options.makeTarget } : {}),
@@ -95,10 +104,13 @@ export function createApp(options: AppOptions): App {
     dispatcher,
     events,
     store,
+    leases,
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {
       await dispatcher.idle();
       await workspace.close?.();
+      leases.releaseAll();
+      process.removeListener('exit', releaseOnExit);
       store.close();
     },
   };

@@ -96,24 +96,8 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-export const ReleaseStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled']);
-
-/** `build`: a build-and-test run on its own (`convoy build`); `release`: a full release. */
-export const RunKind = z.enum(['release', 'build']);
-export type RunKind = z.infer<typeof RunKind>;
-
-export const ReleaseSummary = z.object({
-  id: z.string(),
-  kind: RunKind,
-  workspace: z.string(),
-  base: z.string().nullable(),
-  head: z.string().nullable(),
-  status: ReleaseStatus,
-  createdAt: z.string(),
-  finishedAt: z.string().nullable(),
-  summary: z.string().nullable(),
-});
-export type ReleaseSummary = z.infer<typeof ReleaseSummary>;
+// Runs: everything Convoy does to the world (shared/runs.ts has the kinds and their typed events).
+export { RunKind, RunStatus, RunSummary } from './runs.js';
 
 /** How one project's tests went (issue 4: tests run inside the built image). */
 export const TestOutcome = z.object({

@@ -35,6 +35,8 @@ export const ErrorCode = z.enum([
   'ROLLBACK_REFUSED',
   'PORT_IN_USE',
   'HEALTH_FAILED',
+  // another run holds the environment's lease (issue 9)
+  'ENVIRONMENT_BUSY',
   'STORE_NEWER_SCHEMA',
   'STORE_CORRUPT',
   'STORE_LOCKED',

@@ -5,7 +5,7 @@
 // new ones. Every log line has passed the redactor before it reaches the recorder.
 import type { BuildReport, ProjectBuild, TestOutcome } from '../../shared/domain.js';
 import { type ErrorPayload, toErrorPayload } from '../../shared/errors.js';
-import type { JsonValue } from './ports/history-store.js';
+import type { Journal } from './journal.js';
 import type { BuildResult, BuildSpec, ImageBuilderPort } from './ports/image-builder.js';
 import type { Progress } from './ports/workspace.js';
 import { runPool } from './pool.js';
@@ -27,10 +27,10 @@ export interface BuildRequest {
   test: TestPlan | null;
 }
 
-/** Where the stage writes its durable record: a step intent before each side effect, its result after. */
+/** Where the stage writes its durable record: every build and test through the journal (an intent
+ *  before the side effect, its result after), and each log line. */
 export interface BuildStageRecorder {
-  intent(kind: 'docker.build' | 'docker.test', target: string, detail: JsonValue): number;
-  result(stepId: number, ok: boolean, detail: JsonValue): void;
+  journal: Journal;
   log(project: string, phase: 'build' | 'test', line: string): void;
 }
 
@@ -68,39 +68,32 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
   async function build(spec: BuildSpec, project: string): Promise<BuildResult> {
     // The intent names what is built; the content hash comes with the result (hashing the context
     // first would read every file twice).
-    const step = recorder?.intent('docker.build', project, { repository: spec.repository, target: spec.target ?? null });
-    try {
-      const result = await builder.build(spec, {
-        signal,
-        redact,
-        onLog: (line) => recorder?.log(project, 'build', line),
-      });
-      if (!result.cached) buildCalls++;
-      if (step !== undefined) {
-        recorder?.result(step, true, { image: result.image, contentHash: result.contentHash, cached: result.cached, durationMs: result.durationMs });
-      }
-      return result;
-    } catch (err) {
-      if (step !== undefined) recorder?.result(step, false, { error: toErrorPayload(err) });
-      throw err;
-    }
+    const effect = () => builder.build(spec, { signal, redact, onLog: (line) => recorder?.log(project, 'build', line) });
+    const result = recorder
+      ? await recorder.journal.step({ kind: 'docker.build', target: project, detail: { repository: spec.repository, target: spec.target ?? null } }, effect, (r) => ({
+          ok: true,
+          detail: { image: r.image, contentHash: r.contentHash, cached: r.cached, durationMs: r.durationMs },
+        }))
+      : await effect();
+    if (!result.cached) buildCalls++;
+    return result;
   }
 
   async function test(request: BuildRequest, image: string, plan: TestPlan): Promise<TestOutcome> {
-    const step = recorder?.intent('docker.test', request.project, { image, command: plan.command, timeoutMs: plan.timeoutMs });
-    try {
+    const effect = async (): Promise<TestOutcome> => {
       const result = await builder.runTest(
         { project: request.project, image, command: plan.command, timeoutMs: plan.timeoutMs, env: plan.env },
         { signal, redact, onLog: (line) => recorder?.log(request.project, 'test', line) },
       );
       const status: TestOutcome['status'] = result.timedOut ? 'timed-out' : result.exitCode === 0 ? 'passed' : 'failed';
-      const outcome: TestOutcome = { status, exitCode: result.exitCode, durationMs: result.durationMs, logTail: result.logs.slice(-LOG_TAIL) };
-      if (step !== undefined) recorder?.result(step, status === 'passed', { status, exitCode: result.exitCode, durationMs: result.durationMs });
-      return outcome;
-    } catch (err) {
-      if (step !== undefined) recorder?.result(step, false, { error: toErrorPayload(err) });
-      throw err;
-    }
+      return { status, exitCode: result.exitCode, durationMs: result.durationMs, logTail: result.logs.slice(-LOG_TAIL) };
+    };
+    if (!recorder) return effect();
+    // A failing test is a result (ok: false), not an error.
+    return recorder.journal.step({ kind: 'docker.test', target: request.project, detail: { image, command: plan.command, timeoutMs: plan.timeoutMs } }, effect, (o) => ({
+      ok: o.status === 'passed',
+      detail: { status: o.status, exitCode: o.exitCode, durationMs: o.durationMs },
+    }));
   }
 
   async function one(request: BuildRequest): Promise<ProjectBuild> {

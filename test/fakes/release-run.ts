@@ -2,7 +2,7 @@
 // (electron/core/release/run-ports.ts): a recorder that keeps stages, journal steps and events, a
 // refusing per-environment lock, a scripted approver and a clock that moves one second per reading.
 import { ConvoyError } from '../../shared/errors.js';
-import type { JsonValue } from '../../electron/core/ports/history-store.js';
+import type { JsonValue } from '../../electron/core/ports/json.js';
 import type { ReleaseReport } from '../../shared/release-report.js';
 import type { ApprovalDecision, ApprovalRequest, Approver, Clock, EnvironmentLock, ReleaseRecorder } from '../../electron/core/release/run-ports.js';
 
@@ -46,13 +46,13 @@ export class FakeRecorder implements ReleaseRecorder {
           throw err;
         }
       },
-      buildRecorder: () => ({ intent: () => 0, result: () => {}, log: () => {} }),
+      buildRecorder: () => ({ journal: { runId: 'fake', stageId: null, step: <T>(_spec: unknown, effect: (stepId: number) => Promise<T>) => effect(0) }, log: () => {} }),
       finish: (state: string) => void (entry.state = state),
     };
   }
 
-  event(name: string, payload: JsonValue): void {
-    this.events.push({ name, payload });
+  event(name: string, payload: unknown): void {
+    this.events.push({ name, payload: payload as JsonValue });
   }
 }
 

@@ -88,9 +88,6 @@ const DEFAULT_SETTLE_MS = 2_000;
 const DEFAULT_STOP_SECONDS = 10;
 const DEFAULT_KEEP_RETIRED = 5;
 
-/** The tail of the change queue per engine endpoint and environment, shared by all targets. */
-const changeQueues = new Map<string, Promise<void>>();
-
 export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort {
   const environment = config.environment;
   checkNamePart('environment', environment);
@@ -177,23 +174,8 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
 
   // ---- the port ------------------------------------------------------------------------------
 
-  /**
-   * Changes run one at a time per engine and environment — across every target object made for it
-   * (each contract call makes its own), so two rollbacks or applies never interleave replacements.
-   */
-  const queueKey = `${engine.endpoint}\0${environment}`;
-  function serialized<T>(work: () => Promise<T>): Promise<T> {
-    const run = (changeQueues.get(queueKey) ?? Promise.resolve()).then(work, work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    changeQueues.set(queueKey, settled);
-    void settled.then(() => {
-      if (changeQueues.get(queueKey) === settled) changeQueues.delete(queueKey);
-    });
-    return run;
-  }
+  // Changes (apply, rollback) are not serialised here: every target Convoy makes is wrapped by
+  // electron/core/leased-target.ts, so changes to one environment hold its lease, across processes too.
 
   return {
     kind: 'docker',
@@ -214,36 +196,34 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
       return { environment, objects, text } satisfies TargetDiff;
     },
 
-    apply(units, options?: ApplyOptions) {
-      return serialized(async () => {
-        const progress = progressOf(options);
-        checkUnits(units);
-        await engine.ping();
-        for (const unit of units) await engine.requireImage(unit.service, unit.image);
-        await engine.checkPorts(units.map((u) => ({ service: u.service, spec: specOf(u) })));
-        // Every unit's diff up front: a foreign container on a canonical name is refused before any change.
-        const diffs = [];
-        for (const unit of units) diffs.push(await diffOne(unit));
-        const objects: AppliedObject[] = [];
-        for (const [index, unit] of units.entries()) {
-          throwIfAborted(options?.signal, `apply ${environment}`);
-          const { diff, current, desired } = diffs[index]!;
-          const fraction = (f: number) => (index + f) / units.length;
-          if (diff.change === 'unchanged') {
-            progress(`${environment}/${unit.service}: unchanged (revision ${current?.revision})`, fraction(1));
-            objects.push({ service: unit.service, object: diff.object, action: 'unchanged' });
-            continue;
-          }
-          await replacer.replace(
-            desired,
-            { service: unit.service, releaseId: unit.releaseId, commit: unit.commit, createFrom: unit.image, rollbackOf: null },
-            options ?? {},
-            fraction,
-          );
-          objects.push({ service: unit.service, object: diff.object, action: current ? 'configured' : 'created' });
+    async apply(units, options?: ApplyOptions) {
+      const progress = progressOf(options);
+      checkUnits(units);
+      await engine.ping();
+      for (const unit of units) await engine.requireImage(unit.service, unit.image);
+      await engine.checkPorts(units.map((u) => ({ service: u.service, spec: specOf(u) })));
+      // Every unit's diff up front: a foreign container on a canonical name is refused before any change.
+      const diffs = [];
+      for (const unit of units) diffs.push(await diffOne(unit));
+      const objects: AppliedObject[] = [];
+      for (const [index, unit] of units.entries()) {
+        throwIfAborted(options?.signal, `apply ${environment}`);
+        const { diff, current, desired } = diffs[index]!;
+        const fraction = (f: number) => (index + f) / units.length;
+        if (diff.change === 'unchanged') {
+          progress(`${environment}/${unit.service}: unchanged (revision ${current?.revision})`, fraction(1));
+          objects.push({ service: unit.service, object: diff.object, action: 'unchanged' });
+          continue;
         }
-        return { environment, objects } satisfies ApplyResult;
-      });
+        await replacer.replace(
+          desired,
+          { service: unit.service, releaseId: unit.releaseId, commit: unit.commit, createFrom: unit.image, rollbackOf: null },
+          options ?? {},
+          fraction,
+        );
+        objects.push({ service: unit.service, object: diff.object, action: current ? 'configured' : 'created' });
+      }
+      return { environment, objects } satisfies ApplyResult;
     },
 
     async waitReady(units, options: WaitOptions) {
@@ -310,42 +290,40 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
         );
     },
 
-    rollback(service, toRevision, options) {
-      return serialized(async (): Promise<RollbackResult> => {
-        checkNamePart('service', service);
-        await engine.ping();
-        const where = `${environment}/${service}`;
-        const all = (await engine.listRevisions(service)).filter((r) => r.role !== 'candidate');
-        const current = all.find((r) => r.role === 'current') ?? null;
-        const known = all.map((r) => `${r.revision}${r.role === 'current' ? ' (current)' : ''}`).join(', ') || 'none';
-        let target: Revision | undefined;
-        if (toRevision !== undefined) {
-          target = all.find((r) => String(r.revision) === toRevision.trim());
-          if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: unknown revision ${toRevision}; known revisions: ${known}`);
-        } else {
-          if (!current) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: nothing is deployed to roll back; known revisions: ${known}`);
-          target = all.find((r) => r.revision < current.revision);
-          if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: no revision before ${current.revision}; known revisions: ${known}`);
-        }
-        if (current && target.id === current.id) {
-          throw new ConvoyError('ROLLBACK_REFUSED', `${where}: revision ${target.revision} is already current; known revisions: ${known}`);
-        }
-        const imageId = await engine.imageExists(target.imageId);
-        if (imageId === null) {
-          throw new ConvoyError('NOT_FOUND', `${where}: the image of revision ${target.revision} (${target.spec.image}) is no longer in the local engine`);
-        }
-        const spec: ServiceSpec = { ...target.spec, hostPort: hostPortFor(service) };
-        checkSpec(environment, service, spec);
-        await engine.checkPorts([{ service, spec }]);
-        progressOf(options)(`${where}: rolling back from revision ${current?.revision ?? 'none'} to a copy of revision ${target.revision}`, 0);
-        const revision = await replacer.replace(
-          spec,
-          { service, releaseId: target.releaseId, commit: target.commit, createFrom: imageId, rollbackOf: target.revision },
-          options ?? {},
-          (f) => f,
-        );
-        return { service, from: current ? String(current.revision) : null, to: String(target.revision), current: String(revision) };
-      });
+    async rollback(service, toRevision, options): Promise<RollbackResult> {
+      checkNamePart('service', service);
+      await engine.ping();
+      const where = `${environment}/${service}`;
+      const all = (await engine.listRevisions(service)).filter((r) => r.role !== 'candidate');
+      const current = all.find((r) => r.role === 'current') ?? null;
+      const known = all.map((r) => `${r.revision}${r.role === 'current' ? ' (current)' : ''}`).join(', ') || 'none';
+      let target: Revision | undefined;
+      if (toRevision !== undefined) {
+        target = all.find((r) => String(r.revision) === toRevision.trim());
+        if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: unknown revision ${toRevision}; known revisions: ${known}`);
+      } else {
+        if (!current) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: nothing is deployed to roll back; known revisions: ${known}`);
+        target = all.find((r) => r.revision < current.revision);
+        if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: no revision before ${current.revision}; known revisions: ${known}`);
+      }
+      if (current && target.id === current.id) {
+        throw new ConvoyError('ROLLBACK_REFUSED', `${where}: revision ${target.revision} is already current; known revisions: ${known}`);
+      }
+      const imageId = await engine.imageExists(target.imageId);
+      if (imageId === null) {
+        throw new ConvoyError('NOT_FOUND', `${where}: the image of revision ${target.revision} (${target.spec.image}) is no longer in the local engine`);
+      }
+      const spec: ServiceSpec = { ...target.spec, hostPort: hostPortFor(service) };
+      checkSpec(environment, service, spec);
+      await engine.checkPorts([{ service, spec }]);
+      progressOf(options)(`${where}: rolling back from revision ${current?.revision ?? 'none'} to a copy of revision ${target.revision}`, 0);
+      const revision = await replacer.replace(
+        spec,
+        { service, releaseId: target.releaseId, commit: target.commit, createFrom: imageId, rollbackOf: target.revision },
+        options ?? {},
+        (f) => f,
+      );
+      return { service, from: current ? String(current.revision) : null, to: String(target.revision), current: String(revision) };
     },
   };
 }

@@ -7,10 +7,14 @@ export interface Migration {
   version: number;
   name: string;
   up: string;
+  /** Run with foreign keys off (SQLite's way to rebuild a table others refer to); keys are checked before commit. */
+  rebuildsTables?: boolean;
 }
 
 /** Written to `PRAGMA application_id` so a Convoy database can be told from any other SQLite file ("Cnvy"). */
 export const CONVOY_APPLICATION_ID = 0x436e7679;
+
+import { RUNS_MIGRATION } from './migration-3-runs.js';
 
 export const migrations: readonly Migration[] = [
   {
@@ -109,6 +113,12 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE releases ADD COLUMN kind TEXT NOT NULL DEFAULT 'release' CHECK (kind IN ('release', 'build'));
       CREATE INDEX events_name ON events (release_id, name);
     `,
+  },
+  {
+    version: 3,
+    name: 'runs: every build, release, rollback and drill is a run; per-environment leases',
+    rebuildsTables: true,
+    up: RUNS_MIGRATION,
   },
 ];
 

@@ -196,20 +196,35 @@ function migrate(db: Database.Database, file: string, list: readonly Migration[]
       throw new StoreError('STORE_ERROR', `Invalid migration version ${migration.version} (${migration.name}).`);
     }
     if (migration.version <= readVersion()) continue;
-    inLock(() => {
-      if (migration.version <= readVersion()) return; // another process got there first
-      try {
-        db.exec(migration.up);
-      } catch (err) {
-        if (err instanceof StoreError || isSqliteCode(err, 'SQLITE_BUSY') || isSqliteCode(err, 'SQLITE_LOCKED')) throw err;
-        throw new StoreError(
-          'STORE_ERROR',
-          `Convoy could not upgrade its database at ${file} to schema version ${migration.version} (${migration.name}): ${errMessage(err)}. Nothing was changed.`,
-          { cause: err },
-        );
-      }
-      db.pragma(`user_version = ${migration.version}`);
-    });
+    // Foreign keys can only be switched outside a transaction; off, DROP TABLE cascades nothing.
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      inLock(() => {
+        if (migration.version <= readVersion()) return; // another process got there first
+        try {
+          db.exec(migration.up);
+          if (migration.rebuildsTables) checkForeignKeys(db);
+        } catch (err) {
+          if (err instanceof StoreError || isSqliteCode(err, 'SQLITE_BUSY') || isSqliteCode(err, 'SQLITE_LOCKED')) throw err;
+          throw new StoreError(
+            'STORE_ERROR',
+            `Convoy could not upgrade its database at ${file} to schema version ${migration.version} (${migration.name}): ${errMessage(err)}. Nothing was changed.`,
+            { cause: err },
+          );
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      });
+    } finally {
+      if (migration.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
+  }
+}
+
+function checkForeignKeys(db: Database.Database): void {
+  const broken = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+  if (broken.length > 0) {
+    const first = broken[0]!;
+    throw new Error(`${broken.length} row(s) refer to rows that do not exist, e.g. ${first.table} row ${first.rowid} → ${first.parent}`);
   }
 }
 

@@ -1,34 +1,22 @@
-// Rows of convoy.db as better-sqlite3 returns them, and their mapping to the port's records.
-import type {
-  ApprovalDecision,
-  ApprovalRecord,
-  DrillOutcome,
-  DrillRecord,
-  EventRecord,
-  JsonValue,
-  ReleaseRecord,
-  ReleaseStatus,
-  RevisionRecord,
-  StageRecord,
-  StageStatus,
-  StepRecord,
-} from '../../core/ports/history-store.js';
+// Rows of convoy.db as better-sqlite3 returns them, and their mapping to the ports' records.
+import type { EventRecord, JsonValue, LeaseRecord, RunKind, RunRecord, RunStatus, StageRecord, StageStatus, StepRecord } from '../../core/ports/history-store.js';
 import { StoreError, errMessage } from './open-database.js';
 
-export interface ReleaseRow {
+export interface RunRow {
   id: string;
-  kind: 'release' | 'build';
+  kind: RunKind;
   workspace: string;
+  environment: string | null;
   base: string | null;
   head: string | null;
-  status: ReleaseStatus;
+  status: RunStatus;
   created_at: string;
   finished_at: string | null;
   summary: string | null;
 }
 export interface StageRow {
   id: string;
-  release_id: string;
+  run_id: string;
   name: string;
   status: StageStatus;
   started_at: string;
@@ -36,7 +24,7 @@ export interface StageRow {
 }
 export interface StepRow {
   id: number;
-  release_id: string;
+  run_id: string;
   stage_id: string | null;
   kind: string;
   target: string;
@@ -48,44 +36,25 @@ export interface StepRow {
 }
 export interface EventRow {
   id: number;
-  release_id: string | null;
+  run_id: string | null;
   name: string;
   payload_json: string;
   at: string;
 }
-export interface RevisionRow {
-  id: number;
+export interface LeaseRow {
   environment: string;
-  service: string;
-  revision: string;
-  image: string;
-  release_id: string | null;
-  deployed_at: string;
-}
-export interface ApprovalRow {
-  id: number;
-  release_id: string;
-  stage_id: string | null;
-  approver: string;
-  decision: ApprovalDecision;
-  comment: string | null;
-  at: string;
-}
-export interface DrillRow {
-  id: number;
-  kind: string;
-  environment: string;
-  release_id: string | null;
-  outcome: DrillOutcome;
+  run_id: string;
+  pid: number;
+  host: string;
   started_at: string;
-  finished_at: string;
-  detail_json: string;
+  heartbeat_at: string;
 }
 
-export const releaseFromRow = (r: ReleaseRow): ReleaseRecord => ({
+export const runFromRow = (r: RunRow): RunRecord => ({
   id: r.id,
   kind: r.kind,
   workspace: r.workspace,
+  environment: r.environment,
   base: r.base,
   head: r.head,
   status: r.status,
@@ -95,7 +64,7 @@ export const releaseFromRow = (r: ReleaseRow): ReleaseRecord => ({
 });
 export const stageFromRow = (r: StageRow): StageRecord => ({
   id: r.id,
-  releaseId: r.release_id,
+  runId: r.run_id,
   name: r.name,
   status: r.status,
   startedAt: r.started_at,
@@ -103,7 +72,7 @@ export const stageFromRow = (r: StageRow): StageRecord => ({
 });
 export const stepFromRow = (r: StepRow): StepRecord => ({
   id: r.id,
-  releaseId: r.release_id,
+  runId: r.run_id,
   stageId: r.stage_id,
   kind: r.kind,
   target: r.target,
@@ -113,41 +82,22 @@ export const stepFromRow = (r: StepRow): StepRecord => ({
   ok: r.ok === null ? null : r.ok === 1,
   result: r.result_json === null ? null : parseJson(r.result_json),
 });
-export const eventFromRow = (r: EventRow): EventRecord => ({ id: r.id, releaseId: r.release_id, name: r.name, payload: parseJson(r.payload_json), at: r.at });
-export const revisionFromRow = (r: RevisionRow): RevisionRecord => ({
-  id: r.id,
+/** Names and payloads were checked on the way in, and migrations only write known ones. */
+export const eventFromRow = (r: EventRow): EventRecord => ({ id: r.id, runId: r.run_id, name: r.name, payload: parseJson(r.payload_json), at: r.at }) as EventRecord;
+export const leaseFromRow = (r: LeaseRow): LeaseRecord => ({
   environment: r.environment,
-  service: r.service,
-  revision: r.revision,
-  image: r.image,
-  releaseId: r.release_id,
-  deployedAt: r.deployed_at,
-});
-export const approvalFromRow = (r: ApprovalRow): ApprovalRecord => ({
-  id: r.id,
-  releaseId: r.release_id,
-  stageId: r.stage_id,
-  approver: r.approver,
-  decision: r.decision,
-  comment: r.comment,
-  at: r.at,
-});
-export const drillFromRow = (r: DrillRow): DrillRecord => ({
-  id: r.id,
-  kind: r.kind,
-  environment: r.environment,
-  releaseId: r.release_id,
-  outcome: r.outcome,
+  runId: r.run_id,
+  pid: r.pid,
+  host: r.host,
   startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  detail: parseJson(r.detail_json),
+  heartbeatAt: r.heartbeat_at,
 });
 
 export function parseJson(text: string): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
 
-export function toJson(value: JsonValue | undefined, what: string): string {
+export function toJson(value: unknown, what: string): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value ?? null);

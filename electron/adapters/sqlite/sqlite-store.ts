@@ -1,23 +1,24 @@
 // The history store on SQLite (better-sqlite3): one file, <dataDir>/convoy.db, in WAL mode with
-// synchronous=FULL so every committed call survives a crash of the process or the machine.
+// synchronous=FULL so every committed call survives a crash of the process or the machine. It
+// implements every store port (runs and their journal, events, leases; electron/core/ports).
 // Opening (and refusing files it does not understand) lives in open-database.ts.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { parseRunEvent } from '../../../shared/runs.js';
 import type {
-  ApprovalRecord,
-  DrillRecord,
+  AcquireResult,
   EventRecord,
   HistoryStore,
-  JsonValue,
-  ListReleasesQuery,
-  NewApproval,
-  NewDrill,
-  NewRelease,
-  NewRevision,
+  LeaseRecord,
+  LeaseRequest,
+  ListRunsQuery,
+  NewEvent,
+  NewRun,
   NewStage,
-  ReleaseRecord,
-  ReleaseStatus,
-  RevisionRecord,
+  RunEventName,
+  RunEventPayload,
+  RunRecord,
+  RunStatus,
   StageRecord,
   StageStatus,
   StepId,
@@ -28,27 +29,22 @@ import type {
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { type OpenStoreOptions, StoreError, errMessage, isSqliteCode, openDatabase, toStoreError } from './open-database.js';
 import {
-  type ApprovalRow,
-  type DrillRow,
   type EventRow,
-  type ReleaseRow,
-  type RevisionRow,
+  type LeaseRow,
+  type RunRow,
   type StageRow,
   type StepRow,
-  approvalFromRow,
-  drillFromRow,
   eventFromRow,
-  releaseFromRow,
-  revisionFromRow,
+  leaseFromRow,
+  runFromRow,
   stageFromRow,
   stepFromRow,
-  parseJson,
   toJson,
 } from './sqlite-rows.js';
 
 export { DB_FILE_NAME, DEFAULT_BUSY_TIMEOUT_MS, StoreError, type OpenStoreOptions } from './open-database.js';
 
-const FINAL_RELEASE_STATUSES: ReadonlySet<ReleaseStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
+const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
 
 // ── opening ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -70,60 +66,65 @@ export class SqliteStore implements HistoryStore {
     private readonly now: () => Date,
   ) {}
 
-  // releases
+  // runs
 
-  createRelease(release: NewRelease): ReleaseRecord {
-    return this.write('create release', () => {
+  createRun(run: NewRun): RunRecord {
+    return this.write('create run', () => {
       try {
         this.stmt(
-          `INSERT INTO releases (id, kind, workspace, base, head, status, created_at, finished_at, summary)
-           VALUES (@id, @kind, @workspace, @base, @head, @status, @createdAt, NULL, @summary)`,
+          `INSERT INTO runs (id, kind, workspace, environment, base, head, status, created_at, finished_at, summary)
+           VALUES (@id, @kind, @workspace, @environment, @base, @head, @status, @createdAt, NULL, @summary)`,
         ).run({
-          id: release.id,
-          kind: release.kind ?? 'release',
-          workspace: release.workspace,
-          base: release.base ?? null,
-          head: release.head ?? null,
-          status: release.status ?? 'planned',
+          id: run.id,
+          kind: run.kind,
+          workspace: run.workspace,
+          environment: run.environment ?? null,
+          base: run.base ?? null,
+          head: run.head ?? null,
+          status: run.status ?? 'planned',
           createdAt: this.iso(),
-          summary: release.summary ?? null,
+          summary: run.summary ?? null,
         });
       } catch (err) {
         if (isSqliteCode(err, 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
-          throw new StoreError('STORE_ERROR', `A release with id "${release.id}" already exists.`, { cause: err });
+          throw new StoreError('STORE_ERROR', `A run with id "${run.id}" already exists.`, { cause: err });
+        }
+        if (isSqliteCode(err, 'SQLITE_CONSTRAINT_CHECK')) {
+          throw new StoreError('STORE_ERROR', `Cannot record run "${run.id}": kind "${run.kind}" or status "${run.status}" is not one Convoy knows.`, { cause: err });
         }
         throw err;
       }
-      return this.mustGetRelease(release.id);
+      return this.mustGetRun(run.id);
     });
   }
 
-  finishRelease(id: string, status: ReleaseStatus, at?: string): ReleaseRecord {
-    return this.write('finish release', () =>
+  finishRun(id: string, status: RunStatus, at?: string): RunRecord {
+    return this.write('finish run', () =>
       this.db.transaction(() => {
-        const finishedAt = FINAL_RELEASE_STATUSES.has(status) ? this.iso(at) : null;
-        const info = this.stmt('UPDATE releases SET status = ?, finished_at = ? WHERE id = ?').run(status, finishedAt, id);
-        if (info.changes === 0) throw new StoreError('STORE_ERROR', `No release with id "${id}".`);
-        return this.mustGetRelease(id);
+        const finishedAt = FINAL_RUN_STATUSES.has(status) ? this.iso(at) : null;
+        const info = this.stmt('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finishedAt, id);
+        if (info.changes === 0) throw new StoreError('STORE_ERROR', `No run with id "${id}".`);
+        return this.mustGetRun(id);
       })(),
     );
   }
 
-  getRelease(id: string): ReleaseRecord | null {
+  getRun(id: string): RunRecord | null {
     return this.read(() => {
-      const row = this.stmt('SELECT * FROM releases WHERE id = ?').get(id) as ReleaseRow | undefined;
-      return row ? releaseFromRow(row) : null;
+      const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+      return row ? runFromRow(row) : null;
     });
   }
 
-  listReleases(query: ListReleasesQuery): ReleaseRecord[] {
+  listRuns(query: ListRunsQuery): RunRecord[] {
     return this.read(() => {
       const limit = Math.max(0, Math.floor(query.limit));
-      const rows =
-        query.before === undefined
-          ? this.stmt('SELECT * FROM releases ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
-          : this.stmt('SELECT * FROM releases WHERE created_at < ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(this.iso(query.before), limit);
-      return (rows as ReleaseRow[]).map(releaseFromRow);
+      const before = query.before === undefined ? null : this.iso(query.before);
+      const rows = this.stmt(
+        `SELECT * FROM runs WHERE (@before IS NULL OR created_at < @before) AND (@kind IS NULL OR kind = @kind)
+         ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+      ).all({ before, kind: query.kind ?? null, limit });
+      return (rows as RunRow[]).map(runFromRow);
     });
   }
 
@@ -133,9 +134,9 @@ export class SqliteStore implements HistoryStore {
     return this.write('start stage', () => {
       const id = stage.id ?? randomUUID();
       this.insert(
-        'INSERT INTO stages (id, release_id, name, status, started_at) VALUES (?, ?, ?, ?, ?)',
-        [id, stage.releaseId, stage.name, 'running', this.iso()],
-        `stage "${stage.name}" of release "${stage.releaseId}"`,
+        'INSERT INTO stages (id, run_id, name, status, started_at) VALUES (?, ?, ?, ?, ?)',
+        [id, stage.runId, stage.name, 'running', this.iso()],
+        `stage "${stage.name}" of run "${stage.runId}"`,
       );
       return stageFromRow(this.stmt('SELECT * FROM stages WHERE id = ?').get(id) as StageRow);
     });
@@ -153,17 +154,17 @@ export class SqliteStore implements HistoryStore {
     );
   }
 
-  listStages(releaseId: string): StageRecord[] {
-    return this.read(() => (this.stmt('SELECT * FROM stages WHERE release_id = ? ORDER BY started_at, rowid').all(releaseId) as StageRow[]).map(stageFromRow));
+  listStages(runId: string): StageRecord[] {
+    return this.read(() => (this.stmt('SELECT * FROM stages WHERE run_id = ? ORDER BY started_at, rowid').all(runId) as StageRow[]).map(stageFromRow));
   }
 
-  // steps
+  // steps (the journal)
 
   recordIntent(step: StepIntent): StepId {
     return this.write('record step intent', () => {
       const info = this.insert(
-        'INSERT INTO steps (release_id, stage_id, kind, target, detail_json, started_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [step.releaseId, step.stageId ?? null, step.kind, step.target, toJson(step.detail, 'Step detail'), this.iso()],
+        'INSERT INTO steps (run_id, stage_id, kind, target, detail_json, started_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [step.runId, step.stageId ?? null, step.kind, step.target, toJson(step.detail, 'Step detail'), this.iso()],
         `step ${step.kind} → ${step.target}`,
       );
       return Number(info.lastInsertRowid);
@@ -187,121 +188,69 @@ export class SqliteStore implements HistoryStore {
     );
   }
 
-  listSteps(releaseId: string): StepRecord[] {
-    return this.read(() => (this.stmt('SELECT * FROM steps WHERE release_id = ? ORDER BY id').all(releaseId) as StepRow[]).map(stepFromRow));
+  listSteps(runId: string): StepRecord[] {
+    return this.read(() => (this.stmt('SELECT * FROM steps WHERE run_id = ? ORDER BY id').all(runId) as StepRow[]).map(stepFromRow));
   }
 
   // events
 
-  appendEvent(releaseId: string | null, name: string, payload: JsonValue): EventRecord {
+  appendEvent<K extends RunEventName>(runId: string | null, name: K, payload: RunEventPayload<K>): EventRecord {
     return this.write('append event', () => {
-      const at = this.iso();
-      const payloadJson = toJson(payload, 'Event payload');
-      const info = this.insert(
-        'INSERT INTO events (release_id, name, payload_json, at) VALUES (?, ?, ?, ?)',
-        [releaseId, name, payloadJson, at],
-        `event ${name}`,
-      );
-      return { id: Number(info.lastInsertRowid), releaseId, name, payload: parseJson(payloadJson), at };
+      const row = this.insertEvent({ runId, name, payload } as NewEvent, this.iso());
+      return eventFromRow(row);
     });
   }
 
   /** Appends several events in one transaction (log lines come in bursts; one fsync per burst). */
-  appendEvents(entries: ReadonlyArray<{ releaseId: string | null; name: string; payload: JsonValue }>): void {
+  appendEvents(entries: ReadonlyArray<NewEvent>): void {
     if (entries.length === 0) return;
     this.write('append events', () =>
       this.db.transaction(() => {
         const at = this.iso();
-        for (const entry of entries) {
-          this.insert(
-            'INSERT INTO events (release_id, name, payload_json, at) VALUES (?, ?, ?, ?)',
-            [entry.releaseId, entry.name, toJson(entry.payload, 'Event payload'), at],
-            `event ${entry.name}`,
-          );
-        }
+        for (const entry of entries) this.insertEvent(entry, at);
       })(),
     );
   }
 
-  listEvents(releaseId: string | null): EventRecord[] {
+  listEvents(runId: string | null): EventRecord[] {
     return this.read(() => {
-      const rows = releaseId === null ? this.stmt('SELECT * FROM events WHERE release_id IS NULL ORDER BY id').all() : this.stmt('SELECT * FROM events WHERE release_id = ? ORDER BY id').all(releaseId);
+      const rows = runId === null ? this.stmt('SELECT * FROM events WHERE run_id IS NULL ORDER BY id').all() : this.stmt('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId);
       return (rows as EventRow[]).map(eventFromRow);
     });
   }
 
-  // revisions
+  // leases
 
-  setRevision(revision: NewRevision): RevisionRecord {
-    return this.write('set revision', () => {
-      const deployedAt = this.iso();
-      const info = this.insert(
-        'INSERT INTO revisions (environment, service, revision, image, release_id, deployed_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [revision.environment, revision.service, revision.revision, revision.image, revision.releaseId ?? null, deployedAt],
-        `revision of ${revision.environment}/${revision.service}`,
-      );
-      return { ...revision, releaseId: revision.releaseId ?? null, id: Number(info.lastInsertRowid), deployedAt };
-    });
-  }
-
-  listRevisions(environment: string, service?: string): RevisionRecord[] {
-    return this.read(() => {
-      const rows =
-        service === undefined
-          ? this.stmt('SELECT * FROM revisions WHERE environment = ? ORDER BY id DESC').all(environment)
-          : this.stmt('SELECT * FROM revisions WHERE environment = ? AND service = ? ORDER BY id DESC').all(environment, service);
-      return (rows as RevisionRow[]).map(revisionFromRow);
-    });
-  }
-
-  currentRevisions(environment: string): RevisionRecord[] {
-    return this.read(() =>
-      (
+  acquireLease(request: LeaseRequest, isGone: (holder: LeaseRecord) => boolean): AcquireResult {
+    return this.write('take the lease', () =>
+      // IMMEDIATE: the read and the swap happen under the write lock, so two processes cannot both win.
+      this.db.transaction((): AcquireResult => {
+        const row = this.stmt('SELECT * FROM leases WHERE environment = ?').get(request.environment) as LeaseRow | undefined;
+        const holder = row ? leaseFromRow(row) : null;
+        if (holder && !isGone(holder)) return { acquired: false, holder };
+        const at = this.iso();
         this.stmt(
-          `SELECT * FROM revisions WHERE id IN (SELECT max(id) FROM revisions WHERE environment = ? GROUP BY service) ORDER BY service`,
-        ).all(environment) as RevisionRow[]
-      ).map(revisionFromRow),
+          `INSERT INTO leases (environment, run_id, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (environment) DO UPDATE SET run_id = excluded.run_id, pid = excluded.pid, host = excluded.host,
+             started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
+        ).run(request.environment, request.runId, request.pid, request.host, at, at);
+        return { acquired: true, lease: { ...request, startedAt: at, heartbeatAt: at }, reclaimed: holder };
+      }).immediate(),
     );
   }
 
-  // approvals
-
-  recordApproval(approval: NewApproval): ApprovalRecord {
-    return this.write('record approval', () => {
-      const info = this.insert(
-        'INSERT INTO approvals (release_id, stage_id, approver, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?)',
-        [approval.releaseId, approval.stageId ?? null, approval.approver, approval.decision, approval.comment ?? null, this.iso()],
-        `approval of release "${approval.releaseId}"`,
-      );
-      return approvalFromRow(this.stmt('SELECT * FROM approvals WHERE id = ?').get(info.lastInsertRowid) as ApprovalRow);
-    });
+  heartbeatLease(environment: string, runId: string): boolean {
+    return this.write('refresh the lease', () => this.stmt('UPDATE leases SET heartbeat_at = ? WHERE environment = ? AND run_id = ?').run(this.iso(), environment, runId).changes > 0);
   }
 
-  listApprovals(releaseId: string): ApprovalRecord[] {
-    return this.read(() => (this.stmt('SELECT * FROM approvals WHERE release_id = ? ORDER BY id').all(releaseId) as ApprovalRow[]).map(approvalFromRow));
+  releaseLease(environment: string, runId: string): boolean {
+    return this.write('release the lease', () => this.stmt('DELETE FROM leases WHERE environment = ? AND run_id = ?').run(environment, runId).changes > 0);
   }
 
-  // drills
-
-  recordDrill(drill: NewDrill): DrillRecord {
-    return this.write('record drill', () => {
-      const info = this.insert(
-        'INSERT INTO drills (kind, environment, release_id, outcome, started_at, finished_at, detail_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [drill.kind, drill.environment, drill.releaseId ?? null, drill.outcome, this.iso(drill.startedAt), this.iso(drill.finishedAt), toJson(drill.detail, 'Drill detail')],
-        `${drill.kind} drill in ${drill.environment}`,
-      );
-      return drillFromRow(this.stmt('SELECT * FROM drills WHERE id = ?').get(info.lastInsertRowid) as DrillRow);
-    });
-  }
-
-  listDrills(query: { limit: number; environment?: string }): DrillRecord[] {
+  getLease(environment: string): LeaseRecord | null {
     return this.read(() => {
-      const limit = Math.max(0, Math.floor(query.limit));
-      const rows =
-        query.environment === undefined
-          ? this.stmt('SELECT * FROM drills ORDER BY finished_at DESC, id DESC LIMIT ?').all(limit)
-          : this.stmt('SELECT * FROM drills WHERE environment = ? ORDER BY finished_at DESC, id DESC LIMIT ?').all(query.environment, limit);
-      return (rows as DrillRow[]).map(drillFromRow);
+      const row = this.stmt('SELECT * FROM leases WHERE environment = ?').get(environment) as LeaseRow | undefined;
+      return row ? leaseFromRow(row) : null;
     });
   }
 
@@ -319,6 +268,18 @@ export class SqliteStore implements HistoryStore {
 
   // helpers
 
+  private insertEvent(entry: NewEvent, at: string): EventRow {
+    let payload: unknown;
+    try {
+      payload = parseRunEvent(entry.name, entry.payload);
+    } catch (err) {
+      throw new StoreError('STORE_ERROR', `Cannot record an event: ${errMessage(err)}.`, { cause: err });
+    }
+    const payloadJson = toJson(payload, 'Event payload');
+    const info = this.insert('INSERT INTO events (run_id, name, payload_json, at) VALUES (?, ?, ?, ?)', [entry.runId, entry.name, payloadJson, at], `event ${entry.name}`);
+    return { id: Number(info.lastInsertRowid), run_id: entry.runId, name: entry.name, payload_json: payloadJson, at };
+  }
+
   private stmt(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -334,7 +295,7 @@ export class SqliteStore implements HistoryStore {
       return this.stmt(sql).run(...params);
     } catch (err) {
       if (isSqliteCode(err, 'SQLITE_CONSTRAINT_FOREIGNKEY')) {
-        throw new StoreError('STORE_ERROR', `Cannot record ${what}: the release or stage it refers to does not exist.`, { cause: err });
+        throw new StoreError('STORE_ERROR', `Cannot record ${what}: the run or stage it refers to does not exist.`, { cause: err });
       }
       if (isSqliteCode(err, 'SQLITE_CONSTRAINT')) {
         throw new StoreError('STORE_ERROR', `Cannot record ${what}: ${errMessage(err)}.`, { cause: err });
@@ -343,10 +304,10 @@ export class SqliteStore implements HistoryStore {
     }
   }
 
-  private mustGetRelease(id: string): ReleaseRecord {
-    const row = this.stmt('SELECT * FROM releases WHERE id = ?').get(id) as ReleaseRow | undefined;
-    if (!row) throw new StoreError('STORE_ERROR', `No release with id "${id}".`);
-    return releaseFromRow(row);
+  private mustGetRun(id: string): RunRecord {
+    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    if (!row) throw new StoreError('STORE_ERROR', `No run with id "${id}".`);
+    return runFromRow(row);
   }
 
   /** An ISO timestamp: now, or `value` normalised (so rows sort by time as text). */

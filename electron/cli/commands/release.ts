@@ -87,7 +87,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
 
   program
     .command('history')
-    .description('releases and build runs, newest first')
+    .description('runs (releases, builds, rollbacks), newest first')
     .option('-e, --env <name>', 'only releases that reached this environment')
     .option('-n, --limit <n>', 'at most this many', '20')
     .option('--json', 'print them as JSON')
@@ -97,7 +97,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       try {
         const client = createClient(app.channel());
         const limit = Math.max(1, Math.min(500, Number(options.limit) || 20));
-        let { releases } = await client.call('history.list', { limit: options.env ? 500 : limit });
+        let { runs: releases } = await client.call('history.list', { limit: options.env ? 500 : limit });
         const reports = new Map<string, ReleaseReport>();
         if (options.env) {
           const kept = [];
@@ -112,7 +112,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
           releases = kept;
         }
         if (options.json) {
-          ctx.stdout(`${JSON.stringify({ releases }, null, 2)}\n`);
+          ctx.stdout(`${JSON.stringify({ runs: releases }, null, 2)}\n`);
           return;
         }
         if (releases.length === 0) {

@@ -31,7 +31,7 @@ export function statusTable(status: EnvironmentStatus): string {
 export function revisionsTable(environment: string, service: string, revisions: TargetRevision[]): string {
   if (revisions.length === 0) return `${service} has no revisions in ${environment}.\n`;
   return table(
-    ['REVISION', '', 'IMAGE', 'RELEASE', 'COMMIT', 'CREATED'],
+    ['REVISION', '', 'IMAGE', 'RUN', 'COMMIT', 'CREATED'],
     revisions.map((r) => [r.revision, r.current ? 'current' : '', r.image ?? '-', r.releaseId ?? '-', r.commit ? r.commit.slice(0, 12) : '-', r.createdAt ?? '-']),
   );
 }

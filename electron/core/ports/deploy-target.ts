@@ -35,6 +35,8 @@ export interface DeployUnit {
 export interface TargetCallOptions {
   signal?: AbortSignal;
   progress?: Progress;
+  /** The run a change (apply, rollback) belongs to; it holds the environment's lease under this id. */
+  runId?: string;
 }
 
 export interface ApplyOptions extends TargetCallOptions {

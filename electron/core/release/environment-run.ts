@@ -147,7 +147,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
         try {
           entry.outcome = 'applying';
           tracker.changed();
-          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit]), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
+          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit], { runId: tracker.report.id }), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
           tracker.report.applies++;
           entry.outcome = 'waiting';
           tracker.changed();
@@ -204,6 +204,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
       unit: (service, image) => env.unit(service, image),
       deadlineMs: env.settings.timeoutMs,
       redact: ctx.redact,
+      runId: tracker.report.id,
       onEntry: (entry) => {
         report.rollbacks.push(entry);
         tracker.changed();

@@ -21,6 +21,8 @@ export interface RollbackOptions {
   unit(service: string, image: string): DeployUnit;
   deadlineMs: number;
   redact: Redactor;
+  /** The run the rollback belongs to: a leased target's change then runs inside that run's lease. */
+  runId: string;
   onEntry?: (entry: RollbackEntry) => void;
 }
 
@@ -51,7 +53,7 @@ async function rollbackOne(item: RollbackItem, options: RollbackOptions): Promis
     }
     const revision = item.before.revision;
     const image = item.before.image;
-    await journal.step({ kind: 'target.rollback', target: where, detail: { from: now.revision, to: revision, image } }, () => target.rollback(item.service, revision), (r) => ({ from: r.from, to: r.to, current: r.current }));
+    await journal.step({ kind: 'target.rollback', target: where, detail: { from: now.revision, to: revision, image } }, () => target.rollback(item.service, revision, { runId: options.runId }), (r) => ({ from: r.from, to: r.to, current: r.current }));
     await journal.step({ kind: 'target.waitReady', target: where, detail: { image, deadlineMs: options.deadlineMs } }, () =>
       target.waitReady([options.unit(item.service, image)], { deadlineMs: options.deadlineMs }),
     () => ({ ready: true }));

@@ -2,7 +2,8 @@
 // narrow so the store's journal and per-environment leases (and fakes in tests) plug in with a small
 // adapter each: a recorder (stages, journal steps, events), a lock per environment, an approver, an
 // image inspector and a clock.
-import type { JsonValue } from '../ports/history-store.js';
+import type { JsonValue } from '../ports/json.js';
+import type { RunEventName, RunEventPayload } from '../../../shared/runs.js';
 import type { BuildStageRecorder } from '../build-stage.js';
 import type { DeployTargetPort, DeployUnit } from '../ports/deploy-target.js';
 import type { EnvironmentSettings } from './environments.js';
@@ -28,7 +29,7 @@ export interface StageJournal {
 
 export interface ReleaseRecorder {
   stage(name: StageName, environment: string | null): StageJournal;
-  event(name: string, payload: JsonValue): void;
+  event<K extends Extract<RunEventName, `release.${string}`>>(name: K, payload: RunEventPayload<K>): void;
 }
 
 /**

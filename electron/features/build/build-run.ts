@@ -12,7 +12,9 @@ import { prepareBuildRequests, type ProjectFacts } from '../../core/build-reques
 import { type BuildStageRecorder, runBuildStage } from '../../core/build-stage.js';
 import type { EventSink } from '../../core/events.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
-import type { HistoryStore } from '../../core/ports/history-store.js';
+import { createJournal } from '../../core/journal.js';
+import type { EventStore, NewEvent } from '../../core/ports/event-store.js';
+import type { RunStore } from '../../core/ports/run-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactor } from '../../core/redact.js';
@@ -35,7 +37,7 @@ export interface BuildRunDeps {
   workspace: WorkspacePort;
   builder: ImageBuilderPort;
   docker: DockerEnginePort;
-  store: HistoryStore;
+  store: RunStore & EventStore;
   events: EventSink;
   newId: () => string;
   env?: NodeJS.ProcessEnv;
@@ -53,8 +55,8 @@ export interface BuildRunContext {
 const LOG_FLUSH_LINES = 200;
 const LOG_FLUSH_MS = 250;
 
-function logWriter(store: HistoryStore, runId: string) {
-  let pending: { releaseId: string; name: string; payload: { project: string; phase: string; line: string } }[] = [];
+function logWriter(store: EventStore, runId: string) {
+  let pending: NewEvent<'build.log'>[] = [];
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
@@ -64,8 +66,8 @@ function logWriter(store: HistoryStore, runId: string) {
     store.appendEvents(batch);
   };
   return {
-    add(project: string, phase: string, line: string) {
-      pending.push({ releaseId: runId, name: 'build.log', payload: { project, phase, line } });
+    add(project: string, phase: 'build' | 'test', line: string) {
+      pending.push({ runId, name: 'build.log', payload: { project, phase, line } });
       if (pending.length >= LOG_FLUSH_LINES) flush();
       else timer ??= setTimeout(flush, LOG_FLUSH_MS);
     },
@@ -157,7 +159,7 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
   const redact = createRedactor([...prepared.secrets, ...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)]);
 
   const names = facts.map((f) => f.project);
-  deps.store.createRelease({
+  deps.store.createRun({
     id: runId,
     kind: 'build',
     workspace: graph.root,
@@ -166,11 +168,10 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     summary: names.length > 0 ? `build and test: ${names.join(', ')}` : 'build and test: nothing to build',
     status: 'running',
   });
-  const stage = deps.store.startStage({ releaseId: runId, name: 'build' });
+  const stage = deps.store.startStage({ runId, name: 'build' });
   const logs = logWriter(deps.store, runId);
   const recorder: BuildStageRecorder = {
-    intent: (kind, target, detail) => deps.store.recordIntent({ releaseId: runId, stageId: stage.id, kind, target, detail }),
-    result: (stepId, ok, detail) => void deps.store.recordResult(stepId, { ok, detail }),
+    journal: createJournal({ store: deps.store, runId, stageId: stage.id, redact }),
     log: (project, phase, line) => {
       logs.add(project, phase, line);
       deps.events.emit('build.log', { runId, jobId: ctx.jobId ?? null, project, phase, line });
@@ -185,13 +186,14 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
   } catch (err) {
     logs.flush();
     deps.store.finishStage(stage.id, 'failed');
-    deps.store.appendEvent(runId, 'build.failed', { error: toErrorPayload(err) });
-    deps.store.finishRelease(runId, 'failed');
+    const error = toErrorPayload(err);
+    deps.store.appendEvent(runId, 'build.failed', { error: { code: error.code, message: redact(error.message) } });
+    deps.store.finishRun(runId, 'failed');
     throw err;
   }
   logs.flush();
   const cancelled = ctx.signal?.aborted === true;
   deps.store.finishStage(stage.id, result.ok ? 'succeeded' : cancelled ? 'cancelled' : 'failed');
-  deps.store.finishRelease(runId, result.ok ? 'succeeded' : cancelled ? 'cancelled' : 'failed');
+  deps.store.finishRun(runId, result.ok ? 'succeeded' : cancelled ? 'cancelled' : 'failed');
   return { runId, ...result };
 }

@@ -8,7 +8,6 @@ import { toDeployUnit } from '../../core/deploy-units.js';
 import { createRedactor } from '../../core/redact.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import { rollbackServices } from '../../core/release/rollback.js';
-import type { JsonValue } from '../../core/ports/history-store.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
 import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
 import { dockerConfigSecrets } from '../../adapters/config/known-secrets.js';
@@ -39,7 +38,7 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
   }
   const graph = await deps.workspace.open(root, { progress: ctx.progress, signal: ctx.signal });
   const redact = createRedactor(dockerConfigSecrets(env));
-  const target = (deps.makeTarget ?? createTargetFor)(settings!.config, root);
+  const target = (deps.makeTarget ?? createTargetFor)(settings!.config, root, deps.leases);
   try {
     const entries: RollbackEntry[] = await deps.lock.hold(input.environment, input.releaseId, async () => {
       const journal = stageJournal(deps.store, input.releaseId, `${input.environment}:rollback`, redact, deps.events, ctx.jobId ?? null);
@@ -50,6 +49,7 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
           journal,
           deadlineMs: settings!.timeoutMs,
           redact,
+          runId: input.releaseId,
           onEntry: (entry) => ctx.progress?.(entry.message),
           unit: (service, image) => {
             const project = graph.projects.find((p) => p.name === service);
@@ -68,8 +68,8 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
     envReport.rollbacks.push(...entries);
     if (ok) envReport.state = 'rolled-back';
     if (ok && report.environments.every((e) => e.state !== 'succeeded')) report.state = 'rolled-back';
-    deps.store.appendEvent(input.releaseId, REPORT_EVENT, report as unknown as JsonValue);
-    if (ok && report.state === 'rolled-back') deps.store.finishRelease(input.releaseId, storeStatus('rolled-back'));
+    deps.store.appendEvent(input.releaseId, REPORT_EVENT, report);
+    if (ok && report.state === 'rolled-back') deps.store.finishRun(input.releaseId, storeStatus('rolled-back'));
     return { releaseId: input.releaseId, environment: input.environment, ok, rollbacks: entries };
   } finally {
     await target.close?.();

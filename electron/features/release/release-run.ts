@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from '../../../shared/config.js';
 import { ConvoyError } from '../../../shared/errors.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
 import type { EventSink } from '../../core/events.js';
+import type { LeaseKeeper } from '../../core/lease.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
@@ -45,10 +46,12 @@ export interface ReleaseRunDeps {
   events: EventSink;
   live: LiveReleases;
   lock: EnvironmentLock;
+  /** The targets' changes hold their environment's lease under the release's id (electron/core/lease.ts). */
+  leases?: LeaseKeeper;
   newId: () => string;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper) => DeployTargetPort;
 }
 
 export interface ReleaseRunContext {
@@ -107,7 +110,7 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
   let selected: Selected | null = null;
   const secretNames = new Set(config.secrets.env);
   const makeTarget = deps.makeTarget ?? createTargetFor;
-  const targets = settings.map((s) => makeTarget(s.config, root));
+  const targets = settings.map((s) => makeTarget(s.config, root, deps.leases));
   const environments = settings.map((s, i) =>
     releaseEnvironment(s, targets[i]!, {
       releaseId,

@@ -4,23 +4,17 @@
 // start and the end — history.get reads the newest one back.
 import type { ReleaseReport, ReleaseState } from '../../../shared/release-report.js';
 import { ReleaseReport as ReleaseReportSchema } from '../../../shared/release-report.js';
-import { toErrorPayload } from '../../../shared/errors.js';
 import type { EventSink } from '../../core/events.js';
-import type { FinalReleaseStatus, HistoryStore, JsonValue } from '../../core/ports/history-store.js';
+import type { HistoryStore, JsonValue } from '../../core/ports/history-store.js';
+import type { EventStore } from '../../core/ports/event-store.js';
+import type { FinalRunStatus } from '../../core/ports/run-store.js';
+import { createJournal, redactJson } from '../../core/journal.js';
 import type { Redactor } from '../../core/redact.js';
 import type { ReleaseRecorder, StageJournal } from '../../core/release/run-ports.js';
 
-export const REPORT_EVENT = 'release.report';
+export const REPORT_EVENT = 'release.report' as const;
 
-/** Every string inside a JSON value passed through the redactor. */
-export function redactJson(value: JsonValue, redact: Redactor): JsonValue {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactJson(item, redact));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactJson(v, redact)]));
-  return value;
-}
-
-export function storeStatus(state: ReleaseState): FinalReleaseStatus {
+export function storeStatus(state: ReleaseState): FinalRunStatus {
   switch (state) {
     case 'succeeded':
       return 'succeeded';
@@ -35,33 +29,22 @@ export function storeStatus(state: ReleaseState): FinalReleaseStatus {
 }
 
 /** The newest full record the store holds for a release, or null. */
-export function storedReport(store: Pick<HistoryStore, 'listEvents'>, releaseId: string): ReleaseReport | null {
-  const events = store.listEvents(releaseId).filter((e) => e.name === REPORT_EVENT);
-  const last = events.at(-1);
-  if (!last) return null;
-  const parsed = ReleaseReportSchema.safeParse(last.payload);
+export function storedReport(store: Pick<EventStore, 'listEvents'>, releaseId: string): ReleaseReport | null {
+  let last: unknown = null;
+  for (const e of store.listEvents(releaseId)) if (e.name === REPORT_EVENT) last = e.payload;
+  if (last === null) return null;
+  const parsed = ReleaseReportSchema.safeParse(last);
   return parsed.success ? parsed.data : null;
 }
 
-export function stageJournal(store: HistoryStore, releaseId: string, stageName: string, redact: Redactor, events: EventSink, jobId: string | null): StageJournal {
-  const stage = store.startStage({ releaseId, name: stageName });
+export function stageJournal(store: HistoryStore, runId: string, stageName: string, redact: Redactor, events: EventSink, jobId: string | null): StageJournal {
+  const stage = store.startStage({ runId, name: stageName });
+  const journal = createJournal({ store, runId, stageId: stage.id, redact });
   return {
-    async step(spec, effect, result) {
-      const stepId = store.recordIntent({ releaseId, stageId: stage.id, kind: spec.kind, target: redact(spec.target), detail: redactJson(spec.detail, redact) });
-      try {
-        const value = await effect();
-        store.recordResult(stepId, { ok: true, detail: result ? redactJson(result(value), redact) : null });
-        return value;
-      } catch (err) {
-        const error = toErrorPayload(err);
-        store.recordResult(stepId, { ok: false, detail: { error: { code: error.code, message: redact(error.message) } } });
-        throw err;
-      }
-    },
+    step: (spec, effect, result) => journal.step(spec, () => effect(), (value) => ({ ok: true, detail: result ? result(value) : null })),
     buildRecorder: () => ({
-      intent: (kind, target, detail) => store.recordIntent({ releaseId, stageId: stage.id, kind, target, detail }),
-      result: (stepId, ok, detail) => void store.recordResult(stepId, { ok, detail }),
-      log: (project, phase, line) => events.emit('build.log', { runId: releaseId, jobId, project, phase, line }),
+      journal,
+      log: (project, phase, line) => events.emit('build.log', { runId, jobId, project, phase, line }),
     }),
     finish: (state) => void store.finishStage(stage.id, state),
   };
@@ -76,14 +59,14 @@ export function storeRecorder(
 ): ReleaseRecorder & { begin(report: ReleaseReport): void; end(report: ReleaseReport): void } {
   return {
     begin(report) {
-      store.createRelease({ id: releaseId, kind: 'release', workspace: report.workspace, base: null, head: null, summary: `release to ${report.only ? '' : 'every environment up to '}${report.target}`, status: 'running' });
-      store.appendEvent(releaseId, REPORT_EVENT, report as unknown as JsonValue);
+      store.createRun({ id: releaseId, kind: 'release', workspace: report.workspace, environment: report.target, base: null, head: null, summary: `release to ${report.only ? '' : 'every environment up to '}${report.target}`, status: 'running' });
+      store.appendEvent(releaseId, REPORT_EVENT, report);
     },
     end(report) {
-      store.appendEvent(releaseId, REPORT_EVENT, report as unknown as JsonValue);
-      store.finishRelease(releaseId, storeStatus(report.state));
+      store.appendEvent(releaseId, REPORT_EVENT, report);
+      store.finishRun(releaseId, storeStatus(report.state));
     },
     stage: (name, environment) => stageJournal(store, releaseId, environment ? `${environment}:${name}` : name, redact, events, jobId),
-    event: (name, payload) => void store.appendEvent(releaseId, name, redactJson(payload, redact)),
+    event: (name, payload) => void store.appendEvent(releaseId, name, redactJson(payload as JsonValue, redact) as typeof payload),
   };
 }

@@ -1,12 +1,18 @@
 // What a release manager asks of an environment outside a release: what runs there, a service's
 // revisions, and a rollback of one service. The environment comes from the workspace's convoy.yaml; the
-// target (Kubernetes or the local Docker Engine) is made for it. A rollback is recorded in the history
-// store as a `target.rollback` event, with who-what-when, before and after it runs.
+// target (Kubernetes or the local Docker Engine) is made for it. A rollback is a run of kind `rollback`:
+// it holds the environment's lease for the whole run (another process changing the environment refuses
+// it with ENVIRONMENT_BUSY), performs the change as one journal step (`target.rollback`), and records
+// `target.rollback.started/finished` events under the run.
 import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../../shared/domain.js';
 import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
+import { createJournal } from '../../core/journal.js';
+import type { LeaseKeeper } from '../../core/lease.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
-import type { HistoryStore } from '../../core/ports/history-store.js';
+import type { EventStore } from '../../core/ports/event-store.js';
+import type { RunStore } from '../../core/ports/run-store.js';
+import { type Redactor, createRedactor } from '../../core/redact.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
 import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
@@ -14,9 +20,14 @@ import { createTargetFor } from './targets.js';
 
 export interface TargetOpsDeps {
   workspace: WorkspacePort;
-  store: HistoryStore;
+  store: RunStore & EventStore;
+  /** Per-environment leases; every change to an environment holds one. */
+  leases: LeaseKeeper;
+  newId: () => string;
+  /** Hides secrets in what the run records; default: nothing to hide. */
+  redact?: Redactor;
   /** Makes the target for an environment (tests inject one). */
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper) => DeployTargetPort;
 }
 
 export interface TargetOpsContext {
@@ -38,7 +49,7 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
         : `No environment "${environment}" in ${file}; its environments are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  const target = (deps.makeTarget ?? createTargetFor)(env, root);
+  const target = (deps.makeTarget ?? createTargetFor)(env, root, deps.leases);
   return { root, env, target };
 }
 
@@ -89,15 +100,46 @@ export async function targetRollback(
   ctx: TargetOpsContext = {},
 ): Promise<ServiceRollback> {
   const { root, env, target } = open(deps, input.dir, input.environment);
+  const { store } = deps;
+  const redact = deps.redact ?? createRedactor([]);
   const what = { workspace: root, environment: env.name, kind: target.kind, service: input.service, toRevision: input.toRevision ?? null };
-  deps.store.appendEvent(null, 'target.rollback.started', what);
+  const runId = deps.newId();
   try {
-    const result = await target.rollback(input.service, input.toRevision, { signal: ctx.signal, progress: ctx.progress });
-    deps.store.appendEvent(null, 'target.rollback.finished', { ...what, ok: true, from: result.from, to: result.to, current: result.current });
-    return { environment: env.name, ...result };
-  } catch (err) {
-    deps.store.appendEvent(null, 'target.rollback.finished', { ...what, ok: false, error: toErrorPayload(err) });
-    throw err;
+    // The lease comes first: a refused rollback changed nothing and is not a run.
+    return await deps.leases.hold(env.name, runId, async ({ reclaimed }) => {
+      store.createRun({
+        id: runId,
+        kind: 'rollback',
+        workspace: root,
+        environment: env.name,
+        base: null,
+        head: null,
+        status: 'running',
+        summary: `roll back ${env.name}/${input.service} to ${input.toRevision ? `revision ${input.toRevision}` : 'the previous revision'}`,
+      });
+      if (reclaimed) store.appendEvent(runId, 'lease.reclaimed', { environment: env.name, from: reclaimed.holder, reason: reclaimed.reason });
+      const stage = store.startStage({ runId, name: 'rollback' });
+      const journal = createJournal({ store, runId, stageId: stage.id, redact });
+      store.appendEvent(runId, 'target.rollback.started', what);
+      try {
+        const result = await journal.step(
+          { kind: 'target.rollback', target: `${env.name}/${input.service}`, detail: what },
+          () => target.rollback(input.service, input.toRevision, { signal: ctx.signal, progress: ctx.progress, runId }),
+          (r) => ({ ok: true, detail: { from: r.from, to: r.to, current: r.current } }),
+        );
+        store.appendEvent(runId, 'target.rollback.finished', { ...what, ok: true, from: result.from, to: result.to, current: result.current });
+        store.finishStage(stage.id, 'succeeded');
+        store.finishRun(runId, 'succeeded');
+        return { environment: env.name, ...result };
+      } catch (err) {
+        const error = toErrorPayload(err);
+        const status = error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+        store.appendEvent(runId, 'target.rollback.finished', { ...what, ok: false, error: { code: error.code, message: redact(error.message) } });
+        store.finishStage(stage.id, status);
+        store.finishRun(runId, status);
+        throw err;
+      }
+    });
   } finally {
     await target.close?.();
   }

@@ -4,6 +4,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { LeaseKeeper } from '../../core/lease.js';
+import { leasedTarget } from '../../core/leased-target.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import { createDockerTarget } from '../../adapters/docker-target/docker-target.js';
 import { createKubeTarget } from '../../adapters/kube/kube-target.js';
@@ -14,7 +16,13 @@ export function expandPath(file: string, workspaceRoot: string): string {
   return path.resolve(workspaceRoot, file);
 }
 
-export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
+/** The target for an environment; with `leases`, every change to it holds the environment's lease. */
+export function createTargetFor(environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper): DeployTargetPort {
+  const target = makeTarget(environment, workspaceRoot);
+  return leases ? leasedTarget(target, leases) : target;
+}
+
+function makeTarget(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
   const target = environment.target;
   if (target.kind === 'docker') {
     const ports = target.ports ?? {};

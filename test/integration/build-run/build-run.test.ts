@@ -180,7 +180,7 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
   });
 
   it('records the run (kind build), its stage and a step intent and result per build and test', () => {
-    const run = app.store.getRelease(first.runId);
+    const run = app.store.getRun(first.runId);
     expect(run).toMatchObject({ kind: 'build', status: 'failed', head: ws.head() });
     expect(app.store.listStages(first.runId)).toMatchObject([{ name: 'build', status: 'failed' }]);
     const steps = app.store.listSteps(first.runId);
@@ -196,7 +196,7 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     expect(again.buildCalls).toBe(0);
     expect(again.projects.map((p) => p.status)).toEqual(['cached', 'cached', 'cached']);
     expect(byName(again, 'api').image).toBe(byName(first, 'api').image);
-    expect(app.store.getRelease(again.runId)).toMatchObject({ kind: 'build', status: 'failed' });
+    expect(app.store.getRun(again.runId)).toMatchObject({ kind: 'build', status: 'failed' });
   });
 
   it('builds only affected projects by default, and rebuilds a project whose inputs changed', async () => {
@@ -206,7 +206,7 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     expect(report.projects.map((p) => p.project)).toEqual(['api']);
     expect(report.buildCalls).toBe(1);
     // The run records the base the affected set was computed from, resolved to a commit.
-    expect(app.store.getRelease(report.runId)?.base).toMatch(/^[0-9a-f]{40}$/);
+    expect(app.store.getRun(report.runId)?.base).toMatch(/^[0-9a-f]{40}$/);
     expect(byName(report, 'api').image).not.toBe(byName(first, 'api').image);
     expect(report.ok).toBe(true);
   });
@@ -239,7 +239,7 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     expect(report?.projects).toMatchObject([{ project: 'slow', status: 'cancelled', error: { code: 'CANCELLED' } }]);
     const tagged = await docker.listImages({ filters: JSON.stringify({ reference: [`${REPO}/slow`] }) });
     expect(tagged).toEqual([]);
-    expect(app.store.getRelease(report!.runId)).toMatchObject({ status: 'cancelled' });
+    expect(app.store.getRun(report!.runId)).toMatchObject({ status: 'cancelled' });
   });
 
   it('refuses names that are not projects, listing the real ones', async () => {
@@ -255,7 +255,7 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConvoyError);
       expect(err).toMatchObject({ code: 'DOCKER_UNAVAILABLE', message: expect.stringMatching(/start Docker or set DOCKER_HOST/) });
-      expect(offline.store.listReleases({ limit: 5 })).toEqual([]);
+      expect(offline.store.listRuns({ limit: 5 })).toEqual([]);
     } finally {
       await offline.close();
     }

@@ -115,7 +115,7 @@ describe.skipIf(skipDocker)('convoy build: Ctrl-C', () => {
     expect(await docker.listImages({ filters: JSON.stringify({ reference: [`${tag}/*`] }) })).toEqual([]);
     const store = openStore(dataDir);
     try {
-      expect(store.listReleases({ limit: 5 })).toMatchObject([{ kind: 'build', status: 'cancelled' }]);
+      expect(store.listRuns({ limit: 5 })).toMatchObject([{ kind: 'build', status: 'cancelled' }]);
     } finally {
       store.close();
     }

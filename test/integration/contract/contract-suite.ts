@@ -172,7 +172,7 @@ export function runContractSuite(
 
     /** The process is still serving: a plain good request answers. */
     async function stillServing(): Promise<void> {
-      await expect(client.call('history.list', {})).resolves.toEqual({ releases: [] });
+      await expect(client.call('history.list', {})).resolves.toEqual({ runs: [] });
     }
 
     async function expectError(name: string, input: unknown, code: ErrorCode, mentions?: RegExp): Promise<void> {
@@ -194,8 +194,8 @@ export function runContractSuite(
     });
 
     it('history.list on a fresh data dir is empty, with the default and an explicit limit', async () => {
-      await expect(client.call('history.list', {})).resolves.toEqual({ releases: [] });
-      await expect(client.call('history.list', { limit: 5 })).resolves.toEqual({ releases: [] });
+      await expect(client.call('history.list', {})).resolves.toEqual({ runs: [] });
+      await expect(client.call('history.list', { limit: 5 })).resolves.toEqual({ runs: [] });
     });
 
     it('an unknown command answers UNKNOWN_COMMAND, and the process keeps serving', async () => {
@@ -329,7 +329,7 @@ export function runContractSuite(
         client.raw('history.list', { limit: -5 }),
         client.call('job.cancel', { jobId: 'x' }),
       ]);
-      expect(answers[0]).toEqual({ releases: [] });
+      expect(answers[0]).toEqual({ runs: [] });
       expect(answers[1]).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
       expect(answers[2]).toMatchObject({ transport: options.expectedTransport });
       expect(answers[3]).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });

@@ -19,6 +19,10 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { dockerOptions } from '../../../electron/adapters/docker/docker-engine.js';
 import { endpoint, requireDocker } from '../../support/docker-engine.js';
 import { createDockerTarget, type DockerTargetConfig } from '../../../electron/adapters/docker-target/docker-target.js';
+import { currentProcess } from '../../../electron/adapters/system/process-identity.js';
+import { createLeaseKeeper } from '../../../electron/core/lease.js';
+import { leasedTarget } from '../../../electron/core/leased-target.js';
+import { createMemoryStore } from '../../fakes/store.js';
 import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { ConvoyError } from '../../../shared/errors.js';
 
@@ -95,6 +99,7 @@ export interface TargetSuite {
 export function useTargetSuite(build: readonly Variant[]): TargetSuite {
   const runId = randomBytes(4).toString('hex');
   const runLabels = { [RUN_LABEL]: runId };
+  const leases = createLeaseKeeper({ store: createMemoryStore(), self: currentProcess() });
   let docker: Docker | undefined;
   let connected = false;
   let contextDir = '';
@@ -220,16 +225,21 @@ export function useTargetSuite(build: readonly Variant[]): TargetSuite {
       env: { GREETING: 'hello', API_TOKEN: 'tok-123456' },
       ...extra,
     }),
+    // As Convoy makes them (electron/services/targets.ts): every change holds the environment's lease,
+    // here over one in-memory store shared by the suite, as one app shares its store.
     target: (environment, extra = {}) =>
-      createDockerTarget({
-        environment,
-        healthDeadlineMs: 20_000,
-        pollIntervalMs: 100,
-        stopTimeoutSeconds: 1,
-        settleMs: 500,
-        labels: runLabels,
-        ...extra,
-      }),
+      leasedTarget(
+        createDockerTarget({
+          environment,
+          healthDeadlineMs: 20_000,
+          pollIntervalMs: 100,
+          stopTimeoutSeconds: 1,
+          settleMs: 500,
+          labels: runLabels,
+          ...extra,
+        }),
+        leases,
+      ),
     inspectByName,
     publishedPort,
     version: async (name) => (await httpText(`http://127.0.0.1:${await publishedPort(name)}/version`)).body,

@@ -1,7 +1,7 @@
 // The release engine (electron/core/release) on real Docker targets and images: a good release through
 // two environments with approval, a re-release of the same commit that applies nothing, a failing
 // second wave rolled back in reverse order with every container compared to its state before, a
-// cancel mid-wave, and a second release refused by the per-environment lock file while the first waits.
+// cancel mid-wave, and a second release refused by the store's per-environment lease while the first waits.
 // Test images are busybox httpd variants (test/integration/docker-target/helpers.ts): `bad` has no
 // /healthz, so its health check fails. Everything created carries the run's label and is removed in
 // afterAll. Without a Docker Engine the suite skips, except under CI where it fails.
@@ -11,7 +11,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConvoyError } from '../../../shared/errors.js';
 import { createImageInspector } from '../../../electron/adapters/docker/image-inspector.js';
-import { createFileLock } from '../../../electron/adapters/lock/file-lock.js';
+import { openStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
+import { currentProcess } from '../../../electron/adapters/system/process-identity.js';
+import { createLeaseKeeper } from '../../../electron/core/lease.js';
+import { leaseLock } from '../../../electron/core/release/lease-lock.js';
 import type { DeployTargetPort } from '../../../electron/core/ports/deploy-target.js';
 import type { BuildResult, BuildSpec, ImageBuilderPort, TestResult, TestSpec } from '../../../electron/core/ports/image-builder.js';
 import { endpoint, skipDocker } from '../../support/docker-engine.js';
@@ -43,15 +46,20 @@ class PrebuiltImages implements ImageBuilderPort {
 
 describe.skipIf(skipDocker)(`release engine on the Docker target (${endpoint})`, () => {
   const suite = useTargetSuite(['v1', 'v2', 'bad']);
-  const lockDir = mkdtempSync(path.join(tmpdir(), 'convoy-release-lock-'));
-  afterAll(() => rmSync(lockDir, { recursive: true, force: true }));
+  const storeDir = mkdtempSync(path.join(tmpdir(), 'convoy-release-store-'));
+  const store = openStore(storeDir);
+  const lock = leaseLock(createLeaseKeeper({ store, self: currentProcess() }), store);
+  afterAll(() => {
+    store.close();
+    rmSync(storeDir, { recursive: true, force: true });
+  });
   let world: EngineWorld & { builder: PrebuiltImages };
   const env = (name: 'local' | 'staging') => `${name[0]}${suite.runId}`;
   const served = async (name: 'local' | 'staging') => Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await suite.version(`convoy-${env(name)}-${s}`)])));
 
   const makeWorld = () => {
     const targets = { local: suite.target(env('local'), { healthDeadlineMs: 4_000 }), staging: suite.target(env('staging'), { healthDeadlineMs: 4_000 }) };
-    world = { builder: new PrebuiltImages(suite), images: createImageInspector(), lock: createFileLock(lockDir), ports: { ...targets }, recorders: [], unitEnv: { GREETING: 'hello' } };
+    world = { builder: new PrebuiltImages(suite), images: createImageInspector(), lock, ports: { ...targets }, recorders: [], unitEnv: { GREETING: 'hello' } };
     return targets;
   };
 

@@ -71,8 +71,8 @@ describe('release through the contract', () => {
     expect(revision).toMatchObject({ releaseId: first.id, commit: first.commit });
 
     expect(await client.call('history.get', { id: first.id })).toEqual(first);
-    const { releases } = await client.call('history.list', { limit: 10 });
-    expect(releases.find((r) => r.id === first.id)).toMatchObject({ kind: 'release', status: 'succeeded' });
+    const { runs } = await client.call('history.list', { limit: 10 });
+    expect(runs.find((r) => r.id === first.id)).toMatchObject({ kind: 'release', status: 'succeeded' });
     await expect(client.call('release.approve', { releaseId: first.id })).rejects.toMatchObject({ code: 'RELEASE_NOT_WAITING' });
   });
 

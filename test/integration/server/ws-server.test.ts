@@ -34,7 +34,7 @@ function fakeHandlers(): Handlers {
       docker: DOCKER_DOWN,
       storeSchemaVersion: 1,
     }),
-    'history.list': () => ({ releases: [] }),
+    'history.list': () => ({ runs: [] }),
     'workspace.open': async (input, ctx) => {
       ctx.progress('reading the project graph', 0.5);
       return { root: input.dir, nxVersion: '0.0.0', nxSource: 'bundled' as const, projects: [], cycles: [], cached: false };
@@ -381,7 +381,7 @@ describe('ws-server', () => {
     const slow = createDispatcher({
       events,
       newId: () => 'slow',
-      handlers: { ...fakeHandlers(), 'history.list': () => new Promise((resolve) => (release = () => resolve({ releases: [] }))) },
+      handlers: { ...fakeHandlers(), 'history.list': () => new Promise((resolve) => (release = () => resolve({ runs: [] }))) },
     });
     const slowServer = await startServer({ app: { dispatcher: slow, events }, staticDir });
     extra.push(slowServer);

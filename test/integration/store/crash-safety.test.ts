@@ -85,9 +85,9 @@ describe('crash safety', () => {
     // Reopen in this process: WAL recovery, quick_check and the lock check all run here.
     const store = openStore(dir);
     try {
-      const missing = run.committed.filter((id) => store.getRelease(id) === null);
+      const missing = run.committed.filter((id) => store.getRun(id) === null);
       expect(missing).toEqual([]);
-      const all = store.listReleases({ limit: 1_000_000 });
+      const all = store.listRuns({ limit: 1_000_000 });
       expect(all.length).toBeGreaterThanOrEqual(run.committed.length);
       // Ids are sequential: no gaps, and whatever is there beyond the last reported line is the
       // at most one release created before its line got out.
@@ -99,7 +99,7 @@ describe('crash safety', () => {
         expect(steps[0]!.ok, release.id).toBe(true);
       }
       // The database is still writable after the crash.
-      store.createRelease({ id: 'after-crash', workspace: '/repo', base: null, head: null });
+      store.createRun({ id: 'after-crash', kind: 'release', workspace: '/repo', base: null, head: null });
     } finally {
       store.close();
     }

@@ -8,7 +8,7 @@ import { CONVOY_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations, type Migratio
 import { openStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
 import { expectStoreError, tempDir } from './helpers.js';
 
-const TABLES = ['approvals', 'drills', 'events', 'releases', 'revisions', 'stages', 'steps'];
+const TABLES = ['events', 'leases', 'runs', 'stages', 'steps'];
 
 function tableNames(file: string): string[] {
   const db = new Database(file, { readonly: true });
@@ -46,15 +46,15 @@ describe('migrations', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const stepColumns = (raw.prepare('PRAGMA table_info(steps)').all() as { name: string }[]).map((c) => c.name);
     expect(stepColumns).toEqual(expect.arrayContaining(['kind', 'target', 'detail_json', 'started_at', 'finished_at', 'ok', 'result_json']));
-    const revisionIndexes = (raw.prepare('PRAGMA index_list(revisions)').all() as { name: string }[]).map((i) => i.name);
-    const indexed = revisionIndexes.flatMap((name) => (raw.prepare(`PRAGMA index_info(${name})`).all() as { name: string }[]).map((c) => c.name));
-    expect(indexed).toEqual(expect.arrayContaining(['environment', 'service']));
+    const runIndexes = (raw.prepare('PRAGMA index_list(runs)').all() as { name: string }[]).map((i) => i.name);
+    const indexed = runIndexes.flatMap((name) => (raw.prepare(`PRAGMA index_info(${name})`).all() as { name: string }[]).map((c) => c.name));
+    expect(indexed).toEqual(expect.arrayContaining(['environment', 'created_at']));
     raw.close();
   });
 
   it('turn foreign keys on', () => {
     const store = openStore(tempDir());
-    const error = expectStoreError(() => store.recordIntent({ releaseId: 'missing', kind: 'k', target: 't', detail: null }), 'STORE_ERROR');
+    const error = expectStoreError(() => store.recordIntent({ runId: 'missing', kind: 'k', target: 't', detail: null }), 'STORE_ERROR');
     expect(error.message).toMatch(/does not exist/);
     store.close();
   });
@@ -65,14 +65,14 @@ describe('migrations', () => {
     // (or the CREATE would fail).
     const list: Migration[] = [...migrations, { version: LATEST_SCHEMA_VERSION + 1, name: 'marker', up: 'CREATE TABLE marker (n INTEGER); INSERT INTO marker VALUES (1);' }];
     const first = openStore(dir, { migrations: list });
-    first.createRelease({ id: 'r1', workspace: '/ws', base: 'main', head: 'abc' });
+    first.createRun({ id: 'r1', kind: 'release', workspace: '/ws', base: 'main', head: 'abc' });
     expect(first.schemaVersion()).toBe(LATEST_SCHEMA_VERSION + 1);
     first.close();
 
     for (let i = 0; i < 2; i++) {
       const again = openStore(dir, { migrations: list });
       expect(again.schemaVersion()).toBe(LATEST_SCHEMA_VERSION + 1);
-      expect(again.getRelease('r1')?.head).toBe('abc');
+      expect(again.getRun('r1')?.head).toBe('abc');
       again.close();
     }
     const raw = new Database(path.join(dir, 'convoy.db'), { readonly: true });
@@ -90,24 +90,24 @@ describe('migrations', () => {
     raw.close();
     const store = openStore(dir);
     expect(store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
-    expect(store.getRelease('v1')).toMatchObject({ id: 'v1', kind: 'release', status: 'succeeded' });
+    expect(store.getRun('v1')).toMatchObject({ id: 'v1', kind: 'release', status: 'succeeded' });
     store.close();
   });
 
   it('apply only the pending ones when a newer build opens an older database', () => {
     const dir = tempDir();
     const v1 = openStore(dir);
-    v1.createRelease({ id: 'old', workspace: '/ws', base: null, head: null });
+    v1.createRun({ id: 'old', kind: 'release', workspace: '/ws', base: null, head: null });
     v1.close();
 
-    const next: Migration = { version: LATEST_SCHEMA_VERSION + 1, name: 'add note column', up: 'ALTER TABLE releases ADD COLUMN note TEXT;' };
+    const next: Migration = { version: LATEST_SCHEMA_VERSION + 1, name: 'add note column', up: 'ALTER TABLE runs ADD COLUMN note TEXT;' };
     const v2 = openStore(dir, { migrations: [next, ...migrations] }); // order in the array does not matter
     expect(v2.schemaVersion()).toBe(LATEST_SCHEMA_VERSION + 1);
-    expect(v2.getRelease('old')?.id).toBe('old');
+    expect(v2.getRun('old')?.id).toBe('old');
     v2.close();
 
     const raw = new Database(path.join(dir, 'convoy.db'), { readonly: true });
-    const columns = (raw.prepare('PRAGMA table_info(releases)').all() as { name: string }[]).map((c) => c.name);
+    const columns = (raw.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name);
     raw.close();
     expect(columns).toContain('note');
   });

@@ -15,8 +15,8 @@ function seededDb(releases = 10): { dir: string; file: string } {
   const dir = tempDir();
   const store = openStore(dir);
   for (let i = 0; i < releases; i++) {
-    store.createRelease({ id: `r${i}`, workspace: '/repo', base: 'main', head: `h${i}`, summary: 'x'.repeat(500) });
-    store.appendEvent(`r${i}`, 'release.started', { i, padding: 'y'.repeat(500) });
+    store.createRun({ id: `r${i}`, kind: 'release', workspace: '/repo', base: 'main', head: `h${i}`, summary: 'x'.repeat(500) });
+    store.appendEvent(`r${i}`, 'build.log', { project: `p${i}`, phase: 'build', line: 'y'.repeat(500) });
   }
   store.close();
   return { dir, file: store.file };
@@ -136,7 +136,7 @@ describe('a locked database', () => {
     }
     // The same call succeeds once the lock is gone: the lock, not the file, was the problem.
     const store = openStore(dir, { busyTimeoutMs: 50 });
-    expect(store.getRelease('r0')?.id).toBe('r0');
+    expect(store.getRun('r0')?.id).toBe('r0');
     store.close();
   });
 

@@ -1,4 +1,4 @@
-// Every HistoryStore method against a real SQLite file: what goes in comes back out, and survives
+// Every store method (runs and their journal, events; leases are in store-contract.test.ts) against a real SQLite file: what goes in comes back out, and survives
 // closing and reopening the store.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type SqliteStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
@@ -23,13 +23,14 @@ function reopen(): SqliteStore {
   return store;
 }
 
-describe('releases', () => {
+describe('runs', () => {
   it('create, get and finish', () => {
-    const created = store.createRelease({ id: 'r1', workspace: '/repo', base: 'main', head: 'abc123', summary: '3 projects' });
+    const created = store.createRun({ id: 'r1', kind: 'release', workspace: '/repo', base: 'main', head: 'abc123', summary: '3 projects' });
     expect(created).toEqual({
       id: 'r1',
       kind: 'release',
       workspace: '/repo',
+      environment: null,
       base: 'main',
       head: 'abc123',
       status: 'planned',
@@ -37,69 +38,69 @@ describe('releases', () => {
       finishedAt: null,
       summary: '3 projects',
     });
-    expect(store.createRelease({ id: 'r2', workspace: '/repo', base: null, head: null, status: 'running' })).toMatchObject({
+    expect(store.createRun({ id: 'r2', kind: 'release', workspace: '/repo', base: null, head: null, status: 'running' })).toMatchObject({
       status: 'running',
       summary: null,
       base: null,
     });
 
-    expect(store.finishRelease('r1', 'running')).toMatchObject({ status: 'running', finishedAt: null });
-    const finished = store.finishRelease('r1', 'succeeded', '2025-02-03T04:05:06Z');
+    expect(store.finishRun('r1', 'running')).toMatchObject({ status: 'running', finishedAt: null });
+    const finished = store.finishRun('r1', 'succeeded', '2025-02-03T04:05:06Z');
     expect(finished).toMatchObject({ status: 'succeeded', finishedAt: '2025-02-03T04:05:06.000Z' });
 
     reopen();
-    expect(store.getRelease('r1')).toEqual(finished);
-    expect(store.getRelease('nope')).toBeNull();
+    expect(store.getRun('r1')).toEqual(finished);
+    expect(store.getRun('nope')).toBeNull();
   });
 
   it('keeps the kind of run: a build-and-test run on its own is not a release', () => {
-    store.createRelease({ id: 'b1', kind: 'build', workspace: '/repo', base: null, head: 'abc' });
+    store.createRun({ id: 'b1', kind: 'build', workspace: '/repo', base: null, head: 'abc' });
     reopen();
-    expect(store.getRelease('b1')).toMatchObject({ kind: 'build' });
+    expect(store.getRun('b1')).toMatchObject({ kind: 'build' });
   });
 
   it('reject duplicate ids and unknown releases with clear errors', () => {
-    store.createRelease({ id: 'dup', workspace: '/repo', base: null, head: null });
-    expect(expectStoreError(() => store.createRelease({ id: 'dup', workspace: '/x', base: null, head: null }), 'STORE_ERROR').message).toMatch(/"dup" already exists/);
-    expect(expectStoreError(() => store.finishRelease('ghost', 'failed'), 'STORE_ERROR').message).toMatch(/No release with id "ghost"/);
-    expect(expectStoreError(() => store.finishRelease('dup', 'failed', 'not a date'), 'STORE_ERROR').message).toMatch(/not a valid timestamp/);
-    expect(store.getRelease('dup')?.status).toBe('planned');
+    store.createRun({ id: 'dup', kind: 'release', workspace: '/repo', base: null, head: null });
+    expect(expectStoreError(() => store.createRun({ id: 'dup', kind: 'release', workspace: '/x', base: null, head: null }), 'STORE_ERROR').message).toMatch(/"dup" already exists/);
+    expect(expectStoreError(() => store.finishRun('ghost', 'failed'), 'STORE_ERROR').message).toMatch(/No run with id "ghost"/);
+    expect(expectStoreError(() => store.finishRun('dup', 'failed', 'not a date'), 'STORE_ERROR').message).toMatch(/not a valid timestamp/);
+    expect(store.getRun('dup')?.status).toBe('planned');
   });
 
   it('list newest first, with a limit and a before cursor', () => {
-    for (let i = 1; i <= 7; i++) store.createRelease({ id: `r${i}`, workspace: '/repo', base: null, head: `h${i}` });
+    for (let i = 1; i <= 7; i++) store.createRun({ id: `r${i}`, kind: 'release', workspace: '/repo', base: null, head: `h${i}` });
     reopen();
-    expect(store.listReleases({ limit: 100 }).map((r) => r.id)).toEqual(['r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1']);
-    const page1 = store.listReleases({ limit: 3 });
+    expect(store.listRuns({ limit: 100 }).map((r) => r.id)).toEqual(['r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1']);
+    const page1 = store.listRuns({ limit: 3 });
     expect(page1.map((r) => r.id)).toEqual(['r7', 'r6', 'r5']);
-    const page2 = store.listReleases({ limit: 3, before: page1[2]!.createdAt });
+    const page2 = store.listRuns({ limit: 3, before: page1[2]!.createdAt });
     expect(page2.map((r) => r.id)).toEqual(['r4', 'r3', 'r2']);
-    const page3 = store.listReleases({ limit: 3, before: page2[2]!.createdAt });
+    const page3 = store.listRuns({ limit: 3, before: page2[2]!.createdAt });
     expect(page3.map((r) => r.id)).toEqual(['r1']);
-    expect(store.listReleases({ limit: 0 })).toEqual([]);
+    expect(store.listRuns({ limit: 0 })).toEqual([]);
   });
 
   it('break createdAt ties by insertion order', () => {
     const fixed = new Date('2025-06-01T00:00:00.000Z');
     store.close();
     store = openStore(dir, { now: () => fixed });
-    for (const id of ['a', 'b', 'c']) store.createRelease({ id, workspace: '/repo', base: null, head: null });
-    expect(store.listReleases({ limit: 10 }).map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    for (const id of ['a', 'b', 'c']) store.createRun({ id, kind: 'release', workspace: '/repo', base: null, head: null });
+    expect(store.listRuns({ limit: 10 }).map((r) => r.id)).toEqual(['c', 'b', 'a']);
   });
 });
 
 describe('stages and steps', () => {
   it('start and finish stages', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    const build = store.startStage({ releaseId: 'r1', name: 'build', id: 'r1:build' });
-    expect(build).toMatchObject({ id: 'r1:build', releaseId: 'r1', name: 'build', status: 'running', finishedAt: null });
-    const deploy = store.startStage({ releaseId: 'r1', name: 'deploy' });
+    store.createRun({ id: 'r1', kind: 'release', workspace: '/repo', base: null, head: null });
+    const build = store.startStage({ runId: 'r1', name: 'build', id: 'r1:build' });
+    expect(build).toMatchObject({ id: 'r1:build', runId: 'r1', name: 'build', status: 'running', finishedAt: null });
+    const deploy = store.startStage({ runId: 'r1', name: 'deploy' });
     expect(deploy.id).toMatch(/^[0-9a-f-]{36}$/);
 
     expect(store.finishStage('r1:build', 'succeeded')).toMatchObject({ status: 'succeeded', finishedAt: expect.any(String) });
     expect(expectStoreError(() => store.finishStage('r1:build', 'failed'), 'STORE_ERROR').message).toMatch(/already finished \(succeeded\)/);
     expectStoreError(() => store.finishStage('nope', 'failed'), 'STORE_ERROR');
-    expectStoreError(() => store.startStage({ releaseId: 'ghost', name: 'x' }), 'STORE_ERROR');
+    expectStoreError(() => store.startStage({ runId: 'ghost', name: 'x' }), 'STORE_ERROR');
 
     reopen();
     expect(store.listStages('r1').map((s) => [s.name, s.status])).toEqual([
@@ -109,11 +110,11 @@ describe('stages and steps', () => {
   });
 
   it('record an intent before and its result after, in one row', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    const stage = store.startStage({ releaseId: 'r1', name: 'deploy' });
+    store.createRun({ id: 'r1', kind: 'release', workspace: '/repo', base: null, head: null });
+    const stage = store.startStage({ runId: 'r1', name: 'deploy' });
     const detail = { image: 'registry/catalog:1.2.3', args: ['--force', 1, true, null], nested: { a: [1, 2] } };
-    const id = store.recordIntent({ releaseId: 'r1', stageId: stage.id, kind: 'k8s.apply', target: 'staging/catalog', detail });
-    const other = store.recordIntent({ releaseId: 'r1', kind: 'git.tag', target: 'v1', detail: 'tag' });
+    const id = store.recordIntent({ runId: 'r1', stageId: stage.id, kind: 'k8s.apply', target: 'staging/catalog', detail });
+    const other = store.recordIntent({ runId: 'r1', kind: 'git.tag', target: 'v1', detail: 'tag' });
     expect(other).toBeGreaterThan(id);
 
     // Before the result: the intent is durable and visibly unfinished.
@@ -138,107 +139,45 @@ describe('stages and steps', () => {
 });
 
 describe('events', () => {
-  it('append and list per release, oldest first, with JSON payloads', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    store.createRelease({ id: 'r2', workspace: '/repo', base: null, head: null });
-    const e1 = store.appendEvent('r1', 'release.started', { projects: ['a', 'b'] });
-    store.appendEvent('r2', 'release.started', {});
-    store.appendEvent(null, 'app.started', { version: '0.1.0' });
-    const e3 = store.appendEvent('r1', 'release.finished', { ok: true, n: 1.5 });
+  const subject = { workspace: '/repo', environment: 'staging', kind: 'docker' as const, service: 'api', toRevision: null };
+
+  it('append and list per run, oldest first, with JSON payloads', () => {
+    store.createRun({ id: 'r1', kind: 'release', workspace: '/repo', base: null, head: null });
+    store.createRun({ id: 'r2', kind: 'release', workspace: '/repo', base: null, head: null });
+    const e1 = store.appendEvent('r1', 'target.rollback.started', subject);
+    store.appendEvent('r2', 'target.rollback.started', { ...subject, service: 'web' });
+    store.appendEvent(null, 'build.log', { project: 'a', phase: 'build', line: 'no run' });
+    const e3 = store.appendEvent('r1', 'target.rollback.finished', { ...subject, ok: true, from: '2', to: '1', current: '3' });
     expect(e3.id).toBeGreaterThan(e1.id);
-    expect(e1).toMatchObject({ releaseId: 'r1', name: 'release.started', payload: { projects: ['a', 'b'] } });
+    expect(e1).toMatchObject({ runId: 'r1', name: 'target.rollback.started', payload: subject });
 
     reopen();
     expect(store.listEvents('r1').map((e) => [e.name, e.payload])).toEqual([
-      ['release.started', { projects: ['a', 'b'] }],
-      ['release.finished', { ok: true, n: 1.5 }],
+      ['target.rollback.started', subject],
+      ['target.rollback.finished', { ...subject, ok: true, from: '2', to: '1', current: '3' }],
     ]);
-    expect(store.listEvents(null).map((e) => e.name)).toEqual(['app.started']);
+    expect(store.listEvents(null).map((e) => e.name)).toEqual(['build.log']);
     expect(store.listEvents('r1')[0]).toEqual(e1);
     expect(store.listEvents('none')).toEqual([]);
-    expectStoreError(() => store.appendEvent('ghost', 'x', null), 'STORE_ERROR');
+    expectStoreError(() => store.appendEvent('ghost', 'build.log', { project: 'a', phase: 'build', line: 'x' }), 'STORE_ERROR');
+  });
+
+  it('refuses an event name outside the closed set, and a payload that does not fit its schema', () => {
+    store.createRun({ id: 'r1', kind: 'build', workspace: '/repo', base: null, head: null });
+    const unknown = expectStoreError(() => store.appendEvent('r1', 'release.started' as never, {} as never), 'STORE_ERROR');
+    expect(unknown.message).toMatch(/"release.started" is not a run event/);
+    const wrong = expectStoreError(() => store.appendEvent('r1', 'build.log', { project: 'a', phase: 'deploy', line: 'x' } as never), 'STORE_ERROR');
+    expect(wrong.message).toMatch(/build.log has an invalid payload: phase/);
+    expect(store.listEvents('r1')).toEqual([]);
   });
 
   it('appends a burst of events in one transaction: all of them, or none when one is bad', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    store.appendEvents([
-      { releaseId: 'r1', name: 'build.log', payload: { line: 'one' } },
-      { releaseId: 'r1', name: 'build.log', payload: { line: 'two' } },
-    ]);
-    expectStoreError(
-      () =>
-        store.appendEvents([
-          { releaseId: 'r1', name: 'build.log', payload: { line: 'three' } },
-          { releaseId: 'ghost', name: 'build.log', payload: { line: 'four' } },
-        ]),
-      'STORE_ERROR',
-    );
+    store.createRun({ id: 'r1', kind: 'release', workspace: '/repo', base: null, head: null });
+    const log = (runId: string, line: string) => ({ runId, name: 'build.log' as const, payload: { project: 'p', phase: 'build' as const, line } });
+    store.appendEvents([log('r1', 'one'), log('r1', 'two')]);
+    expectStoreError(() => store.appendEvents([log('r1', 'three'), log('ghost', 'four')]), 'STORE_ERROR');
     reopen();
     expect(store.listEvents('r1').map((e) => (e.payload as { line: string }).line)).toEqual(['one', 'two']);
-  });
-});
-
-describe('revisions', () => {
-  it('keep the history per environment and service', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    store.setRevision({ environment: 'staging', service: 'api', revision: '1', image: 'api:1', releaseId: 'r1' });
-    store.setRevision({ environment: 'staging', service: 'web', revision: '1', image: 'web:1', releaseId: 'r1' });
-    store.setRevision({ environment: 'prod', service: 'api', revision: '1', image: 'api:1', releaseId: null });
-    const latest = store.setRevision({ environment: 'staging', service: 'api', revision: '2', image: 'api:2', releaseId: 'r1' });
-    expect(latest).toMatchObject({ environment: 'staging', service: 'api', revision: '2', image: 'api:2', releaseId: 'r1', deployedAt: expect.any(String) });
-
-    reopen();
-    expect(store.listRevisions('staging', 'api').map((r) => r.image)).toEqual(['api:2', 'api:1']);
-    expect(store.listRevisions('staging').map((r) => r.image)).toEqual(['api:2', 'web:1', 'api:1']);
-    expect(store.listRevisions('prod')).toEqual([expect.objectContaining({ service: 'api', releaseId: null })]);
-    expect(store.currentRevisions('staging').map((r) => [r.service, r.revision])).toEqual([
-      ['api', '2'],
-      ['web', '1'],
-    ]);
-    expect(store.listRevisions('dev')).toEqual([]);
-    expect(store.listRevisions('staging', 'api')[0]).toEqual(latest);
-  });
-});
-
-describe('approvals and drills', () => {
-  it('record and list approvals', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    const stage = store.startStage({ releaseId: 'r1', name: 'prod gate' });
-    const a = store.recordApproval({ releaseId: 'r1', stageId: stage.id, approver: 'ana', decision: 'approved', comment: 'lgtm' });
-    store.recordApproval({ releaseId: 'r1', approver: 'bo', decision: 'rejected' });
-    expect(a).toMatchObject({ releaseId: 'r1', stageId: stage.id, approver: 'ana', decision: 'approved', comment: 'lgtm' });
-
-    reopen();
-    expect(store.listApprovals('r1').map((x) => [x.approver, x.decision, x.comment, x.stageId])).toEqual([
-      ['ana', 'approved', 'lgtm', stage.id],
-      ['bo', 'rejected', null, null],
-    ]);
-    expectStoreError(() => store.recordApproval({ releaseId: 'ghost', approver: 'x', decision: 'approved' }), 'STORE_ERROR');
-  });
-
-  it('record and list drills, newest first', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
-    const d1 = store.recordDrill({
-      kind: 'rollback',
-      environment: 'staging',
-      releaseId: 'r1',
-      outcome: 'passed',
-      startedAt: '2025-03-01T10:00:00Z',
-      finishedAt: '2025-03-01T10:02:00Z',
-      detail: { seconds: 120 },
-    });
-    expect(d1).toMatchObject({ kind: 'rollback', releaseId: 'r1', outcome: 'passed', startedAt: '2025-03-01T10:00:00.000Z', detail: { seconds: 120 } });
-    store.recordDrill({ kind: 'rollback', environment: 'prod', outcome: 'failed', startedAt: '2025-03-02T10:00:00Z', finishedAt: '2025-03-02T10:01:00Z', detail: null });
-    // finishedAt defaults to the store's clock (2025-01-01 here), so this drill is the oldest.
-    const d3 = store.recordDrill({ kind: 'restore', environment: 'staging', outcome: 'aborted', startedAt: '2024-12-31T23:59:00Z', detail: ['x'] });
-    expect(d3.finishedAt).toMatch(/^2025-01-01T00:00:\d\d\.000Z$/);
-    expect(d3.releaseId).toBeNull();
-
-    reopen();
-    expect(store.listDrills({ limit: 10 }).map((d) => d.kind + '@' + d.environment)).toEqual(['rollback@prod', 'rollback@staging', 'restore@staging']);
-    expect(store.listDrills({ limit: 1 }).map((d) => d.outcome)).toEqual(['failed']);
-    expect(store.listDrills({ limit: 10, environment: 'staging' }).map((d) => d.outcome)).toEqual(['passed', 'aborted']);
-    expect(store.listDrills({ limit: 10, environment: 'staging' })[0]).toEqual(d1);
   });
 });
 
@@ -246,17 +185,17 @@ describe('lifecycle', () => {
   it('close is idempotent and later calls fail with STORE_ERROR', () => {
     store.close();
     store.close();
-    expect(expectStoreError(() => store.listReleases({ limit: 1 }), 'STORE_ERROR').message).toMatch(/closed/);
+    expect(expectStoreError(() => store.listRuns({ limit: 1 }), 'STORE_ERROR').message).toMatch(/closed/);
     store = openStore(dir);
   });
 
   it('allows a second connection while no one is writing', () => {
-    store.createRelease({ id: 'r1', workspace: '/repo', base: null, head: null });
+    store.createRun({ id: 'r1', kind: 'release', workspace: '/repo', base: null, head: null });
     const second = openStore(dir);
     try {
-      expect(second.getRelease('r1')?.id).toBe('r1');
-      second.createRelease({ id: 'r2', workspace: '/repo', base: null, head: null });
-      expect(store.getRelease('r2')?.id).toBe('r2');
+      expect(second.getRun('r1')?.id).toBe('r1');
+      second.createRun({ id: 'r2', kind: 'release', workspace: '/repo', base: null, head: null });
+      expect(store.getRun('r2')?.id).toBe('r2');
     } finally {
       second.close();
     }

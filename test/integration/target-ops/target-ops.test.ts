@@ -112,7 +112,11 @@ describe.sequential('environments of convoy.yaml through the contract', () => {
     expect(result).toEqual({ environment: 'staging', service: 'orders-api', from: '2', to: '1', current: null });
     const deployment = server.get('deployments', 'shop', 'orders-api') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
     expect(deployment.spec.template.spec.containers[0]!.image).toBe('shop/orders-api:v1');
-    const events = app.store.listEvents(null).filter((e) => e.name.startsWith('target.rollback'));
+    // A run of kind rollback, holding the rollback's events.
+    const [run] = app.store.listRuns({ limit: 5, kind: 'rollback' });
+    expect(run).toMatchObject({ environment: 'staging', status: 'succeeded' });
+    expect(app.store.getLease('staging')).toBeNull();
+    const events = app.store.listEvents(run!.id).filter((e) => e.name.startsWith('target.rollback'));
     expect(events.map((e) => e.name)).toEqual(['target.rollback.started', 'target.rollback.finished']);
     expect(events[1]!.payload).toMatchObject({ environment: 'staging', service: 'orders-api', ok: true, from: '2', to: '1' });
   });

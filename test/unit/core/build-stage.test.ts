@@ -1,8 +1,10 @@
 // The build stage with a fake image builder: concurrency limit, cache hits count no build call, one
 // project's failure keeps the others' results, tests decide the stage, cancel stops new work, and the
-// recorder sees an intent before every side effect.
+// journal (over the in-memory store) gets an intent before every side effect.
 import { describe, expect, it } from 'vitest';
 import { type BuildRequest, type BuildStageRecorder, runBuildStage } from '../../../electron/core/build-stage.js';
+import { createJournal } from '../../../electron/core/journal.js';
+import { createMemoryStore } from '../../fakes/store.js';
 import type { BuildSpec, ImageBuilderPort, TestResult } from '../../../electron/core/ports/image-builder.js';
 import { createRedactor } from '../../../electron/core/redact.js';
 import { ConvoyError } from '../../../shared/errors.js';
@@ -68,16 +70,24 @@ function fakeBuilder(options: FakeOptions = {}) {
   return { builder, calls, maxInFlight: () => maxInFlight };
 }
 
+/** A journal over the in-memory store that also notes each intent and result as it is written. */
 function recorder() {
   const entries: string[] = [];
   const lines: string[] = [];
-  let id = 0;
-  const rec: BuildStageRecorder = {
-    intent: (kind, target) => {
-      entries.push(`intent ${kind} ${target}`);
-      return ++id;
+  const store = createMemoryStore();
+  store.createRun({ id: 'run', kind: 'build', workspace: '/ws', base: null, head: null });
+  const noting = {
+    recordIntent: (step: Parameters<typeof store.recordIntent>[0]) => {
+      entries.push(`intent ${step.kind} ${step.target}`);
+      return store.recordIntent(step);
     },
-    result: (step, ok) => void entries.push(`result ${step} ${ok}`),
+    recordResult: (stepId: number, result: { ok: boolean; detail: null | import('../../../electron/core/ports/json.js').JsonValue }) => {
+      entries.push(`result ${stepId} ${result.ok}`);
+      return store.recordResult(stepId, result);
+    },
+  };
+  const rec: BuildStageRecorder = {
+    journal: createJournal({ store: noting, runId: 'run', redact: createRedactor([]) }),
     log: (project, phase, line) => void lines.push(`${project}/${phase}: ${line}`),
   };
   return { rec, entries, lines };

@@ -19,7 +19,7 @@ function setup(overrides: Partial<Handlers> = {}) {
       docker: { reachable: false, endpoint: 'unix:///nowhere', version: null, error: 'down' },
       storeSchemaVersion: 1,
     }),
-    'history.list': () => ({ releases: [] }),
+    'history.list': () => ({ runs: [] }),
     'workspace.open': async (input, ctx) => {
       ctx.progress(`opening ${input.dir}`, 0.5);
       if (input.dir === '/fail') throw new ConvoyError('WORKSPACE_ERROR', 'no nx.json');
@@ -64,7 +64,7 @@ describe('dispatcher', () => {
     expect(JSON.stringify(extra)).toContain('evil');
     const big = await client.raw('workspace.open', { dir: 'x'.repeat(MAX_MESSAGE_BYTES + 10) });
     expect(big).toMatchObject({ ok: false, error: { code: 'MESSAGE_TOO_LARGE' } });
-    expect(await client.call('history.list', { limit: 5 })).toEqual({ releases: [] });
+    expect(await client.call('history.list', { limit: 5 })).toEqual({ runs: [] });
   });
 
   it('turns a handler bug into INTERNAL without leaking a stack', async () => {
@@ -78,7 +78,7 @@ describe('dispatcher', () => {
   });
 
   it('rejects an answer that breaks the output schema', async () => {
-    const { client } = setup({ 'history.list': () => ({ releases: 'nope' }) as never });
+    const { client } = setup({ 'history.list': () => ({ runs: 'nope' }) as never });
     expect(await client.raw('history.list', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });
 

@@ -157,7 +157,7 @@ function setup(options: { maxQueuedEvents?: number; alreadyLoaded?: boolean } = 
       docker: { reachable: false, endpoint: 'unix:///nope', version: null, error: 'no' },
       storeSchemaVersion: 1,
     }),
-    'history.list': () => ({ releases: [] }),
+    'history.list': () => ({ runs: [] }),
   });
   const dispatcher = createDispatcher({ handlers, events, newId: () => 'job-1' });
   const ipcMain = fakeIpcMain();

@@ -36,7 +36,7 @@ describe('History screen', () => {
       await app.buildFromAnotherClient({ dir: app.workspaceDir!, projects: ['storefront'] });
       const listed = await app.channel.invoke('history.list', { limit: 10 });
       if (!listed.ok) throw new Error(listed.error.message);
-      runId = (listed.output as { releases: Array<{ id: string }> }).releases[0]!.id;
+      runId = (listed.output as { runs: Array<{ id: string }> }).runs[0]!.id;
     }, 60_000);
     afterAll(() => app?.close());
 

@@ -154,9 +154,9 @@ describe('browser WebSocket channel', () => {
       { type: 'call', id: 2, name: 'history.list', input: { limit: 5 } },
     ]);
     socket.receive({ type: 'event', name: 'workspace.opened', payload: { root: '/r', projects: 1, cached: false } });
-    socket.receive({ type: 'result', id: 2, result: { ok: true, output: { releases: [] } } });
+    socket.receive({ type: 'result', id: 2, result: { ok: true, output: { runs: [] } } });
     socket.receive({ type: 'result', id: 1, result: { ok: false, error: { code: 'INTERNAL', message: 'boom' } } });
-    expect(await second).toEqual({ ok: true, output: { releases: [] } });
+    expect(await second).toEqual({ ok: true, output: { runs: [] } });
     expect(await first).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'boom' } });
     expect(events).toEqual([['workspace.opened', { root: '/r', projects: 1, cached: false }]]);
   });

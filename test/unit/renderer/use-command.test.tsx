@@ -38,7 +38,7 @@ describe('useCommand', () => {
     const answers: Array<(result: CallResult<unknown>) => void> = [];
     const channel = fakeChannel({ 'history.list': () => new Promise((resolve) => answers.push(resolve)) });
     const { result } = renderHook(() => useCommand('history.list'), { wrapper: wrapperFor(channel) });
-    const listing = (id: string) => ({ ok: true as const, output: { releases: [{ id, kind: 'build', workspace: '/w', base: null, head: null, status: 'succeeded', createdAt: '2026-12-04T10:00:00.000Z', finishedAt: null, summary: null }] } });
+    const listing = (id: string) => ({ ok: true as const, output: { runs: [{ id, kind: 'build', workspace: '/w', environment: null, base: null, head: null, status: 'succeeded', createdAt: '2026-12-04T10:00:00.000Z', finishedAt: null, summary: null }] } });
     let first!: Promise<unknown>;
     let second!: Promise<unknown>;
     act(() => {
@@ -50,12 +50,12 @@ describe('useCommand', () => {
       answers[1]!(listing('newer'));
       await second;
     });
-    expect(result.current.output?.releases[0]?.id).toBe('newer');
+    expect(result.current.output?.runs[0]?.id).toBe('newer');
     await act(async () => {
       answers[0]!(listing('older'));
       await first;
     });
-    expect(result.current.output?.releases[0]?.id).toBe('newer');
+    expect(result.current.output?.runs[0]?.id).toBe('newer');
     expect(result.current.running).toBe(false);
   });
 

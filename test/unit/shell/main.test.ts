@@ -165,7 +165,7 @@ async function fakeCoreApp(dataDir: string) {
       docker: { reachable: false, endpoint: 'x', version: null, error: 'no' },
       storeSchemaVersion: 1,
     }),
-    'history.list': () => ({ releases: [] }),
+    'history.list': () => ({ runs: [] }),
     // Runs until cancelled, like a long Nx graph computation that honours its signal.
     'workspace.open': (_input, ctx) =>
       new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),

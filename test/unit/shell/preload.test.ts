@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const fake = vi.hoisted(() => {
   const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
   const ipcRenderer = {
-    invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => ({ ok: true, output: { releases: [] } })),
+    invoke: vi.fn(async (..._args: unknown[]): Promise<unknown> => ({ ok: true, output: { runs: [] } })),
     on: vi.fn((channel: string, listener: (...args: unknown[]) => void) => {
       const set = listeners.get(channel) ?? new Set();
       set.add(listener);
@@ -56,7 +56,7 @@ describe('electron/preload/index.ts', () => {
   });
 
   it('invoke goes over convoy:invoke and returns the call result', async () => {
-    await expect(api().invoke('history.list', { limit: 3 })).resolves.toEqual({ ok: true, output: { releases: [] } });
+    await expect(api().invoke('history.list', { limit: 3 })).resolves.toEqual({ ok: true, output: { runs: [] } });
     expect(fake.ipcRenderer.invoke).toHaveBeenLastCalledWith('convoy:invoke', 'history.list', { limit: 3 });
   });
 

@@ -2,7 +2,7 @@
 // one run's details above the list, so a link to a run can be shared or reloaded.
 import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
-import type { ReleaseSummary } from '../../../../shared/domain.js';
+import type { RunSummary } from '../../../../shared/domain.js';
 import { useCommand } from '../../client/use-command.js';
 import { CommandStatus } from '../../ui/CommandStatus.js';
 import { formatTime, runKindLabel, shortId } from './run-format.js';
@@ -19,7 +19,7 @@ export function HistoryScreen() {
     void run({ limit: HISTORY_LIMIT });
   }, [run]);
 
-  const runs = list.output?.releases ?? null;
+  const runs = list.output?.runs ?? null;
   const selected = runId && runs ? runs.find((r) => r.id === runId) ?? null : null;
 
   return (
@@ -47,7 +47,7 @@ export function HistoryScreen() {
   );
 }
 
-function RunDetails({ run }: { run: ReleaseSummary }) {
+function RunDetails({ run }: { run: RunSummary }) {
   return (
     <div className="result run-details" data-testid="run-details">
       <h3>
@@ -62,6 +62,12 @@ function RunDetails({ run }: { run: ReleaseSummary }) {
           <dt>Workspace</dt>
           <dd className="mono">{run.workspace}</dd>
         </div>
+        {run.environment && (
+          <div>
+            <dt>Environment</dt>
+            <dd data-testid="run-environment">{run.environment}</dd>
+          </div>
+        )}
         <div>
           <dt>Changes</dt>
           <dd className="mono">
@@ -82,7 +88,7 @@ function RunDetails({ run }: { run: ReleaseSummary }) {
   );
 }
 
-function RunTable({ runs, selected }: { runs: ReleaseSummary[]; selected: string | null }) {
+function RunTable({ runs, selected }: { runs: RunSummary[]; selected: string | null }) {
   return (
     <table data-testid="history-table">
       <thead>

@@ -50,7 +50,7 @@ function deps(over: Partial<BuildRunDeps> = {}): BuildRunDeps {
 
 /** The run's status in the store: the one place this test reads the store's own API. */
 function runStatus(runId: string): string | undefined {
-  return store.getRelease(runId)?.status;
+  return store.getRun(runId)?.status;
 }
 
 beforeEach(() => {

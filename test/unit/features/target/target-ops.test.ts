@@ -12,6 +12,7 @@ import type { DeployUnit } from '../../../../electron/core/ports/deploy-target.j
 import { openStore, type SqliteStore } from '../../../../electron/adapters/sqlite/sqlite-store.js';
 import { ConvoyError } from '../../../../shared/errors.js';
 import { FakeDeployTarget } from '../../../fakes/deploy-target.js';
+import { createLeaseKeeper } from '../../../../electron/core/lease.js';
 import { FakeWorkspace, fakeProject } from '../../../fakes/workspace.js';
 
 let dir: string;
@@ -19,6 +20,7 @@ let store: SqliteStore;
 let target: FakeDeployTarget;
 let workspace: FakeWorkspace;
 let made: string[];
+let runs = 0;
 
 function write(file: string, content: string | object): void {
   const full = path.join(dir, file);
@@ -34,6 +36,8 @@ function deps(): TargetOpsDeps {
   return {
     workspace,
     store,
+    leases: createLeaseKeeper({ store, self: { pid: process.pid, host: 'test-host', isAlive: () => true } }),
+    newId: () => `run-${++runs}`,
     makeTarget: (environment) => {
       made.push(environment.name);
       return target;
@@ -41,10 +45,12 @@ function deps(): TargetOpsDeps {
   };
 }
 
-/** The rollback events in the store: the one place this test reads the store's own API. */
+/** The rollback events in the store (each rollback is a run of kind rollback): the one place this test reads the store's own API. */
 function rollbackEvents(): Array<{ name: string; payload: Record<string, unknown> }> {
   return store
-    .listEvents(null)
+    .listRuns({ limit: 100, kind: 'rollback' })
+    .reverse()
+    .flatMap((run) => store.listEvents(run.id))
     .filter((e) => e.name.startsWith('target.rollback'))
     .map((e) => ({ name: e.name, payload: e.payload as Record<string, unknown> }));
 }

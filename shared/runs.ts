@@ -1,0 +1,82 @@
+// The run model: everything Convoy does to the world is a run of one kind — a build-and-test run
+// (`build`), a release (`release`), a rollback of one service (`rollback`) or a drill (`drill`). A run
+// has stages and steps (an intent row before each side effect, its result after; electron/core/journal.ts)
+// and typed events. Event names come from a closed set, each with its own payload schema, so the store,
+// the contract and DORA metrics read the same shapes.
+import { z } from 'zod';
+import { ErrorPayload } from './errors.js';
+
+export const RunKind = z.enum(['build', 'release', 'rollback', 'drill']);
+export type RunKind = z.infer<typeof RunKind>;
+
+export const RunStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const RunSummary = z.object({
+  id: z.string(),
+  kind: RunKind,
+  workspace: z.string(),
+  /** The environment a rollback, release or drill changes; null for a build. */
+  environment: z.string().nullable(),
+  base: z.string().nullable(),
+  head: z.string().nullable(),
+  status: RunStatus,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  summary: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+const TargetKind = z.enum(['kubernetes', 'docker']);
+
+/** What a per-service rollback acts on; carried by both of its events. */
+const RollbackSubject = z.object({
+  workspace: z.string(),
+  environment: z.string(),
+  kind: TargetKind,
+  service: z.string(),
+  toRevision: z.string().nullable(),
+});
+
+const Holder = z.object({ runId: z.string(), pid: z.number().int(), host: z.string(), startedAt: z.string(), heartbeatAt: z.string() });
+
+/** One schema per event name; the names are the closed set a run's events may carry. */
+export const runEvents = {
+  /** One redacted line of a build or test log. */
+  'build.log': z.object({ project: z.string(), phase: z.enum(['build', 'test']), line: z.string() }),
+  /** The build stage stopped with an error before every project had a result. */
+  'build.failed': z.object({ error: ErrorPayload }),
+  'target.rollback.started': RollbackSubject,
+  'target.rollback.finished': z.union([
+    RollbackSubject.extend({ ok: z.literal(true), from: z.string().nullable(), to: z.string(), current: z.string().nullable() }),
+    RollbackSubject.extend({ ok: z.literal(false), error: ErrorPayload }),
+  ]),
+  /**
+   * A release's full record (shared/release-report.ts, which imports shared/domain.ts and so cannot be
+   * imported here), at its start and its end; history.get reads the newest and checks it against that
+   * schema.
+   */
+  'release.report': z.object({ id: z.string(), state: z.string() }).passthrough(),
+  'release.stageStarted': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable() }),
+  'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
+  /** This run took an environment's lease from a holder that had died (its process gone, or silent too long). */
+  'lease.reclaimed': z.object({ environment: z.string(), from: Holder, reason: z.string() }),
+} as const;
+
+export type RunEventName = keyof typeof runEvents;
+export type RunEventPayload<K extends RunEventName> = z.infer<(typeof runEvents)[K]>;
+
+export function isRunEventName(name: unknown): name is RunEventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(runEvents, name);
+}
+
+/** Checks an event before it is stored; the error names the event and the first wrong field. */
+export function parseRunEvent<K extends RunEventName>(name: K, payload: unknown): RunEventPayload<K> {
+  if (!isRunEventName(name)) throw new Error(`"${String(name)}" is not a run event; known events: ${Object.keys(runEvents).join(', ')}`);
+  const parsed = runEvents[name].safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Event ${name} has an invalid payload: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+  }
+  return parsed.data as RunEventPayload<K>;
+}
