@@ -47,6 +47,8 @@ export interface EngineWorld {
   recorders: FakeRecorder[];
   /** Env values every unit gets (the Docker test images print one). */
   unitEnv?: Record<string, string>;
+  /** Where a service's Kubernetes manifests are (the Kubernetes test deploys the example's). */
+  manifestsDir?: (service: string) => string;
 }
 
 /** The fake builder, remembering the image ID of each reference it built (what an engine would report). */
@@ -87,7 +89,7 @@ export interface ReleaseOptions {
 }
 
 function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual'): ReleaseEnvironment {
-  const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
+  const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: world.manifestsDir?.(service) ?? null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
   return {
     settings: settings(world.ports[name].environment, name === 'staging', rollback),
     target: world.ports[name],
