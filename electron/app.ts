@@ -7,6 +7,8 @@ import { VERSION } from './version.js';
 import type { TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
+import { type RedactionGate, createRedactionGate } from './core/redact.js';
+import { dockerConfigSecrets, kubeconfigSecrets } from './adapters/config/known-secrets.js';
 import { type LeaseKeeper, createLeaseKeeper } from './core/lease.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
@@ -41,6 +43,8 @@ export interface AppOptions {
   builder?: ImageBuilderPort;
   /** Environment for config values and secrets (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Told when Convoy tightens its data directory's permissions (default: stderr). */
+  notice?: (message: string) => void;
   images?: ImageInspector;
   lock?: EnvironmentLock;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
@@ -52,6 +56,8 @@ export interface App {
   dispatcher: Dispatcher;
   events: EventBus;
   store: SqliteStore;
+  /** The one redaction gate every text leaving the core passes. */
+  redaction: RedactionGate;
   /** Per-environment leases over the store, held by every change to an environment. */
   leases: LeaseKeeper;
   /** A channel for in-process clients (the CLI, tests). */
@@ -61,8 +67,12 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
-  const store = openStore(dataDir);
-  const events = createEventBus();
+  const env = options.env ?? process.env;
+  // Seeded with what the machine holds (registry auth, kubeconfig credentials); each workspace's
+  // secrets join when its configuration is read.
+  const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
+  const store = openStore(dataDir, { redact: redaction.value, ...(options.notice ? { notice: options.notice } : {}) });
+  const events = createEventBus({ redact: redaction.value });
   const leases = createLeaseKeeper({ store, self: currentProcess() });
   // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
   const releaseOnExit = () => leases.releaseAll();
@@ -75,13 +85,14 @@ export function createApp(options: AppOptions): App {
   const dispatcher = createDispatcher({
     events,
     newId: randomUUID,
+    redact: redaction.value,
     handlers: {
       ...appHandlers({ version: VERSION, dataDir, docker, store }),
       ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env }),
-      ...targetHandlers({ workspace, store, leases, newId: randomUUID }),
+      ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env, redaction }),
+      ...targetHandlers({ workspace, store, leases, newId: randomUUID, redaction, env }),
       ...releaseHandlers({
         workspace,
         builder,
@@ -94,6 +105,7 @@ export function createApp(options: AppOptions): App {
         lock: options.lock ?? leaseLock(leases, store),
         newId: randomUUID,
         env: options.env,
+        redaction,
         ...(options.makeTarget ? { makeTarget: options.makeTarget } : {}),
       }),
     },
@@ -104,6 +116,7 @@ export function createApp(options: AppOptions): App {
     dispatcher,
     events,
     store,
+    redaction,
     leases,
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {

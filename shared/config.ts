@@ -19,10 +19,8 @@ export const ConfigValue = z.union([
 ]);
 export type ConfigValue = z.infer<typeof ConfigValue>;
 
-const RelPath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p), 'a path relative to the project');
+/** A path relative to the project; the loader resolves it and keeps it inside the workspace (symlinks included). */
+const RelPath = z.string().min(1);
 
 /** A project's `convoy` block. */
 export const ProjectConfig = z

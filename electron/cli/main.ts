@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { ConvoyError } from '../../shared/errors.js';
 import { type CliContext, defaultCliContext } from './context.js';
+import type { App } from '../app.js';
+import { maskCredentials } from '../core/secret-shapes.js';
 import { registerInfo } from './commands/info.js';
 import { registerServe } from './commands/serve.js';
 import { registerAffected } from './commands/affected.js';
@@ -33,8 +35,9 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Runs the CLI and returns the exit code: 0 success, 1 failure, 2 usage error. */
-export async function runCli(argv: string[], ctx: CliContext = defaultCliContext()): Promise<number> {
+export async function runCli(argv: string[], given: CliContext = defaultCliContext()): Promise<number> {
   let exitCode = 0;
+  const ctx = behindTheGate(given);
   const program = buildProgram({ ...ctx, setExitCode: (code) => void (exitCode = code) });
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -51,6 +54,24 @@ export async function runCli(argv: string[], ctx: CliContext = defaultCliContext
     ctx.stderr(`convoy: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/**
+ * Everything the CLI prints passes the app's redaction gate (once an app is open; before that,
+ * credential-shaped values are still masked), so no command can print a secret it was handed.
+ */
+function behindTheGate(ctx: CliContext): CliContext {
+  let app: App | null = null;
+  const redact = (text: string) => (app ? app.redaction.text(text) : maskCredentials(text));
+  return {
+    ...ctx,
+    openApp: async (dataFlag) => {
+      app = await ctx.openApp(dataFlag);
+      return app;
+    },
+    stdout: (text) => ctx.stdout(redact(text)),
+    stderr: (text) => ctx.stderr(redact(text)),
+  };
 }
 
 /** Entry point of bin/convoy.mjs. Long-lived subcommands (serve) resolve only when they stop. */

@@ -31,6 +31,7 @@ export function toDeployUnit(input: DeployUnitInput, env: Env, secretNames: Read
       port: input.config.port ?? null,
       health: input.config.health ?? null,
       env: { ...own.values, ...shared.values },
+      secrets: [...own.secrets, ...shared.secrets],
     },
     secrets: [...own.secrets, ...shared.secrets],
   };

@@ -46,6 +46,8 @@ export interface DispatcherOptions {
   events: EventSink;
   newId: () => string;
   maxMessageBytes?: number;
+  /** The redaction gate: every answer, error and job result passes it (secrets never cross a transport). */
+  redact?: <T>(value: T) => T;
 }
 
 export interface Dispatcher {
@@ -64,6 +66,8 @@ export function byteLength(value: unknown): number {
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const jobs = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const redact = options.redact ?? (<T>(value: T) => value);
+  const errorOf = (err: unknown) => redact(toErrorPayload(err));
 
   function validateOutput(name: CommandName, output: unknown): unknown {
     const parsed = commands[name].output.safeParse(output);
@@ -82,7 +86,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       jobId,
       signal: controller.signal,
       progress(message, fraction = null) {
-        options.events.emit('job.progress', { jobId, command: name, message, fraction });
+        options.events.emit('job.progress', { jobId, command: name, message: redact(message), fraction });
       },
     };
     // Handlers start on the next turn so the caller always holds the id before any event about it.
@@ -90,17 +94,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       .then(() => handler(input, jobCtx))
       .then(
         (output) => {
-          options.events.emit('job.finished', { jobId, command: name, ok: true, output: validateOutput(name, output) });
+          options.events.emit('job.finished', { jobId, command: name, ok: true, output: redact(validateOutput(name, output)) });
         },
         (err: unknown) => {
           const error = controller.signal.aborted
             ? { code: 'CANCELLED' as const, message: `${name} was cancelled` }
-            : toErrorPayload(err);
+            : errorOf(err);
           options.events.emit('job.finished', { jobId, command: name, ok: false, error });
         },
       )
       .catch((err: unknown) => {
-        options.events.emit('job.finished', { jobId, command: name, ok: false, error: toErrorPayload(err) });
+        options.events.emit('job.finished', { jobId, command: name, ok: false, error: errorOf(err) });
       })
       .finally(() => jobs.delete(jobId));
     jobs.set(jobId, { controller, done });
@@ -139,9 +143,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             ? builtins[name as keyof typeof builtins]
             : (options.handlers[name as Exclude<QueryName, BuiltinQuery>] as (input: unknown, ctx: CallContext) => unknown);
         const output = await (handler as (input: unknown, ctx: CallContext) => unknown)(parsed.data, ctx);
-        return { ok: true, output: validateOutput(name, output) };
+        return { ok: true, output: redact(validateOutput(name, output)) };
       } catch (err) {
-        return { ok: false, error: toErrorPayload(err) };
+        return { ok: false, error: errorOf(err) };
       }
     },
     running: () => [...jobs.keys()],

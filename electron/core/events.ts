@@ -11,10 +11,16 @@ export interface EventBus extends EventSink {
   subscribe(listener: EventListener): () => void;
 }
 
-export function createEventBus(): EventBus {
+export interface EventBusOptions {
+  /** The redaction gate: every payload passes it before any subscriber sees it. */
+  redact?: <T>(value: T) => T;
+}
+
+export function createEventBus(options: EventBusOptions = {}): EventBus {
   const listeners = new Set<EventListener>();
   return {
-    emit(name, payload) {
+    emit(name, raw) {
+      const payload = options.redact ? options.redact(raw) : raw;
       for (const listener of [...listeners]) {
         try {
           listener(name, payload);

@@ -4,8 +4,14 @@
 // the encoding that stays the same wherever the secret sits inside a larger base64 blob (one for each
 // of the three byte alignments). Multi-line secrets (PEM keys) are also hidden line by line.
 //
+// Beyond the declared secrets, every text also loses what looks like a credential by its shape (URL
+// passwords, Bearer/Basic values: secret-shapes.ts), and the URL-encoded form of each secret is hidden
+// as well (a password inside a URL is percent-encoded).
+//
 // Redaction works on whole lines: callers split streams into lines first, so a secret cut across two
 // chunks is still found.
+
+import { maskCredentials } from './secret-shapes.js';
 
 export const REDACTED = '[redacted]';
 
@@ -59,6 +65,10 @@ export function secretForms(secret: string): string[] {
   if (secret.length < MIN_SECRET_LENGTH) return [];
   add(secret);
   for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) add(line.trim());
+  const urlEncoded = encodeURIComponent(secret);
+  add(urlEncoded);
+  add(urlEncoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+  add(urlEncoded.replace(/%20/g, '+'));
   const bytes = new TextEncoder().encode(secret);
   const whole = base64(bytes);
   for (const encoded of [whole, whole.replace(/=+$/, '')]) {
@@ -79,14 +89,61 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A line redactor for these secrets; with none it returns lines unchanged. */
+/** A line redactor for these secrets (and for credential-shaped values, always). */
 export function createRedactor(secrets: Iterable<string>): Redactor {
   const forms = new Set<string>();
   for (const secret of secrets) for (const form of secretForms(secret)) forms.add(form);
-  if (forms.size === 0) return (line) => line;
+  if (forms.size === 0) return (line) => maskCredentials(line);
   // Longest first, so a secret's full encoding wins over its fragment.
   const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
-  return (line) => line.replace(pattern, REDACTED);
+  return (line) => maskCredentials(line.replace(pattern, REDACTED));
+}
+
+/**
+ * The one gate every text leaving the core passes (results, errors, events, stored rows, target
+ * diffs, CLI output). It learns secrets as they are found (a workspace's config when it is read,
+ * the machine's registry and kubeconfig credentials at start) and only ever adds to them.
+ */
+export interface RedactionGate {
+  /** Adds secrets to hide from now on. */
+  add(secrets: Iterable<string>): void;
+  /** A text with every known secret (and credential-shaped value) hidden. */
+  text(text: string): string;
+  /** A JSON-like value with every string in it (keys included) passed through text(). */
+  value<T>(value: T): T;
+}
+
+export function createRedactionGate(initial: Iterable<string> = []): RedactionGate {
+  const secrets = new Set<string>();
+  let redact: Redactor = createRedactor([]);
+  const gate: RedactionGate = {
+    add(values) {
+      let grew = false;
+      for (const value of values) {
+        if (value.length >= MIN_SECRET_LENGTH && !secrets.has(value)) {
+          secrets.add(value);
+          grew = true;
+        }
+      }
+      if (grew) redact = createRedactor(secrets);
+    },
+    text: (text) => redact(text),
+    value: <T>(value: T): T => redactValue(value, redact) as T,
+  };
+  gate.add(initial);
+  return gate;
+}
+
+function redactValue(value: unknown, redact: Redactor): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact));
+  if (value instanceof Error) return value;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[redact(key)] = redactValue(item, redact);
+    return out;
+  }
+  return value;
 }
 
 /**

@@ -1,7 +1,7 @@
 // `affected.*`: which projects a change affects, and why.
 import { z } from 'zod';
 import { AffectedSet } from '../domain.js';
-import { Dir, GitRef, job } from './define.js';
+import { Dir, GitRef, job, notBothUncommittedAndHead } from './define.js';
 
 export const affectedCommands = {
   'affected.compute': job(
@@ -14,7 +14,8 @@ export const affectedCommands = {
         /** Answer even when the graph has a dependency cycle (otherwise GRAPH_CYCLE). */
         allowCycles: z.boolean().optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine(notBothUncommittedAndHead),
     AffectedSet,
   ),
 } as const;

@@ -1,7 +1,7 @@
 // `build.*`: build and test the affected (or named) projects, outside a release.
 import { z } from 'zod';
 import { BuildReport } from '../domain.js';
-import { Dir, GitRef, job } from './define.js';
+import { Dir, GitRef, job, notBothUncommittedAndHead } from './define.js';
 
 export const buildCommands = {
   'build.run': job(
@@ -16,7 +16,8 @@ export const buildCommands = {
         /** Parallel builds; default: convoy.yaml's build.concurrency, else the CPU count. */
         concurrency: z.number().int().min(1).max(64).optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine(notBothUncommittedAndHead),
     BuildReport,
   ),
 } as const;

@@ -24,3 +24,10 @@ export const GitRef = z
 export const Dir = z.string().min(1).max(4096);
 export const EnvName = z.string().min(1).max(64);
 export const ServiceName = z.string().min(1).max(256);
+
+/** `uncommitted` compares the working tree with HEAD, so a `head` would be silently ignored: refuse both. */
+export function notBothUncommittedAndHead(v: { head?: string; uncommitted?: boolean }, ctx: z.RefinementCtx): void {
+  if (v.uncommitted === true && v.head !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['uncommitted'], message: 'uncommitted (the working tree against HEAD) cannot be combined with head; drop one of them' });
+  }
+}

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { ProjectConfig, WorkspaceConfig } from '../../../shared/config.js';
 import type { WorkspaceProject } from '../../../shared/domain.js';
 import { ConvoyError, describeIssues as describeZodIssues } from '../../../shared/errors.js';
+import { resolveInsideWorkspace } from './workspace-paths.js';
 
 const WORKSPACE_FILES = ['convoy.yaml', 'convoy.yml'];
 
@@ -97,8 +98,12 @@ export function loadProjectSetup(workspaceRoot: string, project: WorkspaceProjec
       return { ok: false, project: project.name, error: new ConvoyError('CONFIG_INVALID', `${file} "convoy": ${describeIssues(parsed.error)}`) };
     }
     const config = parsed.data;
-    const contextDir = path.resolve(root, config.context);
-    const manifests = path.resolve(root, config.manifests ?? 'deploy');
+    // Every configured path stays inside the workspace, symlinks followed (an unset `manifests`
+    // looks at `deploy`, which must obey the same rule).
+    const inside = (base: string, value: string, field: string) => resolveInsideWorkspace(workspaceRoot, base, value, { file, field: `convoy.${field}` });
+    const contextDir = inside(root, config.context, 'context');
+    inside(contextDir, config.dockerfile, 'dockerfile');
+    const manifests = inside(root, config.manifests ?? 'deploy', config.manifests === undefined ? 'manifests (default deploy)' : 'manifests');
     return {
       ok: true,
       setup: {

@@ -60,7 +60,7 @@ import { dockerEndpoint } from '../docker/docker-engine.js';
 import { TargetEngine, progressOf, throwIfAborted, type Revision } from './engine.js';
 import { healthWaiter } from './health.js';
 import { Replacer } from './replace.js';
-import { checkNamePart, checkSpec, containerName, renderSpec, sameSpec, unifiedDiff, type ServiceSpec } from './spec.js';
+import { checkNamePart, checkSpec, containerName, renderSpec, sameSpec, secretEnvKeys, unifiedDiff, type ServiceSpec } from './spec.js';
 
 export interface DockerTargetConfig {
   environment: string;
@@ -131,8 +131,10 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
     const object = `container ${containerName(environment, unit.service)}`;
     const desiredId = await engine.imageExists(unit.image);
     const newNote = desiredId === null ? '(not in the local engine)' : undefined;
+    const secrets = new Set(unit.secrets ?? []);
+    const secretKeys = secretEnvKeys([desired, current?.spec], secrets);
     if (!current) {
-      const lines = renderSpec(desired, { state: 'running', imageNote: newNote });
+      const lines = renderSpec(desired, { state: 'running', imageNote: newNote, secrets, secretKeys });
       return {
         diff: { service: unit.service, object, change: 'add', diff: unifiedDiff([], lines, '/dev/null', `${object} (new)`) },
         current,
@@ -144,11 +146,11 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
     if (unchanged) return { diff: { service: unit.service, object, change: 'unchanged', diff: '' }, current, desired };
     const oldLines = renderSpec(
       current.spec,
-      { state: current.stateText, imageNote: tagMoved ? `@${current.imageId.slice(7, 19)}` : undefined },
+      { state: current.stateText, imageNote: tagMoved ? `@${current.imageId.slice(7, 19)}` : undefined, secrets, secretKeys },
     );
     const newLines = renderSpec(
       desired,
-      { state: 'running', imageNote: tagMoved && desiredId ? `@${desiredId.slice(7, 19)}` : newNote },
+      { state: 'running', imageNote: tagMoved && desiredId ? `@${desiredId.slice(7, 19)}` : newNote, secrets, secretKeys },
       current.spec,
     );
     const text = unifiedDiff(oldLines, newLines, `${object} (revision ${current.revision})`, `${object} (release ${unit.releaseId})`);

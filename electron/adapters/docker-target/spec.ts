@@ -1,5 +1,6 @@
 // Pure parts of the Docker staging target: container names, the labels that record a revision, the
 // service spec compared by diff, secret masking and the unified-style text diff. No Docker, no I/O.
+import { isSecretEnv, isSecretName } from '../../core/secret-shapes.js';
 import { unifiedDiff as lineDiff } from '../text-diff/unified-diff.js';
 import { ConvoyError } from '../../../shared/errors.js';
 
@@ -81,11 +82,7 @@ export function roleOf(name: string, environment: string, service: string): Cont
   return 'other';
 }
 
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
-
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+export { isSecretName };
 
 export function encodeSpecLabel(spec: ServiceSpec): string {
   const label: SpecLabel = {
@@ -152,10 +149,23 @@ export interface RenderExtras {
   state?: string;
   /** Appended to the image line, e.g. an image id when the tag moved. */
   imageNote?: string;
+  /** Values declared secret (masked wherever an env value holds one, whatever the variable's name). */
+  secrets?: ReadonlySet<string>;
+  /** Env keys to mask whatever their value here (secret on the other side of the diff). */
+  secretKeys?: ReadonlySet<string>;
+}
+
+/** The env keys either spec holds a secret in, for masking both sides of a diff alike. */
+export function secretEnvKeys(specs: ReadonlyArray<ServiceSpec | null | undefined>, secrets: ReadonlySet<string> = new Set()): Set<string> {
+  const keys = new Set<string>();
+  for (const spec of specs) for (const [key, value] of Object.entries(spec?.env ?? {})) if (isSecretEnv(key, value, secrets)) keys.add(key);
+  return keys;
 }
 
 /**
- * The fields diff compares, one per line. Secret-looking env values are shown as `***`. Rendering the
+ * The fields diff compares, one per line. Secret env values — named like a secret, declared secret
+ * (by value), or carrying credentials (a URL password, a Bearer/Basic value) — are shown as `***`, on
+ * either side when either side's value is one. Rendering the
  * new side, pass the old spec as `previous`: a secret whose value differs from it is shown as
  * `*** (changed)`, so a changed secret still shows up as a changed line.
  */
@@ -171,10 +181,11 @@ export function renderSpec(spec: ServiceSpec, extras: RenderExtras = {}, previou
   lines.push(keys.length === 0 ? 'env: {}' : 'env:');
   for (const key of keys) {
     const value = spec.env[key] ?? '';
-    if (!isSecretName(key)) {
+    const before = previous?.env[key];
+    const secret = isSecretEnv(key, value, extras.secrets) || extras.secretKeys?.has(key) === true || (before !== undefined && isSecretEnv(key, before, extras.secrets));
+    if (!secret) {
       lines.push(`  ${key}=${value}`);
     } else {
-      const before = previous?.env[key];
       const changed = before !== undefined && before !== value;
       lines.push(`  ${key}=***${changed ? ' (changed)' : ''}`);
     }

@@ -10,7 +10,7 @@
 // misreads, so every folder's contents are dropped under a `*` rule.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import dockerignoreModule from '@balena/dockerignore';
@@ -36,6 +36,8 @@ export interface BuildContext {
   dockerfileContent: Buffer;
   /** Every entry that is sent, sorted by path (code-unit order). */
   entries: ContextEntry[];
+  /** What the build log should say about the context (symlinks left out, …). */
+  notes: string[];
 }
 
 const DOCKERIGNORE = '.dockerignore';
@@ -117,6 +119,26 @@ export async function collectBuildContext(contextDir: string, dockerfile: string
   const filter = createContextFilter(await readOptional(path.join(root, DOCKERIGNORE)));
   const alwaysSent = new Set([dockerfilePath, DOCKERIGNORE]);
   const entries: ContextEntry[] = [];
+  const notes: string[] = [];
+  const realRoot = await realpath(root);
+
+  /**
+   * A symlink whose target leads outside the context (or nowhere) is left out of the archive: inside
+   * the image it would point at the builder's files, and a later COPY with dereferencing (or a
+   * reader of the archive) would reach outside what the user meant to send.
+   */
+  async function symlinkEntry(rel: string, abs: string): Promise<ContextEntry | null> {
+    const linkTarget = await readlink(abs);
+    const resolved = await realpath(abs).catch(() => null);
+    const lexical = path.resolve(path.dirname(abs), linkTarget);
+    const inside = (p: string, base: string) => {
+      const r = path.relative(base, p);
+      return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
+    };
+    if (resolved !== null ? inside(resolved, realRoot) : inside(lexical, root)) return { path: rel, type: 'symlink', executable: false, linkTarget };
+    notes.push(`Left out of the build context of ${project}: symlink ${rel} -> ${linkTarget} points outside the context (${resolved ?? lexical})`);
+    return null;
+  }
 
   async function walk(relDir: string): Promise<void> {
     const dirents = await readdir(path.join(root, relDir), { withFileTypes: true });
@@ -133,7 +155,8 @@ export async function collectBuildContext(contextDir: string, dockerfile: string
       } else if (!kept) {
         continue;
       } else if (dirent.isSymbolicLink()) {
-        entries.push({ path: rel, type: 'symlink', executable: false, linkTarget: await readlink(abs) });
+        const entry = await symlinkEntry(rel, abs);
+        if (entry) entries.push(entry);
       } else if (dirent.isFile()) {
         const info = await lstat(abs);
         entries.push({ path: rel, type: 'file', executable: (info.mode & 0o111) !== 0, sha256: await sha256File(abs) });
@@ -148,7 +171,7 @@ export async function collectBuildContext(contextDir: string, dockerfile: string
     throw new ConvoyError('BUILD_FAILED', `Cannot read the build context ${root} of ${project}: ${reason}`);
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root, dockerfile: dockerfilePath, dockerfileContent, entries };
+  return { root, dockerfile: dockerfilePath, dockerfileContent, entries, notes };
 }
 
 /** The context as a tar stream (tar-fs), exactly the collected entries and nothing else. */

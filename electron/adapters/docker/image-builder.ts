@@ -83,6 +83,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
       assertRepository(spec.repository, spec.project);
 
       const { context, contentHash } = await contentHashOf(spec);
+      for (const note of context.notes) onLog?.(redact(note));
       const image = `${spec.repository}:${imageTag(contentHash)}`;
       if (signal?.aborted) throw cancelled();
 

@@ -44,11 +44,25 @@ export async function repoRoot(dir: string): Promise<string> {
   }
 }
 
+/** False in a repository where nothing was committed yet (HEAD names an unborn branch). */
+export async function hasCommits(cwd: string): Promise<boolean> {
+  try {
+    await runGit(cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function revParse(cwd: string, ref: string): Promise<string> {
   assertRef(ref);
   try {
     return (await runGit(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
   } catch {
+    // In a fresh repository every ref is unknown; saying so beats naming the one that was asked for.
+    if (!(await hasCommits(cwd))) {
+      throw new GitError(`The git repository at ${cwd} has no commits yet — commit your files first: Convoy compares commits to find affected projects`);
+    }
     throw new GitError(`Unknown git revision "${ref}" in ${cwd} — fetch it or name an existing branch, tag or commit`);
   }
 }

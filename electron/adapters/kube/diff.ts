@@ -1,6 +1,10 @@
 // Diffs of live objects against what server-side apply would make of them (a dry run): server-owned
-// fields dropped, Secret values masked, a unified diff of the YAML lines. Pure.
+// fields dropped, Secret values masked, kubectl's last-applied annotation dropped (it repeats the whole
+// object, Secret values included, as `kubectl diff` leaves it out of view), and container env values
+// that are secrets (by name, by declared value, or by carrying credentials) masked. A unified diff of
+// the YAML lines. Pure.
 import { stringify } from 'yaml';
+import { isSecretEnv } from '../../core/secret-shapes.js';
 
 type Json = Record<string, unknown>;
 
@@ -22,8 +26,48 @@ export function normalizeForDiff(object: unknown): Json | null {
   if (isRecord(plain.metadata)) {
     const meta = plain.metadata;
     for (const key of ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink']) delete meta[key];
+    if (isRecord(meta.annotations)) {
+      delete meta.annotations[LAST_APPLIED];
+      if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
+    }
   }
   return plain;
+}
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+type EnvEntry = { name: string; value: string };
+const isEnvEntry = (item: unknown): item is EnvEntry => isRecord(item) && typeof item.name === 'string' && typeof item.value === 'string';
+
+/** Every `env` list of name/value pairs in the object (containers of pods, templates, job templates …). */
+function envLists(value: unknown, out: EnvEntry[][] = []): EnvEntry[][] {
+  if (Array.isArray(value)) for (const item of value) envLists(item, out);
+  else if (isRecord(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'env' && Array.isArray(item)) out.push(item.filter(isEnvEntry));
+      else envLists(item, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Masks secret env values on both sides: a name is masked on both when either side's value is a
+ * secret; equal values show `***`, different ones `*** (changed)` on the new side.
+ */
+export function maskEnv(before: Json | null, after: Json | null, secrets: ReadonlySet<string> = new Set()): void {
+  const beforeLists = envLists(before);
+  const afterLists = envLists(after);
+  const secretNames = new Set<string>();
+  for (const entry of [...beforeLists.flat(), ...afterLists.flat()]) if (isSecretEnv(entry.name, entry.value, secrets)) secretNames.add(entry.name);
+  const beforeValues = new Map<string, string>();
+  for (const entry of beforeLists.flat()) if (secretNames.has(entry.name)) beforeValues.set(entry.name, entry.value);
+  for (const entry of afterLists.flat()) {
+    if (!secretNames.has(entry.name)) continue;
+    const old = beforeValues.get(entry.name);
+    entry.value = old === undefined || old === entry.value ? MASK : MASK_CHANGED;
+  }
+  for (const entry of beforeLists.flat()) if (secretNames.has(entry.name)) entry.value = MASK;
 }
 
 export const MASK = '***';
@@ -65,9 +109,10 @@ export interface ObjectDiffText {
   diff: string;
 }
 
-/** The diff of one object: `live` null means it does not exist yet (all lines added). */
-export function diffObject(ref: string, live: unknown, desired: unknown): ObjectDiffText {
+/** The diff of one object: `live` null means it does not exist yet (all lines added). `secrets`: values declared secret. */
+export function diffObject(ref: string, live: unknown, desired: unknown, secrets: ReadonlySet<string> = new Set()): ObjectDiffText {
   const masked = maskSecrets(normalizeForDiff(live), normalizeForDiff(desired));
+  maskEnv(masked.before, masked.after, secrets);
   const before = toYamlLines(masked.before);
   const after = toYamlLines(masked.after);
   if (!masked.before) return { change: 'add', diff: unifiedDiff([], after, '/dev/null', `desired/${ref}`) };

@@ -89,6 +89,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         const c = kube();
         const prepared = await prepare(c, prepareConfig, units, options);
         const objects: ObjectDiff[] = [];
+        const secretsOf = new Map(units.map((u) => [u.service, new Set(u.secrets ?? [])]));
         for (const o of prepared.objects) {
           if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Diff of ${config.environment} was cancelled`);
           const live = await c.get(o.object, options);
@@ -104,7 +105,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
               desired = o.object; // its namespace does not exist yet: show the manifest as rendered
             } else throw err;
           }
-          const d = diffObject(o.ref, live, desired);
+          const d = diffObject(o.ref, live, desired, secretsOf.get(o.service));
           objects.push({ service: o.service, object: o.ref, change: d.change, diff: note + d.diff });
         }
         return { environment: config.environment, objects, text: objects.map((o) => o.diff).filter(Boolean).join('') } satisfies TargetDiff;

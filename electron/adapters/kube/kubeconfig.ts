@@ -1,10 +1,11 @@
 // Which kubeconfig, which context: the path from the environment's config, else KUBECONFIG (a
 // path list, merged as kubectl does), else ~/.kube/config. A context that is not there is named with
 // the file and the contexts that are.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
 import { ConvoyError } from '../../../shared/errors.js';
 
 export interface KubeconfigSource {
@@ -34,7 +35,9 @@ export function loadKubeConfig(context: string, explicit?: string, env: NodeJS.P
   if (existing.length === 0) {
     throw new ConvoyError('KUBE_CONTEXT_MISSING', `Context "${context}" not found: no kubeconfig at ${source.label}`);
   }
+  const clusterFile = new Map<string, string>();
   existing.forEach((file, index) => {
+    checkKubeconfigShape(file);
     const one = new KubeConfig();
     try {
       one.loadFromFile(file);
@@ -42,6 +45,7 @@ export function loadKubeConfig(context: string, explicit?: string, env: NodeJS.P
       const reason = err instanceof Error ? err.message : String(err);
       throw new ConvoyError('KUBE_CONTEXT_MISSING', `Cannot read kubeconfig ${file}: ${reason}`);
     }
+    for (const c of one.getClusters()) if (!clusterFile.has(c.name)) clusterFile.set(c.name, file);
     if (index === 0) {
       kc.loadFromFile(file);
     } else {
@@ -63,8 +67,50 @@ export function loadKubeConfig(context: string, explicit?: string, env: NodeJS.P
   if (!cluster) {
     throw new ConvoyError('KUBE_CONTEXT_MISSING', `Context "${context}" in ${source.label} names a cluster that is not defined there`);
   }
+  checkServerUrl(cluster.name, cluster.server, clusterFile.get(cluster.name) ?? source.label);
   allowLoopbackHttp(kc, cluster.name, cluster.server, context);
   return { kc, source };
+}
+
+/**
+ * client-node reads any YAML it can parse, so a file that is not a kubeconfig at all (a string, a list,
+ * an empty file) would only surface later as "no contexts". Name the file and what is wrong instead.
+ */
+function checkKubeconfigShape(file: string): void {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '').replace(/:\s*$/, '') : String(err);
+    throw new ConvoyError('CONFIG_INVALID', `kubeconfig ${file} cannot be parsed as YAML: ${reason}`);
+  }
+  const isMap = typeof doc === 'object' && doc !== null && !Array.isArray(doc);
+  if (!isMap) {
+    const found = doc === null || doc === undefined ? 'an empty document' : Array.isArray(doc) ? 'a list' : `a ${typeof doc}`;
+    throw new ConvoyError('CONFIG_INVALID', `kubeconfig ${file} is not a kubeconfig: its top level is ${found}, not a mapping with clusters, users and contexts`);
+  }
+  for (const field of ['clusters', 'users', 'contexts']) {
+    const value = (doc as Record<string, unknown>)[field];
+    if (value !== undefined && value !== null && !Array.isArray(value)) {
+      throw new ConvoyError('CONFIG_INVALID', `kubeconfig ${file}: field "${field}" must be a list`);
+    }
+  }
+}
+
+/** The cluster's server must be an http(s) URL; say which file and field when it is not. */
+function checkServerUrl(clusterName: string, server: string, file: string): void {
+  let url: URL | null = null;
+  try {
+    url = new URL(server);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConvoyError(
+      'CONFIG_INVALID',
+      `kubeconfig ${file}: clusters[name=${JSON.stringify(clusterName)}].cluster.server ${JSON.stringify(server)} is not an https:// (or http://) URL; fix the server address`,
+    );
+  }
 }
 
 const LOOPBACK = /^(127(?:\.\d{1,3}){3}|localhost|\[::1\])$/i;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { ConvoyError } from '../../../shared/errors.js';
 import type { StoreErrorCode } from '../../core/ports/history-store.js';
 import { CONVOY_APPLICATION_ID, migrations as defaultMigrations, type Migration } from './migrations.js';
+import { makePrivateDatabase, makePrivateDir, type Notice, PRIVATE_DIR_MODE } from './private-files.js';
 
 export const DB_FILE_NAME = 'convoy.db';
 export const DEFAULT_BUSY_TIMEOUT_MS = 2000;
@@ -32,6 +33,10 @@ export interface OpenStoreOptions {
   quickCheck?: boolean;
   /** The migrations to apply (tests); defaults to the built-in list. */
   migrations?: readonly Migration[];
+  /** Told when Convoy tightens the permissions of an existing data directory or database (default: stderr). */
+  notice?: Notice;
+  /** The redaction gate applied to every stored text and JSON value (see SqliteStore). */
+  redact?: <T>(value: T) => T;
 }
 
 export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {
@@ -40,8 +45,11 @@ export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db
   const list = [...(opts.migrations ?? defaultMigrations)].sort((a, b) => a.version - b.version);
   const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
 
+  const notice = opts.notice ?? ((text: string) => void process.stderr.write(text));
   ensureDataDir(dir);
+  makePrivateDir(dir, notice);
   const existing = inspectFile(file);
+  makePrivateDatabase(file, notice);
 
   let db: Database.Database;
   try {
@@ -64,7 +72,7 @@ export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db
  *  loops forever when mkdir answers ENOENT under an existing parent, as it does in /proc.) */
 function ensureDataDir(dir: string): void {
   try {
-    makeDir(dir);
+    makeDir(dir, PRIVATE_DIR_MODE);
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
   } catch (err) {
     const code = errnoCode(err);
@@ -104,9 +112,9 @@ function isNonDirectory(p: string): boolean {
   }
 }
 
-function makeDir(dir: string): void {
+function makeDir(dir: string, mode?: number): void {
   try {
-    fs.mkdirSync(dir);
+    fs.mkdirSync(dir, mode);
     return;
   } catch (err) {
     const code = errnoCode(err);
@@ -119,7 +127,7 @@ function makeDir(dir: string): void {
   const parent = path.dirname(dir);
   if (parent === dir) throw Object.assign(new Error(`cannot create ${dir}`), { code: 'ENOENT' });
   makeDir(parent);
-  fs.mkdirSync(dir); // a second ENOENT (e.g. under /proc) is thrown, not retried
+  fs.mkdirSync(dir, mode); // a second ENOENT (e.g. under /proc) is thrown, not retried
 }
 
 /** True when the file exists with content (an empty or missing file is a fresh database). */

@@ -50,7 +50,7 @@ const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed
 
 export function openStore(dataDir: string, opts: OpenStoreOptions = {}): SqliteStore {
   const { db, file } = openDatabase(dataDir, opts);
-  return new SqliteStore(db, file, opts.now ?? (() => new Date()));
+  return new SqliteStore(db, file, opts.now ?? (() => new Date()), opts.redact);
 }
 
 // ── the store ───────────────────────────────────────────────────────────────────────────────────
@@ -64,7 +64,17 @@ export class SqliteStore implements HistoryStore {
     /** Absolute path of convoy.db. */
     readonly file: string,
     private readonly now: () => Date,
+    /** The redaction gate: every stored text and JSON value passes it before it reaches the file. */
+    private readonly redact: (<T>(value: T) => T) | undefined = undefined,
   ) {}
+
+  private json(value: Parameters<typeof toJson>[0], what: string): string {
+    return toJson(this.redact ? this.redact(value) : value, what);
+  }
+
+  private text<T extends string | null | undefined>(value: T): T {
+    return this.redact && typeof value === 'string' ? this.redact(value) : value;
+  }
 
   // runs
 
@@ -83,7 +93,7 @@ export class SqliteStore implements HistoryStore {
           head: run.head ?? null,
           status: run.status ?? 'planned',
           createdAt: this.iso(),
-          summary: run.summary ?? null,
+          summary: this.text(run.summary ?? null),
         });
       } catch (err) {
         if (isSqliteCode(err, 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
@@ -164,7 +174,7 @@ export class SqliteStore implements HistoryStore {
     return this.write('record step intent', () => {
       const info = this.insert(
         'INSERT INTO steps (run_id, stage_id, kind, target, detail_json, started_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [step.runId, step.stageId ?? null, step.kind, step.target, toJson(step.detail, 'Step detail'), this.iso()],
+        [step.runId, step.stageId ?? null, step.kind, this.text(step.target), this.json(step.detail, 'Step detail'), this.iso()],
         `step ${step.kind} → ${step.target}`,
       );
       return Number(info.lastInsertRowid);
@@ -177,7 +187,7 @@ export class SqliteStore implements HistoryStore {
         const info = this.stmt('UPDATE steps SET finished_at = ?, ok = ?, result_json = ? WHERE id = ? AND finished_at IS NULL').run(
           this.iso(),
           result.ok ? 1 : 0,
-          toJson(result.detail, 'Step result'),
+          this.json(result.detail, 'Step result'),
           stepId,
         );
         const row = this.stmt('SELECT * FROM steps WHERE id = ?').get(stepId) as StepRow | undefined;
@@ -275,7 +285,7 @@ export class SqliteStore implements HistoryStore {
     } catch (err) {
       throw new StoreError('STORE_ERROR', `Cannot record an event: ${errMessage(err)}.`, { cause: err });
     }
-    const payloadJson = toJson(payload, 'Event payload');
+    const payloadJson = this.json(payload, 'Event payload');
     const info = this.insert('INSERT INTO events (run_id, name, payload_json, at) VALUES (?, ?, ?, ?)', [entry.runId, entry.name, payloadJson, at], `event ${entry.name}`);
     return { id: Number(info.lastInsertRowid), run_id: entry.runId, name: entry.name, payload_json: payloadJson, at };
   }

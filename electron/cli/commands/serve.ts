@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startServer } from '../../transports/ws/ws-server.js';
+import { ConvoyError } from '../../../shared/errors.js';
 import type { CliContext } from '../context.js';
 
 /** The built renderer, relative to this file: <repo>/dist/renderer/. */
@@ -15,7 +16,8 @@ export function parsePort(value: string | undefined): number {
   const trimmed = value.trim();
   const port = /^\d{1,5}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`Invalid --port ${JSON.stringify(value)}: use an integer from 0 to 65535 (0 picks a free port)`);
+    // INVALID_INPUT: a usage error, exit code 2 like every other invalid input.
+    throw new ConvoyError('INVALID_INPUT', `Invalid --port ${JSON.stringify(value)}: use an integer from 0 to 65535 (0 picks a free port)`);
   }
   return port;
 }

@@ -30,6 +30,8 @@ export interface DeployUnit {
   health: string | null;
   /** Environment variables for the service (Docker target; Kubernetes takes them from manifests). */
   env: Record<string, string>;
+  /** Values declared secret for this service: diffs mask any env value that holds one, whatever its name. */
+  secrets?: string[];
 }
 
 export interface TargetCallOptions {

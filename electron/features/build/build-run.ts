@@ -17,11 +17,11 @@ import type { EventStore, NewEvent } from '../../core/ports/event-store.js';
 import type { RunStore } from '../../core/ports/run-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
-import { createRedactor } from '../../core/redact.js';
-import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
+import { createRedactionGate, type RedactionGate } from '../../core/redact.js';
+import { dockerConfigSecrets } from '../../adapters/config/known-secrets.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
 import { revParse } from '../../adapters/git/git.js';
-import { expandPath } from '../target/targets.js';
+import { workspaceSecrets } from '../target/workspace-secrets.js';
 
 export interface BuildRunInput {
   dir: string;
@@ -42,6 +42,8 @@ export interface BuildRunDeps {
   newId: () => string;
   env?: NodeJS.ProcessEnv;
   now?: () => Date;
+  /** The app's redaction gate; it learns this workspace's secrets and redacts every log line. */
+  redaction?: RedactionGate;
 }
 
 export interface BuildRunContext {
@@ -154,9 +156,11 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     },
     defaultTestTimeoutSeconds: config.build.testTimeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS,
   });
-  // kubeconfig files named by convoy.yaml's environments hold credentials too.
-  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, graph.root)] : []));
-  const redact = createRedactor([...prepared.secrets, ...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)]);
+  // One gate for the whole app: the values marked secret, the workspace's declared and credential-shaped
+  // values, registry auth and the kubeconfig files named by convoy.yaml's environments.
+  const gate = deps.redaction ?? createRedactionGate(dockerConfigSecrets(env));
+  gate.add([...prepared.secrets, ...workspaceSecrets(graph.root, config, env, graph.projects)]);
+  const redact = gate.text;
 
   const names = facts.map((f) => f.project);
   deps.store.createRun({

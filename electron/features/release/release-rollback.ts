@@ -5,7 +5,8 @@
 import { ConvoyError } from '../../../shared/errors.js';
 import type { RollbackEntry } from '../../../shared/release-report.js';
 import { toDeployUnit } from '../../core/deploy-units.js';
-import { createRedactor } from '../../core/redact.js';
+import { createRedactionGate } from '../../core/redact.js';
+import { workspaceSecrets } from '../target/workspace-secrets.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import { rollbackServices } from '../../core/release/rollback.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
@@ -37,7 +38,9 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
     throw new ConvoyError('INVALID_INPUT', `Release ${input.releaseId} changed nothing in ${input.environment}, so there is nothing to roll back`);
   }
   const graph = await deps.workspace.open(root, { progress: ctx.progress, signal: ctx.signal });
-  const redact = createRedactor(dockerConfigSecrets(env));
+  const gate = deps.redaction ?? createRedactionGate();
+  gate.add([...dockerConfigSecrets(env), ...workspaceSecrets(root, config, env, graph.projects)]);
+  const redact = gate.text;
   const target = (deps.makeTarget ?? createTargetFor)(settings!.config, root, deps.leases);
   try {
     const entries: RollbackEntry[] = await deps.lock.hold(input.environment, input.releaseId, async () => {

@@ -13,7 +13,8 @@ import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
-import { createRedactor } from '../../core/redact.js';
+import { type RedactionGate, createRedactionGate } from '../../core/redact.js';
+import { workspaceSecrets } from '../target/workspace-secrets.js';
 import { runRelease } from '../../core/release/engine.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import type { EnvironmentLock, ImageInspector } from '../../core/release/run-ports.js';
@@ -50,6 +51,8 @@ export interface ReleaseRunDeps {
   leases?: LeaseKeeper;
   newId: () => string;
   env?: NodeJS.ProcessEnv;
+  /** The app's redaction gate; the release adds its secrets to it. */
+  redaction?: RedactionGate;
   now?: () => Date;
   makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper) => DeployTargetPort;
 }
@@ -97,15 +100,11 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
 
   const releaseId = deps.newId();
   const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, root)] : []));
-  const known = [...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)];
-  let redactor = createRedactor(known);
-  const secrets = new Set<string>();
-  const addSecrets = (values: string[]) => {
-    const before = secrets.size;
-    for (const v of values) secrets.add(v);
-    if (secrets.size !== before) redactor = createRedactor([...known, ...secrets]);
-  };
-  const redact = (line: string) => redactor(line);
+  // The app's gate (every store write and event passes it too) learns this release's secrets.
+  const gate = deps.redaction ?? createRedactionGate();
+  gate.add([...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)]);
+  const addSecrets = (values: string[]) => gate.add(values);
+  const redact = (line: string) => gate.text(line);
 
   let selected: Selected | null = null;
   const secretNames = new Set(config.secrets.env);
@@ -136,6 +135,7 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
         select: async (sig) => {
           selected = await selectRelease(input, { workspace: deps.workspace, config, env, releaseId, environments: settings.map((s) => s.name), now, progress: ctx.progress, signal: sig });
           addSecrets(selected.secrets);
+          addSecrets(workspaceSecrets(selected.root, config, env, selected.projects));
           return selected;
         },
       },

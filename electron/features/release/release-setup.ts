@@ -3,6 +3,7 @@
 // environment of the walk, its target, how a service becomes a unit there and what the gates see.
 import { DEFAULT_TEST_TIMEOUT_SECONDS, type WorkspaceConfig } from '../../../shared/config.js';
 import { ConvoyError } from '../../../shared/errors.js';
+import type { WorkspaceProject } from '../../../shared/domain.js';
 import { type ProjectFacts, prepareBuildRequests } from '../../core/build-requests.js';
 import { toDeployUnit } from '../../core/deploy-units.js';
 import type { DeployTargetPort, DeployUnit } from '../../core/ports/deploy-target.js';
@@ -26,6 +27,7 @@ export interface SelectInput {
 
 export interface Selected extends ReleaseSelection {
   root: string;
+  projects: WorkspaceProject[];
   setups: Map<string, ProjectSetup>;
   /** Values marked secret that the builds resolved, for the redactor. */
   secrets: string[];
@@ -87,7 +89,7 @@ export async function selectRelease(
     },
     defaultTestTimeoutSeconds: ctx.config.build.testTimeoutSeconds ?? DEFAULT_TEST_TIMEOUT_SECONDS,
   });
-  return { root: graph.root, setups, secrets: prepared.secrets, base, head, commit, author, affected, services: plan.services, order: plan.order, builds: prepared.requests };
+  return { root: graph.root, projects: graph.projects, setups, secrets: prepared.secrets, base, head, commit, author, affected, services: plan.services, order: plan.order, builds: prepared.requests };
 }
 
 /** One environment of the walk; `setups` and `commit` come from the affected stage, hence the getter. */

@@ -13,10 +13,13 @@ import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { EventStore } from '../../core/ports/event-store.js';
 import type { RunStore } from '../../core/ports/run-store.js';
 import { type Redactor, createRedactor } from '../../core/redact.js';
+import type { RedactionGate } from '../../core/redact.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
 import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
+import { redactingTarget } from '../../core/redacting-target.js';
 import { createTargetFor } from './targets.js';
+import { workspaceSecrets } from './workspace-secrets.js';
 
 export interface TargetOpsDeps {
   workspace: WorkspacePort;
@@ -28,6 +31,9 @@ export interface TargetOpsDeps {
   redact?: Redactor;
   /** Makes the target for an environment (tests inject one). */
   makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper) => DeployTargetPort;
+  /** The app's redaction gate: learns this workspace's secrets, and guards the target. */
+  redaction?: RedactionGate;
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface TargetOpsContext {
@@ -49,8 +55,22 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
         : `No environment "${environment}" in ${file}; its environments are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  const target = (deps.makeTarget ?? createTargetFor)(env, root, deps.leases);
+  deps.redaction?.add(workspaceSecrets(root, config, deps.env ?? process.env));
+  const made = (deps.makeTarget ?? createTargetFor)(env, root, deps.leases);
+  const target = deps.redaction ? redactingTarget(made, deps.redaction) : made;
   return { root, env, target };
+}
+
+/**
+ * The projects' own secrets (values marked secret, URL passwords) join the gate once the graph is
+ * read: a target's answers can carry them (a failed container's last log lines). Returns the graph,
+ * or null when it cannot be read (the operation goes on; the graph is not what it asked for).
+ */
+async function learnProjectSecrets(deps: TargetOpsDeps, dir: string, ctx: TargetOpsContext) {
+  if (!deps.redaction) return null;
+  const graph = await deps.workspace.open(dir, { progress: ctx.progress, signal: ctx.signal }).catch(() => null);
+  if (graph) deps.redaction.add(workspaceSecrets(graph.root, loadWorkspaceConfig(graph.root).config, deps.env ?? process.env, graph.projects));
+  return graph;
 }
 
 /**
@@ -70,10 +90,11 @@ function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): 
 export async function targetStatus(input: { dir: string; environment: string; services?: string[] }, deps: TargetOpsDeps, ctx: TargetOpsContext = {}): Promise<EnvironmentStatus> {
   const { env, target } = open(deps, input.dir, input.environment);
   try {
+    const learned = await learnProjectSecrets(deps, input.dir, ctx);
     const services =
       input.services && input.services.length > 0
         ? input.services
-        : deployableServices(await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal }));
+        : deployableServices(learned ?? (await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal })));
     ctx.progress?.(`Asking ${env.name} (${target.kind}) about ${services.length} service(s)`);
     return { environment: env.name, kind: target.kind, services: await target.status(services, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
@@ -88,6 +109,7 @@ export async function targetRevisions(
 ): Promise<{ environment: string; service: string; revisions: TargetRevision[] }> {
   const { env, target } = open(deps, input.dir, input.environment);
   try {
+    await learnProjectSecrets(deps, input.dir, ctx);
     return { environment: env.name, service: input.service, revisions: await target.revisions(input.service, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {
     await target.close?.();
@@ -100,8 +122,9 @@ export async function targetRollback(
   ctx: TargetOpsContext = {},
 ): Promise<ServiceRollback> {
   const { root, env, target } = open(deps, input.dir, input.environment);
+  await learnProjectSecrets(deps, input.dir, ctx);
   const { store } = deps;
-  const redact = deps.redact ?? createRedactor([]);
+  const redact = deps.redact ?? deps.redaction?.text ?? createRedactor([]);
   const what = { workspace: root, environment: env.name, kind: target.kind, service: input.service, toRevision: input.toRevision ?? null };
   const runId = deps.newId();
   try {

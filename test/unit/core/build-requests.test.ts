@@ -107,7 +107,7 @@ describe('toDeployUnit', () => {
       { service: 'api', config, manifestsDir: '/ws/api/deploy', image: 'shop/api:abc', releaseId: 'r1', commit: 'c1', environmentEnv: { LEVEL: 'debug', TOKEN: { fromEnv: 'T', secret: true } } },
       { T: 'tok-1234567' },
     );
-    expect(unit).toEqual({ service: 'api', image: 'shop/api:abc', releaseId: 'r1', commit: 'c1', manifestsDir: '/ws/api/deploy', port: 8080, health: '/healthz', env: { MODE: 'prod', LEVEL: 'debug', TOKEN: 'tok-1234567' } });
+    expect(unit).toEqual({ service: 'api', image: 'shop/api:abc', releaseId: 'r1', commit: 'c1', manifestsDir: '/ws/api/deploy', port: 8080, health: '/healthz', env: { MODE: 'prod', LEVEL: 'debug', TOKEN: 'tok-1234567' }, secrets: ['tok-1234567'] });
     expect(secrets).toEqual(['tok-1234567']);
   });
 });

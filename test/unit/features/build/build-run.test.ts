@@ -1,24 +1,24 @@
 // The build run service (electron/features/build/build-run.ts) over in-memory fakes of the workspace,
 // the image builder and the Docker Engine: no Docker, no Nx, no git repository. What it still touches
 // for real: the projects' convoy blocks and convoy.yaml in a temp folder (it reads them through the
-// config adapter directly), `git rev-parse` on that folder (no repository: no commit) and the history
-// store, here the SQLite one in a temp folder until the in-memory store (test/fakes/store.ts) lands.
+// config adapter directly) and `git rev-parse` on that folder (no repository: no commit). The store is
+// the in-memory one (test/fakes/store.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BuildRunDeps, runBuild } from '../../../../electron/features/build/build-run.js';
-import { openStore, type SqliteStore } from '../../../../electron/adapters/sqlite/sqlite-store.js';
 import type { EventName } from '../../../../shared/contract.js';
 import { ConvoyError } from '../../../../shared/errors.js';
 import { FakeDockerEngine } from '../../../fakes/docker-engine.js';
 import { FakeImageBuilder } from '../../../fakes/image-builder.js';
+import { type MemoryStore, createMemoryStore } from '../../../fakes/store.js';
 import { FakeWorkspace, fakeProject } from '../../../fakes/workspace.js';
 
 const SECRET = 's3cr3t-build-token-value';
 
 let dir: string;
-let store: SqliteStore;
+let store: MemoryStore;
 let builder: FakeImageBuilder;
 let workspace: FakeWorkspace;
 let events: Array<{ name: EventName; payload: unknown }>;
@@ -65,7 +65,7 @@ beforeEach(() => {
     fakeProject('web', { dependencies: ['api'], capabilities: { dockerfile: 'services/web/Dockerfile' } }),
   ]);
   builder = new FakeImageBuilder();
-  store = openStore(path.join(dir, '.data'));
+  store = createMemoryStore();
   events = [];
   ids = 0;
 });

@@ -1,26 +1,26 @@
 // Target status, revisions and rollback (electron/features/target/target-ops.ts) over the in-memory
 // deploy target and workspace: no cluster, no Docker, no Nx. What it still touches for real: nx.json,
 // convoy.yaml and the projects' convoy blocks in a temp folder (it reads them through the config and Nx
-// adapters directly) and the history store, here the SQLite one in a temp folder until the in-memory
-// store (test/fakes/store.ts) lands.
+// adapters directly). The store and the lease keeper are the in-memory store (test/fakes/store.ts)
+// and the core's keeper over it; test/unit/features/target/target-rollback.test.ts covers the run and
+// the lease themselves.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { targetRevisions, targetRollback, targetStatus, type TargetOpsDeps } from '../../../../electron/features/target/target-ops.js';
 import type { DeployUnit } from '../../../../electron/core/ports/deploy-target.js';
-import { openStore, type SqliteStore } from '../../../../electron/adapters/sqlite/sqlite-store.js';
+import { createLeaseKeeper } from '../../../../electron/core/lease.js';
 import { ConvoyError } from '../../../../shared/errors.js';
 import { FakeDeployTarget } from '../../../fakes/deploy-target.js';
-import { createLeaseKeeper } from '../../../../electron/core/lease.js';
+import { type MemoryStore, createMemoryStore } from '../../../fakes/store.js';
 import { FakeWorkspace, fakeProject } from '../../../fakes/workspace.js';
 
 let dir: string;
-let store: SqliteStore;
+let store: MemoryStore;
 let target: FakeDeployTarget;
 let workspace: FakeWorkspace;
 let made: string[];
-let runs = 0;
 
 function write(file: string, content: string | object): void {
   const full = path.join(dir, file);
@@ -36,8 +36,8 @@ function deps(): TargetOpsDeps {
   return {
     workspace,
     store,
-    leases: createLeaseKeeper({ store, self: { pid: process.pid, host: 'test-host', isAlive: () => true } }),
-    newId: () => `run-${++runs}`,
+    leases: createLeaseKeeper({ store, self: { pid: 100, host: 'box', isAlive: (pid) => pid === 100 } }),
+    newId: () => `rb-${store.listRuns({ limit: 100 }).length + 1}`,
     makeTarget: (environment) => {
       made.push(environment.name);
       return target;
@@ -45,12 +45,11 @@ function deps(): TargetOpsDeps {
   };
 }
 
-/** The rollback events in the store (each rollback is a run of kind rollback): the one place this test reads the store's own API. */
+/** The rollback events of the newest run in the store: the one place this test reads the store's own API. */
 function rollbackEvents(): Array<{ name: string; payload: Record<string, unknown> }> {
+  const [run] = store.listRuns({ limit: 1 });
   return store
-    .listRuns({ limit: 100, kind: 'rollback' })
-    .reverse()
-    .flatMap((run) => store.listEvents(run.id))
+    .listEvents(run?.id ?? null)
     .filter((e) => e.name.startsWith('target.rollback'))
     .map((e) => ({ name: e.name, payload: e.payload as Record<string, unknown> }));
 }
@@ -66,7 +65,7 @@ beforeEach(() => {
   write('libs/lib/package.json', { name: 'lib' });
   workspace = FakeWorkspace.of(dir, [fakeProject('orders-api'), fakeProject('catalog-api'), fakeProject('lib', { root: 'libs/lib', type: 'library' })]);
   target = new FakeDeployTarget({ kind: 'docker', environment: 'local' });
-  store = openStore(path.join(dir, '.data'));
+  store = createMemoryStore();
   made = [];
 });
 
