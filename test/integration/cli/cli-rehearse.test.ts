@@ -2,7 +2,7 @@
 // lib-pricing changed, against the real Docker Engine: the first run builds, tests and deploys the
 // three services in two waves and says where each answers on 127.0.0.1; the second builds nothing,
 // applies nothing and says so. The environment gets a per-run name (so no other test's containers are
-// touched); its containers and the images this run made are removed afterwards. Without a Docker Engine
+// touched) and its own image repositories; its containers and images are removed afterwards. Without a Docker Engine
 // the suite skips, except under CI where it fails.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { docker, endpoint, requireDocker, skipDocker, snapshotImages } from '../
 
 const CLI = path.join(REPO_ROOT, 'bin', 'convoy.mjs');
 const ENV = `rh${randomBytes(3).toString('hex')}`;
+const SERVICES = ['catalog-api', 'orders-api', 'storefront'];
 
 let ws: TestWorkspace;
 let removeNewImages: () => Promise<void> = async () => {};
@@ -35,8 +36,14 @@ function convoy(args: string[]): Promise<{ code: number | null; stdout: string; 
 describe.skipIf(skipDocker)(`convoy rehearse on the Docker Engine (${endpoint})`, { timeout: 240_000 }, () => {
   beforeAll(async () => {
     requireDocker();
-    removeNewImages = await snapshotImages(['shop/*']);
     ws = exampleWithPricingChange();
+    // This run's own image repositories, so the images it removes afterwards are only its own.
+    for (const service of SERVICES) {
+      ws.editJson<{ convoy: { image: string } }>(`services/${service}/package.json`, (json) => {
+        json.convoy.image = `${ENV}/${service}`;
+      });
+    }
+    removeNewImages = await snapshotImages([`${ENV}/*`]);
     // Only this run's environment, on the local Docker Engine (left uncommitted: the release compares commits).
     fs.writeFileSync(path.join(ws.dir, 'convoy.yaml'), `deploy: { concurrency: 2, timeout: 2m }\nenvironments:\n  - name: ${ENV}\n    target: { kind: docker }\n`);
   });
@@ -55,8 +62,8 @@ describe.skipIf(skipDocker)(`convoy rehearse on the Docker Engine (${endpoint})`
     expect(first.stderr).toMatch(new RegExp(`^${ENV} +docker +- +1 +catalog-api, orders-api$`, 'm'));
     expect(first.stdout).toMatch(new RegExp(`^Release \\S+ → ${ENV}: SUCCEEDED$`, 'm'));
     expect(first.stdout).toContain('waves: 1) catalog-api, orders-api  2) storefront');
-    for (const service of ['catalog-api', 'orders-api', 'storefront']) {
-      expect(first.stdout).toMatch(new RegExp(`^ {2}${service} +ready +shop/${service}:[0-9a-f]{16} +http://127\\.0\\.0\\.1:\\d+$`, 'm'));
+    for (const service of SERVICES) {
+      expect(first.stdout).toMatch(new RegExp(`^ {2}${service} +ready +${ENV}/${service}:[0-9a-f]{16} +http://127\\.0\\.0\\.1:\\d+$`, 'm'));
     }
     const storefront = /storefront +ready +\S+ +(http:\/\/127\.0\.0\.1:\d+)/.exec(first.stdout)![1]!;
     expect((await fetch(`${storefront}/healthz`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
