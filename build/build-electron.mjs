@@ -77,7 +77,11 @@ const builds = [
  * Plain files the main bundle starts or reads at run time, copied beside it: the Nx host is a
  * child-process script found next to the code that forks it (electron/adapters/nx/nx-host-client.ts).
  */
-const assets = [['electron/adapters/nx/nx-host.cjs', 'nx-host.cjs']];
+const assets = [
+  ['electron/adapters/nx/nx-host.cjs', 'nx-host.cjs'],
+  // The host's per-major Nx adapters, which it requires from beside itself.
+  ['electron/adapters/nx/nx-host-versions.cjs', 'nx-host-versions.cjs'],
+];
 
 function copyAssets() {
   fs.mkdirSync(outdir, { recursive: true });

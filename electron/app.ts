@@ -13,14 +13,19 @@ import { type LeaseKeeper, createLeaseKeeper } from './core/lease.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
-import type { DeployTargetPort } from './core/ports/deploy-target.js';
+import type { TargetFactory } from './core/ports/target-factory.js';
 import type { EnvironmentLock, ImageInspector } from './core/release/run-ports.js';
-import type { EnvironmentConfig } from '../shared/config.js';
+import { createConfigAdapter } from './adapters/config/config-adapter.js';
+import { gateObjectsFor } from './adapters/gate-inputs/gate-inputs.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
+import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
+import { loadWorkspaceConfig } from './adapters/config/load-config.js';
+import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { currentProcess } from './adapters/system/process-identity.js';
+import { createTargetFor } from './adapters/targets/target-factory.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
@@ -35,6 +40,8 @@ import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
 export { VERSION };
+/** For `convoy rehearse --clean`: the containers the Docker target made for some services of an environment. */
+export { removeServiceContainers } from './adapters/docker-target/cleanup.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -48,7 +55,7 @@ export interface AppOptions {
   images?: ImageInspector;
   lock?: EnvironmentLock;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+  makeTarget?: TargetFactory;
 }
 
 export interface App {
@@ -78,7 +85,16 @@ export function createApp(options: AppOptions): App {
   const releaseOnExit = () => leases.releaseAll();
   process.once('exit', releaseOnExit);
   const docker = options.docker ?? createDockerEngine();
-  const workspace = options.workspace ?? createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') });
+  const config = createConfigAdapter();
+  const git = createGit();
+  const workspace =
+    options.workspace ??
+    createWorkspace({
+      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') }),
+      git,
+      // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
+      nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
+    });
   const builder = options.builder ?? createImageBuilder();
   const live = new LiveReleases();
 
@@ -91,8 +107,8 @@ export function createApp(options: AppOptions): App {
       ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, store, events, newId: randomUUID, env: options.env, redaction }),
-      ...targetHandlers({ workspace, store, leases, newId: randomUUID, redaction, env }),
+      ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env, redaction }),
+      ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
       ...releaseHandlers({
         workspace,
         builder,
@@ -106,7 +122,10 @@ export function createApp(options: AppOptions): App {
         newId: randomUUID,
         env: options.env,
         redaction,
-        ...(options.makeTarget ? { makeTarget: options.makeTarget } : {}),
+        config,
+        git,
+        gateObjects: gateObjectsFor,
+        makeTarget: options.makeTarget ?? createTargetFor,
       }),
     },
   });

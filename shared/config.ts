@@ -141,6 +141,11 @@ export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
 export const WorkspaceConfig = z
   .object({
+    /**
+     * Which nx reads the workspace's project graph: `workspace` (its own installed nx, the default;
+     * Nx 20 to 24) or `bundled` (Convoy's own nx, e.g. for a workspace on an older Nx).
+     */
+    nx: z.enum(['workspace', 'bundled']).optional(),
     build: z
       .object({
         /** Parallel builds; default: the number of CPUs. */

@@ -62,6 +62,12 @@ export const AffectedProject = z.object({
   /** For an indirect project: the chain from it to the touched project, excluding itself. */
   via: z.array(z.string()),
   reasons: z.array(AffectedReason),
+  /**
+   * Why, in one word or phrase: `files` (its own files changed), `dependency` (it depends on a touched
+   * project), or the workspace-wide cause (e.g. `nx.json changed`, `package.json dependency zod changed`,
+   * `lockfile yarn.lock changed`). The first of `reasons`, named.
+   */
+  cause: z.string(),
   /** One readable line, e.g. `storefront ← catalog-api ← lib-pricing: libs/lib-pricing/src/price.js`. */
   explanation: z.string(),
 });

@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'UNAUTHORIZED',
   'NOT_FOUND',
   'WORKSPACE_ERROR',
+  /** The workspace's nx is a version Convoy has no adapter for (the message names the ones it has). */
+  'NX_UNSUPPORTED',
   'GIT_ERROR',
   'GRAPH_CYCLE',
   'DOCKER_UNAVAILABLE',

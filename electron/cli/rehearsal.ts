@@ -5,7 +5,11 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runGit } from '../adapters/git/git.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const runGit = (cwd: string, args: string[]) => run('git', args, { cwd });
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/shop/', import.meta.url));
 export const REHEARSAL_BASE = 'main';

@@ -12,7 +12,7 @@ export interface GraphProject {
 /** How a project came to be touched directly. */
 export type TouchCause =
   | { kind: 'files'; files: string[] }
-  | { kind: 'workspace'; cause: string; files: string[] };
+  | { kind: 'workspace'; cause: string; files: string[]; detail?: string };
 
 /** How many touched files an explanation lists before it says "+N more". */
 export const SHOWN_FILES = 5;
@@ -143,6 +143,7 @@ export function explainAffected(
           : { kind: 'workspace', cause: cause.cause, files: [...cause.files].sort() },
       );
       const parts = causes.map((cause) => (cause.kind === 'files' ? `changed: ${listFiles(cause.files)}` : cause.cause));
+      const first = causes[0] as TouchCause;
       result.push({
         name,
         root: project.root,
@@ -151,6 +152,7 @@ export function explainAffected(
         moreFiles: shown.more,
         via: [],
         reasons,
+        cause: first.kind === 'files' ? 'files' : (first.detail ?? first.cause),
         explanation: `${name}: ${parts.join('; ')}`,
       });
       continue;
@@ -170,6 +172,7 @@ export function explainAffected(
       moreFiles: 0,
       via,
       reasons: [{ kind: 'dependency', via, source }],
+      cause: 'dependency',
       explanation: `${[name, ...via].join(' ← ')}: ${sourceWhy}`,
     });
   }
@@ -184,6 +187,8 @@ export function attributeCauses(
   touchedByNx: readonly string[],
   owned: ReadonlyMap<string, readonly string[]>,
   byFile: Readonly<Record<string, readonly string[]>>,
+  /** Per file (the root package.json), the dependencies whose entries changed. */
+  dependencies: Readonly<Record<string, readonly string[]>> = {},
 ): Map<string, TouchCause[]> {
   const causes = new Map<string, TouchCause[]>();
   const add = (name: string, cause: TouchCause) => {
@@ -205,11 +210,19 @@ export function attributeCauses(
     for (const project of entry.projects) {
       // A project's own config file is already listed among its files.
       if (owned.get(project)?.some((file) => entry.files.includes(file))) continue;
-      add(project, { kind: 'workspace', cause: entry.cause, files: entry.files });
+      const detail = dependencyDetail(entry.files, dependencies);
+      add(project, { kind: 'workspace', cause: entry.cause, files: entry.files, ...(detail ? { detail } : {}) });
     }
   }
   for (const name of touched) {
     if (!causes.has(name)) add(name, { kind: 'workspace', cause: 'touched by a workspace-wide change', files: [] });
   }
   return causes;
+}
+
+/** `package.json dependency zod changed` when Nx's JSON diff names the dependencies a root package.json change moved. */
+function dependencyDetail(files: readonly string[], dependencies: Readonly<Record<string, readonly string[]>>): string | null {
+  const names = files.flatMap((file) => (file === 'package.json' ? (dependencies[file] ?? []) : []));
+  if (names.length === 0) return null;
+  return `package.json ${names.length === 1 ? 'dependency' : 'dependencies'} ${[...names].sort().join(', ')} changed`;
 }

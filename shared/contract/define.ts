@@ -25,6 +25,9 @@ export const Dir = z.string().min(1).max(4096);
 export const EnvName = z.string().min(1).max(64);
 export const ServiceName = z.string().min(1).max(256);
 
+/** Which nx reads a workspace: its own installed one, or Convoy's bundled one. */
+export const NxChoice = z.enum(['workspace', 'bundled']);
+
 /** `uncommitted` compares the working tree with HEAD, so a `head` would be silently ignored: refuse both. */
 export function notBothUncommittedAndHead(v: { head?: string; uncommitted?: boolean }, ctx: z.RefinementCtx): void {
   if (v.uncommitted === true && v.head !== undefined) {

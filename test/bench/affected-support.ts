@@ -185,7 +185,9 @@ export async function prepareRunner(tmp: string, useTsx: boolean): Promise<Runne
       external: ['nx', 'nx/*', '@nx/*'],
       logLevel: 'silent',
     });
-    fs.copyFileSync(path.join(REPO, 'electron', 'adapters', 'nx', 'nx-host.cjs'), path.join(outdir, 'nx-host.cjs'));
+    for (const file of ['nx-host.cjs', 'nx-host-versions.cjs']) {
+      fs.copyFileSync(path.join(REPO, 'electron', 'adapters', 'nx', file), path.join(outdir, file));
+    }
     return { kind: 'bundle', command: process.execPath, args: [outfile] };
   } catch (err) {
     console.warn(`bench: could not bundle the runner (${(err as Error).message}); using tsx for the fresh-process rows`);

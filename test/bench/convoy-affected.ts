@@ -3,7 +3,7 @@
 // Prints one JSON line: the sorted affected names, whether the graph came from the cache, and where
 // the time went inside this process (ms since the process started, from performance.timeOrigin).
 import { performance } from 'node:perf_hooks';
-import { createNxWorkspace } from '../../electron/adapters/nx/nx-workspace.js';
+import { nxWorkspace } from '../support/nx-workspace.js';
 
 const importedAt = performance.now();
 const [dir, cacheDir, base = 'main', head = 'feature'] = process.argv.slice(2);
@@ -12,7 +12,7 @@ if (!dir || !cacheDir) {
   process.exit(2);
 }
 
-const workspace = createNxWorkspace({ cacheDir });
+const workspace = nxWorkspace({ cacheDir });
 try {
   const start = performance.now();
   const result = await workspace.affected({ dir, base, head }, {});

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createNxWorkspace } from '../../electron/adapters/nx/nx-workspace.js';
+import { nxWorkspace } from '../support/nx-workspace.js';
 import {
   MismatchError,
   REPO,
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     const convoyColdProcStartup: number[] = [];
     const convoyColdProcAffected: number[] = [];
     const convoyColdInProc: number[] = [];
-    let warmWorkspace: ReturnType<typeof createNxWorkspace> | null = null;
+    let warmWorkspace: ReturnType<typeof nxWorkspace> | null = null;
     let populatedCache = '';
     for (let r = 1; r <= options.runs; r++) {
       log(`cold round ${r}/${options.runs}`);
@@ -123,7 +123,7 @@ async function main(): Promise<number> {
       rmNxCache(ws);
       warmWorkspace?.close();
       populatedCache = freshCacheDir();
-      const workspace = createNxWorkspace({ cacheDir: populatedCache });
+      const workspace = nxWorkspace({ cacheDir: populatedCache });
       open.push(workspace);
       warmWorkspace = workspace;
       const start = performance.now();
@@ -156,7 +156,7 @@ async function main(): Promise<number> {
     const convoyDiskProc: number[] = [];
     const convoyDiskProcAffected: number[] = [];
     for (let r = 1; r <= options.runs; r++) {
-      const workspace = createNxWorkspace({ cacheDir: populatedCache });
+      const workspace = nxWorkspace({ cacheDir: populatedCache });
       open.push(workspace);
       const start = performance.now();
       const result = await workspace.affected({ dir: ws, base: 'main', head: 'feature' }, {});

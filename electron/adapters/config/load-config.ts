@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ProjectConfig, WorkspaceConfig } from '../../../shared/config.js';
 import type { WorkspaceProject } from '../../../shared/domain.js';
+import type { ProjectSetupResult, WorkspaceConfigFile } from '../../core/ports/config.js';
 import { ConvoyError, describeIssues as describeZodIssues } from '../../../shared/errors.js';
 import { resolveInsideWorkspace } from './workspace-paths.js';
 
@@ -17,7 +18,7 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** The workspace's convoy.yaml, or the defaults when it has none. */
-export function loadWorkspaceConfig(root: string): { config: WorkspaceConfig; file: string | null } {
+export function loadWorkspaceConfig(root: string): WorkspaceConfigFile {
   const file = WORKSPACE_FILES.map((name) => path.join(root, name)).find((candidate) => existsSync(candidate)) ?? null;
   if (file === null) return { config: WorkspaceConfig.parse({}), file: null };
   let text: string;
@@ -38,23 +39,7 @@ export function loadWorkspaceConfig(root: string): { config: WorkspaceConfig; fi
   return { config: parsed.data, file };
 }
 
-/** What Convoy knows about building, testing and deploying one project. */
-export interface ProjectSetup {
-  project: string;
-  /** Absolute project root. */
-  root: string;
-  /** The file the `convoy` block came from. */
-  file: string;
-  config: ProjectConfig;
-  /** Absolute build context. */
-  contextDir: string;
-  /** Whether the configured Dockerfile exists in the context. */
-  dockerfileExists: boolean;
-  /** Absolute manifests folder, when it exists. */
-  manifestsDir: string | null;
-}
-
-export type ProjectSetupResult = { ok: true; setup: ProjectSetup } | { ok: false; project: string; error: ConvoyError };
+export type { ProjectSetup, ProjectSetupResult } from '../../core/ports/config.js';
 
 function readJson(file: string): Record<string, unknown> | null {
   if (!existsSync(file)) return null;

@@ -6,11 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { BuildContext } from './build-context.js';
 
+export { TAG_HASH_LENGTH, imageTag } from '../../core/image-tag.js';
+
 /** Bump when the serialisation below changes, so old tags are not mistaken for new ones. */
 const FORMAT = 'convoy-image-content v1';
-
-/** Hex digits of the hash used as the image tag; the full hash goes into a label. */
-export const TAG_HASH_LENGTH = 16;
 
 export interface HashInputs {
   buildArgs: Record<string, string>;
@@ -32,9 +31,4 @@ export function computeContentHash(context: BuildContext, inputs: HashInputs): s
     else line('dir', entry.path);
   }
   return hash.digest('hex');
-}
-
-/** The image tag for a content hash (never `latest`). */
-export function imageTag(contentHash: string): string {
-  return contentHash.slice(0, TAG_HASH_LENGTH);
 }

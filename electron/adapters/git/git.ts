@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConvoyError } from '../../../shared/errors.js';
+import type { GitPort } from '../../core/ports/git.js';
 
 const MAX_BUFFER = 64 * 1024 * 1024;
 
@@ -175,4 +176,33 @@ function fieldsAfter(line: string, count: number): string {
   let index = 0;
   for (let i = 0; i < count; i++) index = line.indexOf(' ', index) + 1;
   return line.slice(index);
+}
+
+/** The git port (electron/core/ports/git.ts) over the git CLI. */
+export const gitPort: GitPort = {
+  async headCommit(root) {
+    try {
+      return await revParse(root, 'HEAD');
+    } catch {
+      return null;
+    }
+  },
+  async headAuthor(root) {
+    try {
+      return (await runGit(root, ['log', '-1', '--format=%an <%ae>'])).trim() || null;
+    } catch {
+      return null;
+    }
+  },
+  revParse,
+  mergeBase,
+  mergeBaseLenient,
+  filesBetween,
+  uncommittedFiles,
+  untrackedFiles,
+};
+
+/** GitPort over the git CLI (one shared object: it keeps no state). */
+export function createGit(): GitPort {
+  return gitPort;
 }

@@ -16,6 +16,8 @@ export interface HostTouched {
   touched: string[];
   byFile: Record<string, string[]>;
   considered: string[];
+  /** Per file (the root package.json), the dependencies whose entries changed. */
+  dependencies?: Record<string, string[]>;
 }
 
 /** Marks calls that failed because their host was stopped on purpose (a newer workspace state). */
@@ -29,17 +31,57 @@ export interface NxHost {
   readonly nxDir: string;
   readonly nxSource: 'workspace' | 'bundled';
   graph(): Promise<HostGraph>;
-  touched(files: string[], base: string, head: string | undefined, attribute: string[]): Promise<HostTouched>;
+  touched(files: string[], base: string, head: string | undefined, attribute: string[], whole?: boolean): Promise<HostTouched>;
   close(): void;
 }
 
 const require = createRequire(import.meta.url);
 
+/** Which nx reads a workspace: its own installed one (the default) or the one Convoy bundles. */
+export type NxChoice = 'workspace' | 'bundled';
+
+/** The Nx majors the host has an adapter for (nx-host-versions.cjs keeps the same list). */
+export const SUPPORTED_NX_MAJORS = [20, 21, 22, 23, 24] as const;
+
+export interface ResolvedNx {
+  nxDir: string;
+  nxSource: NxChoice;
+  version: string;
+}
+
+function versionAt(nxDir: string): string {
+  try {
+    const version = (JSON.parse(fs.readFileSync(path.join(nxDir, 'package.json'), 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** The workspace's own nx when it has one installed (its plugins and version rules apply), else ours. */
-export function resolveNx(root: string): { nxDir: string; nxSource: 'workspace' | 'bundled' } {
+export function resolveNx(root: string, choice: NxChoice = 'workspace'): ResolvedNx {
   const own = path.join(root, 'node_modules', 'nx', 'package.json');
-  if (fs.existsSync(own)) return { nxDir: path.dirname(fs.realpathSync(own)), nxSource: 'workspace' };
-  return { nxDir: path.dirname(require.resolve('nx/package.json')), nxSource: 'bundled' };
+  if (choice === 'workspace' && fs.existsSync(own)) {
+    const nxDir = path.dirname(fs.realpathSync(own));
+    return { nxDir, nxSource: 'workspace', version: versionAt(nxDir) };
+  }
+  const nxDir = path.dirname(require.resolve('nx/package.json'));
+  return { nxDir, nxSource: 'bundled', version: versionAt(nxDir) };
+}
+
+/** Refuses an nx the host has no adapter for, saying which versions work and how to use the bundled nx. */
+export function assertSupportedNx(resolved: ResolvedNx): void {
+  const major = Number.parseInt(resolved.version.split('.')[0] ?? '', 10);
+  if ((SUPPORTED_NX_MAJORS as readonly number[]).includes(major)) return;
+  const first = SUPPORTED_NX_MAJORS[0];
+  const last = SUPPORTED_NX_MAJORS[SUPPORTED_NX_MAJORS.length - 1];
+  const bundled = versionAt(path.dirname(require.resolve('nx/package.json')));
+  throw new ConvoyError(
+    'NX_UNSUPPORTED',
+    `The workspace's nx is ${resolved.version} (${resolved.nxDir}); Convoy reads workspaces with their own nx ${first} to ${last}. ` +
+      `Upgrade the workspace's nx to a release of Nx ${first}–${last}, or use Convoy's bundled nx ${bundled} instead: ` +
+      'pass `--nx bundled` (CLI) or put `nx: bundled` in convoy.yaml (the workspace\'s plugins then load under that nx).',
+  );
 }
 
 export function hostScript(): string {
@@ -49,8 +91,10 @@ export function hostScript(): string {
   return fs.existsSync(beside) ? beside : path.join(here, 'adapters', 'nx', 'nx-host.cjs');
 }
 
-export function startNxHost(root: string): NxHost {
-  const { nxDir, nxSource } = resolveNx(root);
+export function startNxHost(root: string, choice: NxChoice = 'workspace'): NxHost {
+  const resolved = resolveNx(root, choice);
+  assertSupportedNx(resolved);
+  const { nxDir, nxSource } = resolved;
   let child: ChildProcess | null = null;
   let ready: Promise<void> | null = null;
   let rejectReady: ((err: Error) => void) | null = null;
@@ -91,17 +135,21 @@ export function startNxHost(root: string): NxHost {
       proc.stderr?.on('data', (chunk: string) => {
         stderrTail = (stderrTail + chunk).slice(-4000);
       });
-      proc.on('message', (message: { ready?: boolean; id?: number; ok?: boolean; value?: unknown; error?: { message: string } }) => {
+      proc.on('message', (message: { ready?: boolean; id?: number; ok?: boolean; value?: unknown; error?: { code?: string; message: string } }) => {
         if (message.ready) return resolve();
         const waiter = pending.get(message.id ?? -1);
         if (!waiter) return;
         pending.delete(message.id as number);
         if (message.ok) waiter.resolve(message.value);
-        else waiter.reject(new ConvoyError('WORKSPACE_ERROR', message.error?.message ?? 'Nx failed'));
+        else {
+          const code = message.error?.code === 'NX_UNSUPPORTED' ? 'NX_UNSUPPORTED' : 'WORKSPACE_ERROR';
+          waiter.reject(new ConvoyError(code, message.error?.message ?? 'Nx failed'));
+        }
       });
       proc.on('exit', (code, signal) => {
         if (child !== proc) return; // an old host closed on purpose; nothing of the new one to fail
-        const detail = stderrTail.trim().split('\n').slice(-5).join('\n');
+        // Node's "Require stack" lists files, not causes: leave it out of the message.
+        const detail = stderrTail.trim().split('\nRequire stack:')[0]!.split('\n').slice(-5).join('\n');
         const err = new ConvoyError(
           'WORKSPACE_ERROR',
           `Nx host for ${root} stopped (${signal ?? `exit ${code}`})${detail ? `: ${detail}` : ''}`,
@@ -130,7 +178,7 @@ export function startNxHost(root: string): NxHost {
     nxDir,
     nxSource,
     graph: () => call<HostGraph>('graph', {}),
-    touched: (files, base, head, attribute) => call<HostTouched>('touched', { files, base, head, attribute }),
+    touched: (files, base, head, attribute, whole = false) => call<HostTouched>('touched', { files, base, head, attribute, whole }),
     close() {
       const err = Object.assign(new ConvoyError('WORKSPACE_ERROR', `The Nx host for ${root} was stopped`), { [RESTARTED]: true });
       rejectReady?.(err);

@@ -6,24 +6,18 @@
 // Protocol (process.send / 'message'): { id, op: 'graph' | 'touched', ...args } → { id, ok, value | error }.
 const fs = require('node:fs');
 const path = require('node:path');
+const { adapterFor } = require('./nx-host-versions.cjs');
 
 const root = process.env.NX_WORKSPACE_ROOT_PATH;
 const nxDir = process.env.CONVOY_NX_DIR;
 
-/** Loads one Nx internal module, naming the Nx version when a path moved. */
-function nx(relative) {
-  const file = path.join(nxDir, relative);
-  try {
-    return require(file);
-  } catch (err) {
-    const version = readJson(path.join(nxDir, 'package.json'))?.version ?? 'unknown';
-    const e = new Error(
-      `Nx ${version} at ${nxDir} has no ${relative} (${err && err.message}). Convoy supports Nx 24; ` +
-        'upgrade the workspace\'s nx or remove it so Convoy uses its bundled nx.',
-    );
-    e.code = 'WORKSPACE_ERROR';
-    throw e;
-  }
+const nxVersion = readJson(path.join(nxDir, 'package.json'))?.version ?? 'unknown';
+let adapter = null;
+
+/** This nx's adapter (nx-host-versions.cjs), loaded on first use so an unsupported nx fails a call, not the host. */
+function nx() {
+  if (!adapter) adapter = adapterFor(nxDir, nxVersion);
+  return adapter;
 }
 
 function readJson(file) {
@@ -38,8 +32,7 @@ let graphPromise = null;
 
 function loadGraph() {
   if (!graphPromise) {
-    const { createProjectGraphAsync } = nx('dist/src/project-graph/project-graph.js');
-    graphPromise = createProjectGraphAsync({ exitOnError: false, resetDaemonClient: false });
+    graphPromise = nx().createProjectGraphAsync({ exitOnError: false, resetDaemonClient: false });
     graphPromise.catch(() => {
       graphPromise = null;
     });
@@ -93,7 +86,7 @@ async function graphOp() {
     };
   });
   return {
-    nxVersion: readJson(path.join(nxDir, 'package.json'))?.version ?? 'unknown',
+    nxVersion,
     projects,
   };
 }
@@ -129,16 +122,15 @@ function projectsReached(graph, names) {
  * Runs Nx's own touched-project locators on the given files, as `nx affected` does: once for all
  * files (the answer), then per file outside any project (to say which file caused what).
  */
-async function touchedOp({ files, base, head, attribute }) {
+async function touchedOp({ files, base, head, attribute, whole }) {
   const graph = await loadGraph();
-  const { readNxJson } = nx('dist/src/config/nx-json.js');
-  const { calculateFileChanges, readPackageJson } = nx('dist/src/project-graph/file-utils.js');
-  const { runTouchedProjectLocators } = nx('dist/src/project-graph/affected/affected-projects.js');
+  const { readNxJson, readPackageJson, fileChanges, touchedProjects } = nx();
   const nxJson = readNxJson();
   const packageJson = readPackageJson();
-  const nxArgs = { base, head: head || undefined };
-  const changes = calculateFileChanges(files, nxArgs);
-  const run = async (subset) => projectsReached(graph, await runTouchedProjectLocators(graph, subset, nxJson, packageJson));
+  // `files`: nx --files, where every named file is a whole-file change.
+  const nxArgs = { base, head: head || undefined, ...(whole ? { files } : {}) };
+  const changes = fileChanges(files, nxArgs);
+  const run = async (subset) => projectsReached(graph, await touchedProjects(graph, subset, nxJson, packageJson));
   const touched = await run(changes);
   const byFile = {};
   for (const file of attribute || []) {
@@ -147,7 +139,30 @@ async function touchedOp({ files, base, head, attribute }) {
   }
   // Files Nx ignores (.nxignore, .gitignore) never reach the locators.
   const considered = changes.map((c) => c.file);
-  return { touched, byFile, considered };
+  return { touched, byFile, considered, dependencies: changedDependencies(changes) };
+}
+
+const DEPENDENCY_FIELDS = new Set(['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']);
+
+/** The root package.json's dependencies whose entries changed (Nx's JSON diff), to name them in the cause. */
+function changedDependencies(changes) {
+  const change = changes.find((c) => c.file === 'package.json');
+  if (!change) return {};
+  const names = new Set();
+  try {
+    for (const c of change.getChanges()) {
+      if (Array.isArray(c.path) && c.path.length >= 2 && DEPENDENCY_FIELDS.has(c.path[0])) names.add(c.path[1]);
+    }
+  } catch {
+    return {}; // unreadable at a revision: the plain cause stands
+  }
+  return names.size > 0 ? { 'package.json': [...names].sort() } : {};
+}
+
+/** Node's "Require stack:" list of files is no help to a user: keep the message above it. */
+function withoutRequireStack(text) {
+  const at = text.indexOf('\nRequire stack:');
+  return at < 0 ? text : text.slice(0, at);
 }
 
 /** Nx's ProjectGraphError keeps the real causes (which file, what failed) behind a generic message. */
@@ -159,7 +174,7 @@ function describeError(err) {
       for (const [file, cause] of e.errors) lines.push(`${file}: ${(cause && cause.message) || cause}`);
     } else lines.push(String((e && e.message) || e));
   }
-  return [...new Set(lines)].slice(0, 12).join('\n');
+  return [...new Set(lines.map(withoutRequireStack))].slice(0, 12).join('\n');
 }
 
 const ops = { graph: graphOp, touched: touchedOp };
@@ -174,7 +189,7 @@ process.on('message', async (message) => {
     process.send({
       id,
       ok: false,
-      error: { code: 'WORKSPACE_ERROR', message: describeError(err) },
+      error: { code: err && err.code === 'NX_UNSUPPORTED' ? 'NX_UNSUPPORTED' : 'WORKSPACE_ERROR', message: describeError(err) },
     });
   }
 });

@@ -1,21 +1,17 @@
-// The workspace port over Nx: the project graph (cached by git state) and the affected set with
-// reasons. Nx itself runs in a host process per workspace (nx-host.cjs); plain source changes are
-// answered here from the cached graph, everything Nx must judge goes to the host.
+// The project-graph port over Nx: the project graph (cached by git state) and Nx's touched-project
+// locators. Nx itself runs in a host process per workspace (nx-host.cjs); the affected walk and its
+// orchestration live in electron/features/affected.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { AffectedSet, WorkspaceGraph } from '../../../shared/domain.js';
+import type { WorkspaceGraph } from '../../../shared/domain.js';
 import { ConvoyError } from '../../../shared/errors.js';
 import { abortable } from '../../core/abort.js';
 import { findCycles } from '../../core/cycles.js';
-import { attributeCauses, classifyTouchedFiles, createOwnerLookup, explainAffected } from '../../core/affected.js';
-import type { AffectedQuery, Progress, WorkspacePort } from '../../core/ports/workspace.js';
+import type { GraphSnapshot, NxChoice, ProjectGraphPort, Progress } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
 import { cacheFile, dropCachedGraph, graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
-import { type HostGraph, type NxHost, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
-
-/** Most workspace-level files whose individual effect is traced for the explanation. */
-const MAX_ATTRIBUTED_FILES = 20;
+import { type HostGraph, type NxHost, assertSupportedNx, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 /** An Nx host with nothing to do for this long is stopped (its graph stays in the caches). */
 const HOST_IDLE_MS = 5 * 60_000;
 const MAX_GRAPHS_IN_MEMORY = 4;
@@ -35,7 +31,7 @@ function withCycles(loaded: Omit<Loaded, 'cycles'>): Loaded {
 export interface NxWorkspaceOptions {
   cacheDir: string;
   /** Replaces the Nx host (tests). */
-  startHost?: (root: string) => NxHost;
+  startHost?: (root: string, nx: NxChoice) => NxHost;
   /** How long an idle Nx host lives (default five minutes). */
   hostIdleMs?: number;
 }
@@ -98,18 +94,7 @@ export function defaultBase(root: string, env: NodeJS.ProcessEnv = process.env):
   return typeof base === 'string' && base.length > 0 ? base : 'main';
 }
 
-function cycleError(cycles: string[][]): ConvoyError {
-  const shown = cycles.slice(0, 3).map((cycle) => cycle.join(' → ')).join('; ');
-  const more = cycles.length > 3 ? ` (and ${cycles.length - 3} more)` : '';
-  return new ConvoyError(
-    'GRAPH_CYCLE',
-    `The project graph has a dependency cycle: ${shown}${more}. Convoy builds and deploys in dependency order, ` +
-      'which a cycle leaves undefined — remove one of those dependencies (package.json, project.json ' +
-      'implicitDependencies or an import), or pass --allow-cycles to list the affected projects anyway.',
-  );
-}
-
-export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & { close(): Promise<void>; hostsRunning(): number } {
+export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort & { close(): Promise<void>; hostsRunning(): number } {
   const startHost = options.startHost ?? startNxHost;
   const idleMs = options.hostIdleMs ?? HOST_IDLE_MS;
   const hosts = new Map<string, HostEntry>();
@@ -133,13 +118,13 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     while (memory.size > MAX_GRAPHS_IN_MEMORY) memory.delete(memory.keys().next().value as string);
   }
 
-  function newHost(root: string, key: string | null): HostEntry {
-    const entry: HostEntry = { key, host: startHost(root), pending: 0, timer: null };
+  function newHost(root: string, key: string | null, nx: NxChoice): HostEntry {
+    const entry: HostEntry = { key, host: startHost(root, nx), pending: 0, timer: null };
     hosts.set(root, entry);
     return entry;
   }
 
-  function hostFor(root: string, key: string): HostEntry {
+  function hostFor(root: string, key: string, nx: NxChoice): HostEntry {
     const entry = hosts.get(root);
     if (entry && (entry.key === key || entry.key === null)) {
       entry.key = key;
@@ -147,7 +132,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     }
     // The workspace changed under a running host: its in-memory graph is stale.
     if (entry) closeHost(root, entry);
-    return newHost(root, key);
+    return newHost(root, key, nx);
   }
 
   function closeHost(root: string, entry: HostEntry): void {
@@ -181,19 +166,21 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     }
   }
 
-  async function load(dir: string, refresh: boolean, progress?: Progress): Promise<{ root: string } & Loaded> {
+  async function load(dir: string, refresh: boolean, progress?: Progress, nx: NxChoice = 'workspace'): Promise<{ root: string } & Loaded> {
     const root = assertWorkspace(dir);
+    // An nx without an adapter is refused before anything starts: the message says what to do.
+    const resolved = resolveNx(root, nx);
+    assertSupportedNx(resolved);
+    const { nxDir, nxSource, version: nxVersion } = resolved;
     // Never seen and never cached: the graph will be needed whatever git status says, so start Nx
     // now and let it work while git runs.
     let early: Promise<HostGraph> | null = null;
     let earlyEntry: HostEntry | null = null;
     if (!refresh && !memory.has(root) && !hosts.has(root) && !fs.existsSync(cacheFile(options.cacheDir, root))) {
-      earlyEntry = newHost(root, null);
+      earlyEntry = newHost(root, null, nx);
       early = use(root, earlyEntry, (host) => host.graph());
       early.catch(() => {}); // awaited below, or dropped when the graph turns out cached after all
     }
-    const { nxDir, nxSource } = resolveNx(root);
-    const nxVersion = (readJson(path.join(nxDir, 'package.json'))?.version as string | undefined) ?? 'unknown';
     const { key, head } = await stateOf(root, nxDir, nxVersion);
     // The early host read the workspace in this state: tie it to this key, so a later state never
     // reuses its graph.
@@ -215,11 +202,11 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     }
     let graph: HostGraph;
     try {
-      graph = await (early && !refresh ? early : use(root, hostFor(root, key), (host) => host.graph()));
+      graph = await (early && !refresh ? early : use(root, hostFor(root, key, nx), (host) => host.graph()));
     } catch (err) {
       // Another call restarted the host (the workspace changed meanwhile): ask the new one, once.
       if (!isHostRestart(err)) throw err;
-      graph = await use(root, hostFor(root, key), (host) => host.graph());
+      graph = await use(root, hostFor(root, key, nx), (host) => host.graph());
     }
     const loaded = withCycles({ key, head, graph, cached: false, nxDir, nxSource });
     remember(root, loaded);
@@ -251,35 +238,31 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
     };
   }
 
-  async function touchedFiles(root: string, query: AffectedQuery): Promise<{ files: string[]; base: string; head: string | null }> {
-    const head = query.head ?? process.env.NX_HEAD ?? null;
-    const baseRef = query.base ?? defaultBase(root);
-    if (query.uncommitted) {
-      // Only the working tree counts; like Nx, the base (for JSON diffs) may even be missing.
-      const [{ ref: base }, files] = await Promise.all([
-        git.mergeBaseLenient(root, baseRef, head ?? 'HEAD'),
-        git.uncommittedFiles(root),
-      ]);
-      return { files, base, head };
-    }
-    const base = await git.mergeBase(root, baseRef, head ?? 'HEAD');
-    if (head) return { files: await git.filesBetween(root, base, head), base, head };
-    const [between, uncommitted, untracked] = await Promise.all([
-      git.filesBetween(root, base, 'HEAD'),
-      git.uncommittedFiles(root),
-      git.untrackedFiles(root),
-    ]);
-    return { files: [...new Set([...between, ...uncommitted, ...untracked])], base, head };
-  }
-
   return {
+    root: assertWorkspace,
+    defaultBase: (root) => defaultBase(root),
+
     async open(dir, opts) {
-      const loaded = await abortable(load(dir, opts.refresh ?? false, opts.progress), opts.signal, 'Opening the workspace');
+      const loaded = await abortable(load(dir, opts.refresh ?? false, opts.progress, opts.nx), opts.signal, 'Opening the workspace');
       return toWorkspaceGraph(loaded.root, loaded);
     },
 
-    affected(query, opts) {
-      return abortable(computeAffected(query, opts), opts.signal, 'Computing the affected projects');
+    async snapshot(dir, opts): Promise<GraphSnapshot> {
+      const nx = opts.nx ?? 'workspace';
+      const loaded = await load(dir, false, opts.progress, nx);
+      const { root } = loaded;
+      return {
+        root,
+        graph: toWorkspaceGraph(root, loaded),
+        head: loaded.head,
+        isIgnored: ignoredFor(root, loaded),
+        isDeleted: (file) => !fs.existsSync(path.join(root, file)),
+        async locate(files, base, head, attribute, locateOptions) {
+          const ask = () =>
+            use(root, hostFor(root, loaded.key, nx), (host) => host.touched(files, base, head ?? undefined, attribute, locateOptions?.whole ?? false));
+          return ask().catch((err: unknown) => (isHostRestart(err) ? ask() : Promise.reject(err)));
+        },
+      };
     },
 
     async close() {
@@ -289,68 +272,4 @@ export function createNxWorkspace(options: NxWorkspaceOptions): WorkspacePort & 
 
     hostsRunning: () => hosts.size,
   };
-
-  async function computeAffected(query: AffectedQuery, opts: { progress?: Progress }): Promise<AffectedSet> {
-    // The touched files and the head commit depend on git alone, not on the graph: ask for them
-    // while the graph loads. A load failure (say, not a git repository) is the one to report.
-    const root = assertWorkspace(query.dir);
-    const headRef = query.head ?? process.env.NX_HEAD;
-    const isSha = (ref: string) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ref);
-    const [loadedResult, touchedResult, headResult] = await Promise.allSettled([
-      load(root, false, opts.progress),
-      touchedFiles(root, query),
-      query.uncommitted || !headRef || isSha(headRef) ? Promise.resolve(headRef ?? null) : git.revParse(root, headRef),
-    ]);
-    if (loadedResult.status === 'rejected') throw loadedResult.reason;
-    if (touchedResult.status === 'rejected') throw touchedResult.reason;
-    if (headResult.status === 'rejected') throw headResult.reason;
-    const loaded = loadedResult.value;
-    const { files, base, head } = touchedResult.value;
-    if (loaded.cycles.length > 0 && !query.allowCycles) throw cycleError(loaded.cycles);
-    const projects = loaded.graph.projects;
-    const owner = createOwnerLookup(projects);
-    const ignored = ignoredFor(root, loaded);
-    const visible = files.filter((file) => !ignored(file));
-    const { owned, needsNx } = classifyTouchedFiles(visible, owner, (file) => !fs.existsSync(path.join(root, file)));
-
-    let touchedByNx: string[];
-    let byFile: Record<string, string[]> = {};
-    let considered = visible;
-    if (needsNx.length === 0) {
-      touchedByNx = [...owned.keys()];
-    } else {
-      opts.progress?.(`Asking Nx about ${needsNx.length} workspace-level file(s)`, null);
-      const ask = () =>
-        use(root, hostFor(root, loaded.key), (host) => host.touched(files, base, head ?? undefined, needsNx.slice(0, MAX_ATTRIBUTED_FILES)));
-      const answer = await ask().catch((err: unknown) => (isHostRestart(err) ? ask() : Promise.reject(err)));
-      touchedByNx = answer.touched;
-      byFile = answer.byFile;
-      considered = answer.considered;
-    }
-    // Every considered file inside a project counts as that project's own, config files included.
-    const ownedAll = new Map<string, string[]>();
-    for (const file of considered) {
-      const project = owner(file);
-      if (project === null) continue;
-      const list = ownedAll.get(project) ?? [];
-      list.push(file);
-      ownedAll.set(project, list);
-    }
-    const causes = attributeCauses(touchedByNx, ownedAll, byFile);
-    const affected = explainAffected(projects, causes);
-    const baseSha = isSha(base)
-      ? base
-      : await git.revParse(root, base).catch((err: unknown) => (query.uncommitted ? null : Promise.reject(err)));
-    const headSha = query.uncommitted || !head ? loaded.head : headResult.value;
-    const result: AffectedSet = {
-      workspace: root,
-      base: baseSha,
-      head: headSha,
-      uncommitted: query.uncommitted ?? false,
-      touchedFiles: considered.length,
-      projects: affected,
-      graphCached: loaded.cached,
-    };
-    return result;
-  }
 }

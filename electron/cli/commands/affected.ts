@@ -8,12 +8,18 @@ interface AffectedOptions {
   base?: string;
   head?: string;
   uncommitted?: boolean;
+  untracked?: boolean;
+  files?: string;
+  nx?: string;
   allowCycles?: boolean;
   json?: boolean;
   data?: string;
 }
 
-/** The stable JSON shape of `convoy affected --json`. */
+/**
+ * The stable JSON shape of `convoy affected --json` (README, "affected --json"): every project says why
+ * in `cause`: `files`, `dependency`, or the workspace-wide cause (e.g. `nx.json changed`).
+ */
 export function affectedJson(set: AffectedSet) {
   return {
     base: set.base,
@@ -22,6 +28,7 @@ export function affectedJson(set: AffectedSet) {
       name: project.name,
       root: project.root,
       direct: project.direct,
+      cause: project.cause,
       files: project.files,
       via: project.via,
     })),
@@ -60,8 +67,11 @@ export function registerAffected(program: Command, ctx: CliContext): void {
     .option('--base <ref>', "base of the comparison (default: NX_BASE, nx.json's defaultBase, else main)")
     .option('--head <ref>', 'head of the comparison (default: HEAD plus uncommitted and untracked files)')
     .option('--uncommitted', 'only uncommitted changes against HEAD')
+    .option('--untracked', 'only untracked files')
+    .option('--files <list>', 'only these files (comma-separated, relative to the workspace root)')
+    .option('--nx <which>', "which nx reads the workspace: 'workspace' (its own, default) or 'bundled' (Convoy's)")
     .option('--allow-cycles', 'answer even if the project graph has a dependency cycle')
-    .option('--json', 'print JSON: { base, head, projects: [{ name, root, direct, files, via }] }')
+    .option('--json', 'print JSON: { base, head, projects: [{ name, root, direct, cause, files, via }] }')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: AffectedOptions) => {
       const app = await ctx.openApp(options.data);
@@ -74,6 +84,9 @@ export function registerAffected(program: Command, ctx: CliContext): void {
             ...(options.base ? { base: options.base } : {}),
             ...(options.head ? { head: options.head } : {}),
             ...(options.uncommitted ? { uncommitted: true } : {}),
+            ...(options.untracked ? { untracked: true } : {}),
+            ...(options.files !== undefined ? { files: options.files.split(',').map((f) => f.trim()).filter(Boolean) } : {}),
+            ...(options.nx !== undefined ? { nx: options.nx as 'workspace' | 'bundled' } : {}),
             ...(options.allowCycles ? { allowCycles: true } : {}),
           },
           (progress) => {

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createClient } from '../../../shared/client.js';
 import type { CliContext } from '../context.js';
-import { removeServiceContainers } from '../../adapters/docker-target/cleanup.js';
+import { removeServiceContainers } from '../../app.js';
 import { REHEARSAL_BASE, REHEARSAL_BRANCH, prepareRehearsal, rehearsalDir, rehearsalServices } from '../rehearsal.js';
 import { planTable } from './plan.js';
 import { driveRelease } from './release-driver.js';

@@ -11,17 +11,15 @@ import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import { prepareBuildRequests, type ProjectFacts } from '../../core/build-requests.js';
 import { type BuildStageRecorder, runBuildStage } from '../../core/build-stage.js';
 import type { EventSink } from '../../core/events.js';
+import type { ConfigPort } from '../../core/ports/config.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
+import type { GitPort } from '../../core/ports/git.js';
 import { createJournal } from '../../core/journal.js';
 import type { EventStore, NewEvent } from '../../core/ports/event-store.js';
 import type { RunStore } from '../../core/ports/run-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactionGate, type RedactionGate } from '../../core/redact.js';
-import { dockerConfigSecrets } from '../../adapters/config/known-secrets.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { revParse } from '../../adapters/git/git.js';
-import { workspaceSecrets } from '../target/workspace-secrets.js';
 
 export interface BuildRunInput {
   dir: string;
@@ -37,6 +35,8 @@ export interface BuildRunDeps {
   workspace: WorkspacePort;
   builder: ImageBuilderPort;
   docker: DockerEnginePort;
+  config: ConfigPort;
+  git: Pick<GitPort, 'headCommit'>;
   store: RunStore & EventStore;
   events: EventSink;
   newId: () => string;
@@ -77,14 +77,6 @@ function logWriter(store: EventStore, runId: string) {
   };
 }
 
-async function headCommit(root: string): Promise<string | null> {
-  try {
-    return await revParse(root, 'HEAD');
-  } catch {
-    return null;
-  }
-}
-
 function selectProjects(projects: WorkspaceProject[], names: string[] | undefined, affected: string[] | null): WorkspaceProject[] {
   if (names && names.length > 0) {
     const byName = new Map(projects.map((p) => [p.name, p]));
@@ -118,11 +110,11 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     base = set.base;
   }
   const explicit = Boolean(input.projects && input.projects.length > 0);
-  const { config } = loadWorkspaceConfig(graph.root);
+  const { config } = deps.config.workspaceConfig(graph.root);
 
   const facts: ProjectFacts[] = [];
   for (const project of selectProjects(graph.projects, input.projects, affected)) {
-    const setup = loadProjectSetup(graph.root, project);
+    const setup = deps.config.projectSetup(graph.root, project);
     const ownDockerfile = path.join(graph.root, project.root, 'Dockerfile');
     if (setup === null) {
       // No convoy block: nothing to build unless the user named it or it has a Dockerfile.
@@ -144,7 +136,7 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
   }
 
   const runId = deps.newId();
-  const commit = await headCommit(graph.root);
+  const commit = await deps.git.headCommit(graph.root);
   const created = (deps.now?.() ?? new Date()).toISOString();
   const prepared = prepareBuildRequests(facts, {
     env,
@@ -158,8 +150,8 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
   });
   // One gate for the whole app: the values marked secret, the workspace's declared and credential-shaped
   // values, registry auth and the kubeconfig files named by convoy.yaml's environments.
-  const gate = deps.redaction ?? createRedactionGate(dockerConfigSecrets(env));
-  gate.add([...prepared.secrets, ...workspaceSecrets(graph.root, config, env, graph.projects)]);
+  const gate = deps.redaction ?? createRedactionGate(deps.config.knownSecrets(env, []));
+  gate.add([...prepared.secrets, ...deps.config.workspaceSecrets(graph.root, config, env, graph.projects)]);
   const redact = gate.text;
 
   const names = facts.map((f) => f.project);

@@ -6,17 +6,15 @@ import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { PlannedEnvironment, ReleasePlanReport } from '../../../shared/contract/release.js';
 import { type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import { type ProjectFacts, prepareBuildRequests } from '../../core/build-requests.js';
+import { imageTag } from '../../core/image-tag.js';
+import type { ConfigPort, ProjectSetup } from '../../core/ports/config.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
+import type { TargetFactory } from '../../core/ports/target-factory.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactor } from '../../core/redact.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import { type LiveService, type PlanProject, planRelease } from '../../core/release/plan.js';
-import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
-import { type ProjectSetup, loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { imageTag } from '../../adapters/docker/content-hash.js';
-import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
-import { createTargetFor, expandPath } from '../target/targets.js';
 
 export interface PlanRunInput {
   dir: string;
@@ -32,9 +30,10 @@ export interface PlanRunInput {
 export interface PlanRunDeps {
   workspace: WorkspacePort;
   builder: ImageBuilderPort;
+  config: ConfigPort;
   env?: NodeJS.ProcessEnv;
-  /** Makes the target for an environment (tests inject one). */
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string) => DeployTargetPort;
+  /** Makes the target for an environment. */
+  makeTarget: TargetFactory;
 }
 
 export interface PlanRunContext {
@@ -72,7 +71,7 @@ async function liveStatus(
   if (services.length === 0) return { services: {}, error: null };
   let target: DeployTargetPort | null = null;
   try {
-    target = (deps.makeTarget ?? createTargetFor)(environment, root);
+    target = deps.makeTarget(environment, root);
     ctx.progress?.(`Reading what runs in ${environment.name} (${target.kind})`);
     const statuses = await target.status(services, { signal: ctx.signal });
     return { services: Object.fromEntries(statuses.map((s) => [s.service, { image: s.image, state: s.state }])), error: null };
@@ -86,8 +85,8 @@ async function liveStatus(
 
 export async function planReleaseRun(input: PlanRunInput, deps: PlanRunDeps, ctx: PlanRunContext = {}): Promise<ReleasePlanReport> {
   const env = deps.env ?? process.env;
-  const root = assertWorkspace(input.dir);
-  const { config, file } = loadWorkspaceConfig(root);
+  const root = deps.config.workspaceRoot(input.dir);
+  const { config, file } = deps.config.workspaceConfig(root);
   // An unknown environment is refused before any slow work.
   const environments = environmentsUpTo(config, input.environment, { only: input.only, file });
 
@@ -111,7 +110,7 @@ export async function planReleaseRun(input: PlanRunInput, deps: PlanRunDeps, ctx
 
   const setups = new Map<string, ProjectSetup>();
   for (const project of graph.projects) {
-    const result = loadProjectSetup(graph.root, project);
+    const result = deps.config.projectSetup(graph.root, project);
     if (result === null) continue;
     // A broken block could hide a deployable or a deployAfter, so the order would be a guess.
     if (!result.ok) throw result.error;
@@ -139,8 +138,8 @@ export async function planReleaseRun(input: PlanRunInput, deps: PlanRunDeps, ctx
   }
   const plan = planRelease({ projects, selected, environments: names, images, live });
 
-  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, graph.root)] : []));
-  const redact = createRedactor([...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs), ...[...secretNames].flatMap((n) => (env[n] ? [env[n]!] : []))]);
+  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [deps.config.resolvePath(e.target.kubeconfig, graph.root)] : []));
+  const redact = createRedactor([...deps.config.knownSecrets(env, kubeconfigs), ...[...secretNames].flatMap((n) => (env[n] ? [env[n]!] : []))]);
   const planned = plan.environments.map((planEnv, i): PlannedEnvironment => {
     const settings = environments[i]!;
     const error = liveErrors.get(planEnv.name) ?? null;

@@ -6,13 +6,8 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { RollbackEntry } from '../../../shared/release-report.js';
 import { toDeployUnit } from '../../core/deploy-units.js';
 import { createRedactionGate } from '../../core/redact.js';
-import { workspaceSecrets } from '../target/workspace-secrets.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import { rollbackServices } from '../../core/release/rollback.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
-import { dockerConfigSecrets } from '../../adapters/config/known-secrets.js';
-import { createTargetFor } from '../target/targets.js';
 import type { ReleaseRunContext, ReleaseRunDeps } from './release-run.js';
 import { REPORT_EVENT, stageJournal, storeStatus, storedReport } from './store-recorder.js';
 
@@ -24,8 +19,8 @@ export interface ReleaseRollbackInput {
 
 export async function rollbackRelease(input: ReleaseRollbackInput, deps: ReleaseRunDeps, ctx: ReleaseRunContext = {}) {
   const env = deps.env ?? process.env;
-  const root = assertWorkspace(input.dir);
-  const { config, file } = loadWorkspaceConfig(root);
+  const root = deps.config.workspaceRoot(input.dir);
+  const { config, file } = deps.config.workspaceConfig(root);
   const [settings] = environmentsUpTo(config, input.environment, { only: true, file });
   if (deps.live.report(input.releaseId)) {
     throw new ConvoyError('INVALID_INPUT', `Release ${input.releaseId} is still running: cancel it (release.cancel) and it rolls back what it changed`);
@@ -39,9 +34,9 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
   }
   const graph = await deps.workspace.open(root, { progress: ctx.progress, signal: ctx.signal });
   const gate = deps.redaction ?? createRedactionGate();
-  gate.add([...dockerConfigSecrets(env), ...workspaceSecrets(root, config, env, graph.projects)]);
+  gate.add([...deps.config.knownSecrets(env, []), ...deps.config.workspaceSecrets(root, config, env, graph.projects)]);
   const redact = gate.text;
-  const target = (deps.makeTarget ?? createTargetFor)(settings!.config, root, deps.leases);
+  const target = deps.makeTarget(settings!.config, root, deps.leases, gate, env);
   try {
     const entries: RollbackEntry[] = await deps.lock.hold(input.environment, input.releaseId, async () => {
       const journal = stageJournal(deps.store, input.releaseId, `${input.environment}:rollback`, redact, deps.events, ctx.jobId ?? null);
@@ -56,7 +51,7 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
           onEntry: (entry) => ctx.progress?.(entry.message),
           unit: (service, image) => {
             const project = graph.projects.find((p) => p.name === service);
-            const setup = project ? loadProjectSetup(root, project) : null;
+            const setup = project ? deps.config.projectSetup(root, project) : null;
             if (!setup || !setup.ok) throw new ConvoyError('CONFIG_INVALID', `${service}: its convoy block cannot be read, so it cannot be waited for`);
             const s = setup.setup;
             return toDeployUnit({ service, config: s.config, manifestsDir: s.manifestsDir, image, releaseId: input.releaseId, commit: report.commit, environmentEnv: settings!.config.env }, env, new Set(config.secrets.env)).unit;

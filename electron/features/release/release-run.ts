@@ -9,19 +9,18 @@ import type { ReleaseReport } from '../../../shared/release-report.js';
 import type { EventSink } from '../../core/events.js';
 import type { LeaseKeeper } from '../../core/lease.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
-import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { type RedactionGate, createRedactionGate } from '../../core/redact.js';
-import { workspaceSecrets } from '../target/workspace-secrets.js';
 import { runRelease } from '../../core/release/engine.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import type { EnvironmentLock, ImageInspector } from '../../core/release/run-ports.js';
-import { dockerConfigSecrets, kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
-import { loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
-import { createTargetFor, expandPath } from '../target/targets.js';
+import type { ConfigPort } from '../../core/ports/config.js';
+import type { GitPort } from '../../core/ports/git.js';
+import type { TargetFactory } from '../../core/ports/target-factory.js';
+import type { GateObject } from '../../core/release/gates.js';
+import type { DeployUnit } from '../../core/ports/deploy-target.js';
 import type { ApprovalMode, LiveReleases } from './live-releases.js';
 import { type Selected, releaseEnvironment, selectRelease } from './release-setup.js';
 import { storeRecorder } from './store-recorder.js';
@@ -54,7 +53,11 @@ export interface ReleaseRunDeps {
   /** The app's redaction gate; the release adds its secrets to it. */
   redaction?: RedactionGate;
   now?: () => Date;
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper) => DeployTargetPort;
+  makeTarget: TargetFactory;
+  config: ConfigPort;
+  git: Pick<GitPort, 'headCommit' | 'headAuthor'>;
+  /** What the gates see for an environment's units (electron/adapters/gate-inputs). */
+  gateObjects: (environment: EnvironmentConfig, units: readonly DeployUnit[]) => Promise<GateObject[]>;
 }
 
 export interface ReleaseRunContext {
@@ -83,8 +86,8 @@ function progressOf(report: ReleaseReport): string | null {
 export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDeps, ctx: ReleaseRunContext = {}): Promise<ReleaseReport> {
   const env = deps.env ?? process.env;
   const now = deps.now ?? (() => new Date());
-  const root = assertWorkspace(input.dir);
-  const { config, file } = loadWorkspaceConfig(root);
+  const root = deps.config.workspaceRoot(input.dir);
+  const { config, file } = deps.config.workspaceConfig(root);
   // Refusals that need no slow work come first, so nothing is built for a release that cannot run.
   const settings = environmentsUpTo(config, input.environment, { only: input.only, file });
   const approval = input.approval ?? 'wait';
@@ -99,23 +102,23 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
   if (!docker.reachable) throw new ConvoyError('DOCKER_UNAVAILABLE', docker.error ?? `Docker Engine not reachable at ${docker.endpoint}`);
 
   const releaseId = deps.newId();
-  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [expandPath(e.target.kubeconfig, root)] : []));
+  const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [deps.config.resolvePath(e.target.kubeconfig, root)] : []));
   // The app's gate (every store write and event passes it too) learns this release's secrets.
   const gate = deps.redaction ?? createRedactionGate();
-  gate.add([...dockerConfigSecrets(env), ...kubeconfigSecrets(env, kubeconfigs)]);
+  gate.add(deps.config.knownSecrets(env, kubeconfigs));
   const addSecrets = (values: string[]) => gate.add(values);
   const redact = (line: string) => gate.text(line);
 
   let selected: Selected | null = null;
   const secretNames = new Set(config.secrets.env);
-  const makeTarget = deps.makeTarget ?? createTargetFor;
-  const targets = settings.map((s) => makeTarget(s.config, root, deps.leases));
+  const targets = settings.map((s) => deps.makeTarget(s.config, root, deps.leases, gate, env));
   const environments = settings.map((s, i) =>
     releaseEnvironment(s, targets[i]!, {
       releaseId,
       env,
       secretNames,
       addSecrets,
+      gateObjects: deps.gateObjects,
       selected: () => {
         if (!selected) throw new ConvoyError('INTERNAL', 'the release has no selection yet');
         return selected;
@@ -133,9 +136,9 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
         only: input.only ?? false,
         environments,
         select: async (sig) => {
-          selected = await selectRelease(input, { workspace: deps.workspace, config, env, releaseId, environments: settings.map((s) => s.name), now, progress: ctx.progress, signal: sig });
+          selected = await selectRelease(input, { workspace: deps.workspace, configPort: deps.config, git: deps.git, config, env, releaseId, environments: settings.map((s) => s.name), now, progress: ctx.progress, signal: sig });
           addSecrets(selected.secrets);
-          addSecrets(workspaceSecrets(selected.root, config, env, selected.projects));
+          addSecrets(deps.config.workspaceSecrets(selected.root, config, env, selected.projects));
           return selected;
         },
       },

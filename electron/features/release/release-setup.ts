@@ -10,12 +10,12 @@ import type { DeployTargetPort, DeployUnit } from '../../core/ports/deploy-targe
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import type { ReleaseSelection } from '../../core/release/engine.js';
 import type { EnvironmentSettings } from '../../core/release/environments.js';
-import { gateObjectFromDockerUnit, gateObjectFromKube } from '../../core/release/gate-objects.js';
 import { type PlanProject, planRelease } from '../../core/release/plan.js';
 import type { ReleaseEnvironment } from '../../core/release/run-ports.js';
-import { type ProjectSetup, loadProjectSetup } from '../../adapters/config/load-config.js';
-import { runGit } from '../../adapters/git/git.js';
-import { loadUnitManifests, renderUnit } from '../../adapters/kube/manifests.js';
+import type { ConfigPort, ProjectSetup } from '../../core/ports/config.js';
+import type { GitPort } from '../../core/ports/git.js';
+import type { GateObject } from '../../core/release/gates.js';
+import type { EnvironmentConfig } from '../../../shared/config.js';
 
 export interface SelectInput {
   dir: string;
@@ -33,17 +33,9 @@ export interface Selected extends ReleaseSelection {
   secrets: string[];
 }
 
-async function git(root: string, args: string[]): Promise<string | null> {
-  try {
-    return (await runGit(root, args)).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
 export async function selectRelease(
   input: SelectInput,
-  ctx: { workspace: WorkspacePort; config: WorkspaceConfig; env: NodeJS.ProcessEnv; releaseId: string; environments: string[]; now: () => Date; progress?: Progress; signal?: AbortSignal },
+  ctx: { workspace: WorkspacePort; configPort: Pick<ConfigPort, 'projectSetup'>; git: Pick<GitPort, 'headCommit' | 'headAuthor'>; config: WorkspaceConfig; env: NodeJS.ProcessEnv; releaseId: string; environments: string[]; now: () => Date; progress?: Progress; signal?: AbortSignal },
 ): Promise<Selected> {
   ctx.progress?.('Reading the project graph');
   const graph = await ctx.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal });
@@ -61,7 +53,7 @@ export async function selectRelease(
   }
   const setups = new Map<string, ProjectSetup>();
   for (const project of graph.projects) {
-    const result = loadProjectSetup(graph.root, project);
+    const result = ctx.configPort.projectSetup(graph.root, project);
     if (result === null) continue;
     // A broken block could hide a deployable or a deployAfter, so the order would be a guess.
     if (!result.ok) throw result.error;
@@ -73,8 +65,8 @@ export async function selectRelease(
   });
   const plan = planRelease({ projects, selected: affected.map((a) => a.project), environments: ctx.environments });
 
-  const commit = await git(graph.root, ['rev-parse', 'HEAD']);
-  const author = await git(graph.root, ['log', '-1', '--format=%an <%ae>']);
+  const commit = await ctx.git.headCommit(graph.root);
+  const author = await ctx.git.headAuthor(graph.root);
   const facts: ProjectFacts[] = plan.services.map((service) => {
     const s = setups.get(service)!;
     return { project: service, config: s.config, configError: null, contextDir: s.contextDir, dockerfileExists: s.dockerfileExists, dockerfilePath: null };
@@ -96,7 +88,15 @@ export async function selectRelease(
 export function releaseEnvironment(
   settings: EnvironmentSettings,
   target: DeployTargetPort,
-  ctx: { releaseId: string; env: NodeJS.ProcessEnv; secretNames: ReadonlySet<string>; selected: () => Selected; addSecrets: (values: string[]) => void },
+  ctx: {
+    releaseId: string;
+    env: NodeJS.ProcessEnv;
+    secretNames: ReadonlySet<string>;
+    selected: () => Selected;
+    addSecrets: (values: string[]) => void;
+    /** What the gates see (electron/adapters/gate-inputs): Kubernetes objects as rendered, or Docker units. */
+    gateObjects: (environment: EnvironmentConfig, units: readonly DeployUnit[]) => Promise<GateObject[]>;
+  },
 ): ReleaseEnvironment {
   const unit = (service: string, image: string): DeployUnit => {
     const selected = ctx.selected();
@@ -110,22 +110,10 @@ export function releaseEnvironment(
     ctx.addSecrets(made.secrets);
     return made.unit;
   };
-  const target_ = settings.config.target;
   return {
     settings,
     target,
     unit,
-    gateObjects: async (units) => {
-      if (target_.kind === 'docker') return units.map((u) => gateObjectFromDockerUnit(settings.name, u));
-      const objects = [];
-      for (const u of units) {
-        const rendered = renderUnit(u, await loadUnitManifests(u), { namespace: target_.namespace });
-        for (const r of rendered.objects) {
-          const gate = gateObjectFromKube(u.service, r.object as unknown as Record<string, unknown>);
-          if (gate) objects.push(gate);
-        }
-      }
-      return objects;
-    },
+    gateObjects: (units) => ctx.gateObjects(settings.config, units),
   };
 }

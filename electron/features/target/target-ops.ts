@@ -4,33 +4,30 @@
 // it holds the environment's lease for the whole run (another process changing the environment refuses
 // it with ENVIRONMENT_BUSY), performs the change as one journal step (`target.rollback`), and records
 // `target.rollback.started/finished` events under the run.
-import type { EnvironmentConfig } from '../../../shared/config.js';
-import type { EnvironmentStatus, ServiceRollback, TargetRevision } from '../../../shared/domain.js';
+import type { EnvironmentStatus, ServiceRollback, TargetRevision, WorkspaceGraph } from '../../../shared/domain.js';
 import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import { createJournal } from '../../core/journal.js';
 import type { LeaseKeeper } from '../../core/lease.js';
-import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
+import type { ConfigPort } from '../../core/ports/config.js';
 import type { EventStore } from '../../core/ports/event-store.js';
 import type { RunStore } from '../../core/ports/run-store.js';
+import type { TargetFactory } from '../../core/ports/target-factory.js';
 import { type Redactor, createRedactor } from '../../core/redact.js';
 import type { RedactionGate } from '../../core/redact.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
-import { loadProjectSetup, loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { assertWorkspace } from '../../adapters/nx/nx-workspace.js';
 import { redactingTarget } from '../../core/redacting-target.js';
-import { createTargetFor } from './targets.js';
-import { workspaceSecrets } from './workspace-secrets.js';
 
 export interface TargetOpsDeps {
-  workspace: WorkspacePort;
+  workspace: Pick<WorkspacePort, 'open'>;
   store: RunStore & EventStore;
+  config: ConfigPort;
   /** Per-environment leases; every change to an environment holds one. */
   leases: LeaseKeeper;
   newId: () => string;
   /** Hides secrets in what the run records; default: nothing to hide. */
   redact?: Redactor;
-  /** Makes the target for an environment (tests inject one). */
-  makeTarget?: (environment: EnvironmentConfig, workspaceRoot: string, leases?: LeaseKeeper) => DeployTargetPort;
+  /** Makes the target for an environment; given the leases, its changes hold the environment's lease. */
+  makeTarget: TargetFactory;
   /** The app's redaction gate: learns this workspace's secrets, and guards the target. */
   redaction?: RedactionGate;
   env?: NodeJS.ProcessEnv;
@@ -43,8 +40,8 @@ export interface TargetOpsContext {
 
 /** The environment's target; only convoy.yaml is read (the project graph is loaded only when needed). */
 function open(deps: TargetOpsDeps, dir: string, environment: string) {
-  const root = assertWorkspace(dir);
-  const { config, file } = loadWorkspaceConfig(root);
+  const root = deps.config.workspaceRoot(dir);
+  const { config, file } = deps.config.workspaceConfig(root);
   const env = config.environments.find((e) => e.name === environment);
   if (!env) {
     const known = config.environments.map((e) => e.name);
@@ -55,8 +52,8 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
         : `No environment "${environment}" in ${file}; its environments are: ${known.length > 0 ? known.join(', ') : '(none)'}`,
     );
   }
-  deps.redaction?.add(workspaceSecrets(root, config, deps.env ?? process.env));
-  const made = (deps.makeTarget ?? createTargetFor)(env, root, deps.leases);
+  deps.redaction?.add(deps.config.workspaceSecrets(root, config, deps.env ?? process.env));
+  const made = deps.makeTarget(env, root, deps.leases);
   const target = deps.redaction ? redactingTarget(made, deps.redaction) : made;
   return { root, env, target };
 }
@@ -69,7 +66,7 @@ function open(deps: TargetOpsDeps, dir: string, environment: string) {
 async function learnProjectSecrets(deps: TargetOpsDeps, dir: string, ctx: TargetOpsContext) {
   if (!deps.redaction) return null;
   const graph = await deps.workspace.open(dir, { progress: ctx.progress, signal: ctx.signal }).catch(() => null);
-  if (graph) deps.redaction.add(workspaceSecrets(graph.root, loadWorkspaceConfig(graph.root).config, deps.env ?? process.env, graph.projects));
+  if (graph) deps.redaction.add(deps.config.workspaceSecrets(graph.root, deps.config.workspaceConfig(graph.root).config, deps.env ?? process.env, graph.projects));
   return graph;
 }
 
@@ -77,10 +74,10 @@ async function learnProjectSecrets(deps: TargetOpsDeps, dir: string, ctx: Target
  * The services Convoy deploys: projects whose convoy block names an image and whose configured
  * Dockerfile exists (the same rule `convoy build` uses, so a `dockerfile`/`context` setting counts).
  */
-function deployableServices(graph: Awaited<ReturnType<WorkspacePort['open']>>): string[] {
+function deployableServices(config: ConfigPort, graph: WorkspaceGraph): string[] {
   return graph.projects
     .filter((p) => {
-      const setup = loadProjectSetup(graph.root, p);
+      const setup = config.projectSetup(graph.root, p);
       return setup?.ok === true && setup.setup.dockerfileExists;
     })
     .map((p) => p.name)
@@ -94,7 +91,7 @@ export async function targetStatus(input: { dir: string; environment: string; se
     const services =
       input.services && input.services.length > 0
         ? input.services
-        : deployableServices(learned ?? (await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal })));
+        : deployableServices(deps.config, learned ?? (await deps.workspace.open(input.dir, { progress: ctx.progress, signal: ctx.signal })));
     ctx.progress?.(`Asking ${env.name} (${target.kind}) about ${services.length} service(s)`);
     return { environment: env.name, kind: target.kind, services: await target.status(services, { signal: ctx.signal, progress: ctx.progress }) };
   } finally {

@@ -14,6 +14,7 @@ export function workspaceHandlers(deps: WorkspaceFeatureDeps): FeatureHandlers<k
     'workspace.open': async (input, ctx) => {
       const graph = await deps.workspace.open(input.dir, {
         refresh: input.refresh ?? false,
+        ...(input.nx ? { nx: input.nx } : {}),
         progress: ctx.progress,
         signal: ctx.signal,
       });

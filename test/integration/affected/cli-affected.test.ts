@@ -1,13 +1,11 @@
 // The real `convoy affected` command (bin/convoy.mjs, the whole app behind it) on a real workspace:
 // exit codes, the --json shape, the plain table with dependency chains, and its errors.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convoy } from './cli-run.js';
 import {
-  REPO_ROOT,
   type TestWorkspace,
-  cleanEnv,
   createWorkspace,
   git,
   nxAffected,
@@ -18,38 +16,10 @@ import {
 
 const CASE_TIMEOUT = 60_000;
 const SHA = /^[0-9a-f]{40}$/;
-const CLI = path.join(REPO_ROOT, 'bin', 'convoy.mjs');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function convoy(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: REPO_ROOT,
-      env: cleanEnv({ NO_COLOR: '1' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CASE_TIMEOUT - 5_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 interface AffectedJson {
   base: string;
   head: string;
-  projects: Array<{ name: string; root: string; direct: boolean; files: string[]; via: string[] }>;
+  projects: Array<{ name: string; root: string; direct: boolean; cause: string; files: string[]; via: string[] }>;
 }
 
 describe('convoy affected (CLI)', () => {
@@ -86,7 +56,9 @@ describe('convoy affected (CLI)', () => {
     expect(json.base).toBe(ws.initial); // the merge-base of main and feature
     expect(json.head).toBe(featureHead);
     for (const p of json.projects) {
-      expect(Object.keys(p).sort()).toEqual(['direct', 'files', 'name', 'root', 'via']);
+      // issue 11: `cause` joined the shape (files, dependency or the workspace-wide cause).
+      expect(Object.keys(p).sort()).toEqual(['cause', 'direct', 'files', 'name', 'root', 'via']);
+      expect(p.cause).toBe(p.direct ? 'files' : 'dependency');
       expect(typeof p.name).toBe('string');
       expect(typeof p.root).toBe('string');
       expect(typeof p.direct).toBe('boolean');
@@ -99,10 +71,28 @@ describe('convoy affected (CLI)', () => {
     expect(names).toEqual(['@acme/admin', '@acme/core', '@acme/util', '@acme/web']);
 
     const byName = new Map(json.projects.map((p) => [p.name, p]));
-    expect(byName.get('@acme/util')).toEqual({ name: '@acme/util', root: 'libs/util', direct: true, files: ['libs/util/index.js'], via: [] });
-    expect(byName.get('@acme/admin')).toEqual({ name: '@acme/admin', root: 'apps/admin', direct: true, files: ['apps/admin/index.js'], via: [] });
-    expect(byName.get('@acme/core')).toEqual({ name: '@acme/core', root: 'libs/core', direct: false, files: [], via: ['@acme/util'] });
-    expect(byName.get('@acme/web')).toEqual({ name: '@acme/web', root: 'apps/web', direct: false, files: [], via: ['@acme/core', '@acme/util'] });
+    expect(byName.get('@acme/util')).toEqual({ name: '@acme/util', cause: 'files', root: 'libs/util', direct: true, files: ['libs/util/index.js'], via: [] });
+    expect(byName.get('@acme/admin')).toEqual({ name: '@acme/admin', cause: 'files', root: 'apps/admin', direct: true, files: ['apps/admin/index.js'], via: [] });
+    expect(byName.get('@acme/core')).toEqual({ name: '@acme/core', cause: 'dependency', root: 'libs/core', direct: false, files: [], via: ['@acme/util'] });
+    expect(byName.get('@acme/web')).toEqual({ name: '@acme/web', cause: 'dependency', root: 'apps/web', direct: false, files: [], via: ['@acme/core', '@acme/util'] });
+  }, CASE_TIMEOUT);
+
+  it('--json after a root package.json dependency bump: the workspace-wide cause is in the JSON (issue 11)', async () => {
+    // Uncommitted on the feature branch (where beforeAll left the workspace): only the working tree counts.
+    const pkg = ws.readJson<{ dependencies: Record<string, string> }>('package.json');
+    pkg.dependencies.zod = '^3.24.0';
+    ws.write({ 'package.json': pkg });
+    try {
+      const result = await convoy(['affected', '--workspace', ws.dir, '--uncommitted', '--json', '--data', data]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const json = JSON.parse(result.stdout) as AffectedJson;
+      const util = json.projects.find((p) => p.name === '@acme/util');
+      expect(util).toEqual({ name: '@acme/util', root: 'libs/util', direct: true, cause: 'package.json dependency zod changed', files: [], via: [] });
+      expect(json.projects.find((p) => p.name === '@acme/core')?.cause).toBe('dependency');
+    } finally {
+      ws.git('checkout', '-q', '--', 'package.json');
+    }
   }, CASE_TIMEOUT);
 
   it('plain output: a header, then one line per project with the dependency chain', async () => {

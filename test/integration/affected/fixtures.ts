@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AffectedProject, AffectedSet } from '../../../shared/domain.js';
 import type { AffectedQuery } from '../../../electron/core/ports/workspace.js';
-import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
+import { nxWorkspace } from '../../support/nx-workspace.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The Convoy checkout these tests run from (three levels above this file). */
@@ -61,7 +61,7 @@ export interface TestWorkspace {
   /** The commit the template was committed as, on main. */
   initial: string;
   /** Convoy's workspace port over Nx, shared by every query on this workspace (as the app does). */
-  port: ReturnType<typeof createNxWorkspace>;
+  port: ReturnType<typeof nxWorkspace>;
   git(...args: string[]): string;
   write(files: FileMap): void;
   read(rel: string): string;
@@ -77,17 +77,18 @@ export interface TestWorkspace {
   /** Back to main at the initial commit: no other branches, no uncommitted or untracked files. */
   reset(): void;
   /** Closes the port and makes a fresh one with the same cache dir (nothing in memory, the disk cache intact). */
-  freshPort(): ReturnType<typeof createNxWorkspace>;
+  freshPort(): ReturnType<typeof nxWorkspace>;
 }
 
-export function createWorkspace(name: string, template: FileMap): TestWorkspace {
+/** `nodeModules`: the node_modules the workspace links to (default: this checkout's, with its nx). */
+export function createWorkspace(name: string, template: FileMap, nodeModules: string = NODE_MODULES): TestWorkspace {
   const base = tempDir(name);
   const dir = path.join(base, 'ws');
   const cacheDir = path.join(base, 'cache');
   fs.mkdirSync(dir);
   writeFiles(dir, template);
   // nx (the CLI and the one Convoy resolves from the workspace) comes from this checkout.
-  fs.symlinkSync(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+  fs.symlinkSync(nodeModules, path.join(dir, 'node_modules'), 'dir');
   git(dir, 'init', '-q', '-b', 'main');
   // Untracked without a tracked .gitignore: the symlink, and nx's own cache and workspace data.
   fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), 'node_modules\n.nx\n');
@@ -95,7 +96,7 @@ export function createWorkspace(name: string, template: FileMap): TestWorkspace 
   git(dir, 'commit', '-q', '-m', 'initial');
   const initial = git(dir, 'rev-parse', 'HEAD');
 
-  let port = createNxWorkspace({ cacheDir });
+  let port = nxWorkspace({ cacheDir });
   ports.push(port);
   const ws: TestWorkspace = {
     dir,
@@ -137,7 +138,7 @@ export function createWorkspace(name: string, template: FileMap): TestWorkspace 
     },
     freshPort() {
       port.close();
-      port = createNxWorkspace({ cacheDir });
+      port = nxWorkspace({ cacheDir });
       ports.push(port);
       return port;
     },
@@ -182,6 +183,8 @@ export function nxArgs(query: Omit<AffectedQuery, 'dir'>): string[] {
     ...(query.base ? [`--base=${query.base}`] : []),
     ...(query.head ? [`--head=${query.head}`] : []),
     ...(query.uncommitted ? ['--uncommitted'] : []),
+    ...(query.untracked ? ['--untracked'] : []),
+    ...(query.files ? [`--files=${query.files.join(',')}`] : []),
   ];
 }
 

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
+import { nxWorkspace } from '../../support/nx-workspace.js';
 import { startNxHost } from '../../../electron/adapters/nx/nx-host-client.js';
 import { cacheFile } from '../../../electron/adapters/nx/graph-cache.js';
 import { NODE_MODULES, git, packageTemplate, removeWorkspaces, tempDir, writeFiles } from './fixtures.js';
@@ -29,7 +29,7 @@ const depsOf = (graph: { projects: { name: string; dependencies: string[] }[] },
 describe('graph cache in a workspace below the repository root', () => {
   it('sees a second edit to an already dirty file', async () => {
     const { dir } = nestedWorkspace();
-    const port = createNxWorkspace({ cacheDir: path.join(dir, '..', 'cache') });
+    const port = nxWorkspace({ cacheDir: path.join(dir, '..', 'cache') });
     try {
       expect(depsOf(await port.open(dir, {}), '@acme/core')).toEqual(['@acme/util']);
       const file = path.join(dir, 'libs/core/package.json');
@@ -68,7 +68,7 @@ describe('Nx host lifecycle', () => {
 
   it('a refresh while another open waits does not strand the first one', async () => {
     const { dir } = nestedWorkspace();
-    const port = createNxWorkspace({ cacheDir: path.join(dir, '..', 'cache2') });
+    const port = nxWorkspace({ cacheDir: path.join(dir, '..', 'cache2') });
     try {
       const first = port.open(dir, {});
       const second = port.open(dir, { refresh: true });
@@ -82,7 +82,7 @@ describe('Nx host lifecycle', () => {
 
   it('stops an idle host, and answers again afterwards', async () => {
     const { dir } = nestedWorkspace();
-    const port = createNxWorkspace({ cacheDir: path.join(dir, '..', 'cache3'), hostIdleMs: 50 });
+    const port = nxWorkspace({ cacheDir: path.join(dir, '..', 'cache3'), hostIdleMs: 50 });
     try {
       await port.open(dir, {});
       // The host has nothing to do now: it must be gone within the deadline.
@@ -121,12 +121,12 @@ describe('Nx host lifecycle', () => {
     // edit lands between the state it keys by and the files Nx reads.
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(cacheFile(cacheDir, dir), '{}');
-    const port = createNxWorkspace({ cacheDir, startHost: editing });
+    const port = nxWorkspace({ cacheDir, startHost: editing });
     expect(depsOf(await port.open(dir, {}), '@acme/core')).toEqual(['@acme/ui', '@acme/util']);
     await port.close(); // waits for the background check, which sees the edit
     // Back to the committed state: the graph read during the edit must not be served for it.
     git(repo, 'checkout', '--', path.relative(repo, manifest));
-    const again = createNxWorkspace({ cacheDir });
+    const again = nxWorkspace({ cacheDir });
     try {
       const graph = await again.open(dir, {});
       expect(graph.cached).toBe(false);

@@ -142,13 +142,13 @@ export function pnpmLock(externals: Record<string, Record<string, unknown>> = EX
  * symlink to this checkout's npm-installed one, which has none: swap it for a real directory of
  * symlinks to the same entries plus a .modules.yaml, as a pnpm install would leave.
  */
-export function pnpmNodeModules(dir: string): void {
+export function pnpmNodeModules(dir: string, from: string = NODE_MODULES): void {
   const target = path.join(dir, 'node_modules');
   fs.rmSync(target, { force: true });
   fs.mkdirSync(target);
-  for (const entry of fs.readdirSync(NODE_MODULES)) {
+  for (const entry of fs.readdirSync(from)) {
     if (entry === '.modules.yaml') continue;
-    fs.symlinkSync(path.join(NODE_MODULES, entry), path.join(target, entry), 'dir');
+    fs.symlinkSync(path.join(from, entry), path.join(target, entry), 'dir');
   }
   fs.writeFileSync(
     path.join(target, '.modules.yaml'),

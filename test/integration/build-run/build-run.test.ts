@@ -84,11 +84,8 @@ function byName(report: BuildReport, name: string): ProjectBuild {
 }
 
 describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
-  let danglingBefore = new Set<string>();
-
   beforeAll(async () => {
     requireDocker();
-    danglingBefore = new Set((await docker.listImages({ filters: JSON.stringify({ dangling: ['true'] }) })).map((i) => i.Id));
     ws = createWorkspace('build-run', TEMPLATE);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-build-run-data-'));
     app = createApp({ dataDir, env: ENV });
@@ -100,9 +97,8 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     const images = await docker.listImages({ filters: JSON.stringify({ reference: [`${REPO}/*`] }) });
     for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => {});
-    // The failed and cancelled builds leave untagged layers behind (Docker keeps them as build cache).
-    const dangling = await docker.listImages({ filters: JSON.stringify({ dangling: ['true'] }) });
-    for (const image of dangling) if (!danglingBefore.has(image.Id)) await docker.getImage(image.Id).remove().catch(() => {});
+    // The untagged layers its failed and cancelled builds leave are removed after the whole run
+    // (test/support/global-docker-layers.ts), when no other file's build can be using them.
   });
 
   let first: BuildReport;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppOptions } from '../../../electron/app.js';
 import type { WorkspacePort } from '../../../electron/core/ports/workspace.js';
-import { createNxWorkspace } from '../../../electron/adapters/nx/nx-workspace.js';
+import { nxWorkspace } from '../../support/nx-workspace.js';
 import type { ConvoyClient } from '../../../shared/client.js';
 import { type CallResult, MAX_MESSAGE_BYTES } from '../../../shared/contract.js';
 import { AppInfo } from '../../../shared/domain.js';
@@ -118,7 +118,7 @@ export function contractAppOptions(dataDir: string): AppOptions {
     docker: {
       status: async () => ({ reachable: false, endpoint: 'unix:///contract/docker.sock', version: null, error: 'not used by the contract suite' }),
     },
-    workspace: announcingWorkspace(createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') })),
+    workspace: announcingWorkspace(nxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') })),
   };
 }
 

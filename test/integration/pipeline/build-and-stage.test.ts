@@ -12,7 +12,7 @@ import { type App, createApp } from '../../../electron/app.js';
 import { loadProjectSetup, loadWorkspaceConfig } from '../../../electron/adapters/config/load-config.js';
 import { toDeployUnit } from '../../../electron/core/deploy-units.js';
 import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
-import { createTargetFor } from '../../../electron/features/target/targets.js';
+import { createTargetFor } from '../../../electron/adapters/targets/target-factory.js';
 import { EnvironmentConfig } from '../../../shared/config.js';
 import { createClient } from '../../../shared/client.js';
 import type { BuildReport } from '../../../shared/domain.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { runGates } from '../../../electron/core/release/gates.js';
-import { gateObjectsFor, resolveImageIds } from '../../../electron/features/release/gate-inputs.js';
+import { gateObjectsFor, resolveImageIds } from '../../../electron/adapters/gate-inputs/gate-inputs.js';
 import { EnvironmentConfig, GatesConfig } from '../../../shared/config.js';
 import { REPO_ROOT } from '../affected/fixtures.js';
 import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';

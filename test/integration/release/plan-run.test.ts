@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConfigAdapter } from '../../../electron/adapters/config/config-adapter.js';
 import { type App, createApp } from '../../../electron/app.js';
 import type { DeployTargetPort, ServiceStatus } from '../../../electron/core/ports/deploy-target.js';
 import type { ImageBuilderPort } from '../../../electron/core/ports/image-builder.js';
@@ -78,7 +79,7 @@ describe('release.plan on the example', () => {
       staging: { 'catalog-api': { state: 'failed', revision: '2', image: image('catalog-api') } },
       prod: 'unreachable',
     });
-    const plan = await planReleaseRun({ dir: ws.dir, base: 'main', head: 'feature' }, { workspace: ws.port, builder, makeTarget });
+    const plan = await planReleaseRun({ dir: ws.dir, base: 'main', head: 'feature' }, { workspace: ws.port, builder, config: createConfigAdapter(), makeTarget });
     expect(asked).toEqual(['local', 'staging', 'prod']);
     expect(plan.images).toEqual({ 'catalog-api': image('catalog-api'), 'orders-api': image('orders-api'), storefront: image('storefront') });
     const [local, staging, prod] = plan.environments;
@@ -94,7 +95,7 @@ describe('release.plan on the example', () => {
     });
     const plan = await planReleaseRun(
       { dir: ws.dir, projects: ['orders-api'], environment: 'local' },
-      { workspace: ws.port, builder, makeTarget, env: { SHOP_REGISTRY_TOKEN: 'tok-secret-123456' } },
+      { workspace: ws.port, builder, config: createConfigAdapter(), makeTarget, env: { SHOP_REGISTRY_TOKEN: 'tok-secret-123456' } },
     );
     expect(plan.environments[0]!.live.error).toEqual({ code: 'KUBE_AUTH', message: 'token [redacted] was refused' });
   });

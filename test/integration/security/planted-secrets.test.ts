@@ -19,7 +19,7 @@ import { toDeployUnit } from '../../../electron/core/deploy-units.js';
 import type { DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { startServer, type RunningServer } from '../../../electron/transports/ws/ws-server.js';
 import { loadWorkspaceConfig } from '../../../electron/adapters/config/load-config.js';
-import { createTargetFor } from '../../../electron/features/target/targets.js';
+import { createTargetFor } from '../../../electron/adapters/targets/target-factory.js';
 import type { BuildReport } from '../../../shared/domain.js';
 import { type KubeApiServer, startKubeApiServer } from '../../kube-api-server/index.js';
 import { docker, requireDocker, skipDocker, snapshotImages } from '../../support/docker-engine.js';

@@ -123,3 +123,32 @@ describe('attributeCauses', () => {
     expect(describeWorkspaceCause('apps/a/project.json')).toBe('project configuration apps/a/project.json changed');
   });
 });
+
+describe('cause (issue 11: every project says why, in one field)', () => {
+  it('files, dependency, or the workspace-wide cause; a root package.json names the dependencies Nx saw change', () => {
+    const causes = attributeCauses(
+      ['lib-pricing', 'lib-http', 'orders-api'],
+      new Map([['orders-api', ['services/orders-api/src/a.js']]]),
+      { 'package.json': ['lib-pricing'], 'nx.json': ['lib-http'] },
+      { 'package.json': ['zod'] },
+    );
+    const set = explainAffected(projects, causes);
+    const cause = Object.fromEntries(set.map((p) => [p.name, p.cause]));
+    expect(cause).toEqual({
+      'catalog-api': 'dependency',
+      'lib-http': 'nx.json changed',
+      'lib-pricing': 'package.json dependency zod changed',
+      'orders-api': 'files',
+      storefront: 'dependency',
+    });
+    // The reasons keep the file-level cause; `cause` is the precise one.
+    expect(set.find((p) => p.name === 'lib-pricing')?.reasons).toEqual([{ kind: 'workspace', cause: 'root package.json changed', files: ['package.json'] }]);
+  });
+
+  it('several dependencies are listed, sorted; a package.json change without one keeps the plain cause', () => {
+    const many = explainAffected(projects, attributeCauses(['lib-http'], new Map(), { 'package.json': ['lib-http'] }, { 'package.json': ['zod', 'rxjs'] }));
+    expect(many.find((p) => p.name === 'lib-http')?.cause).toBe('package.json dependencies rxjs, zod changed');
+    const plain = explainAffected(projects, attributeCauses(['lib-http'], new Map(), { 'package.json': ['lib-http'] }));
+    expect(plain.find((p) => p.name === 'lib-http')?.cause).toBe('root package.json changed');
+  });
+});

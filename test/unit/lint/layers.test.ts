@@ -1,36 +1,7 @@
 // Proves the layer rules of eslint.config.js fire: snippets are linted as if they lived at
 // virtual paths in the repository (the files need not exist).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ESLint } from 'eslint';
-import { beforeAll, describe, expect, it } from 'vitest';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-let eslint: ESLint;
-
-beforeAll(() => {
-  eslint = new ESLint({ cwd: root });
-});
-
-async function layerErrors(filePath: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.join(root, filePath) });
-  if (!result) throw new Error(`no lint result for ${filePath}`);
-  const fatal = result.messages.filter((m) => m.fatal);
-  if (fatal.length > 0) throw new Error(`parse error in snippet for ${filePath}: ${fatal[0]!.message}`);
-  return result.messages
-    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'convoy/relative-imports-within')
-    .map((m) => m.message);
-}
-
-async function expectBlocked(filePath: string, code: string, mention?: RegExp): Promise<void> {
-  const errors = await layerErrors(filePath, code);
-  expect(errors.length, `${filePath}: ${code}`).toBeGreaterThan(0);
-  if (mention) expect(errors.join('\n')).toMatch(mention);
-}
-
-async function expectAllowed(filePath: string, code: string): Promise<void> {
-  expect(await layerErrors(filePath, code), `${filePath}: ${code}`).toEqual([]);
-}
+import { describe, it } from 'vitest';
+import { expectAllowed, expectBlocked } from './lint-helpers.js';
 
 describe('layer rules', () => {
   describe('electron anywhere but main/preload', () => {

@@ -154,7 +154,9 @@ describe('App', () => {
     fireEvent.click(screen.getByTestId('affected-uncommitted'));
     fireEvent.click(screen.getByTestId('affected-compute'));
     await screen.findByTestId('affected-list', {}, { timeout: 30_000 });
-    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: app.workspaceDir, base: 'main', uncommitted: true } });
+    // issue 11: as in nx, uncommitted takes no base (the form leaves the base out and disables it).
+    expect(channel.calls).toContainEqual({ name: 'affected.compute', input: { dir: app.workspaceDir, uncommitted: true } });
+    expect((screen.getByTestId('affected-base') as HTMLInputElement).disabled).toBe(true);
     expect(screen.getByTestId('affected-storefront').textContent).toContain('storefront ← catalog-api ← lib-pricing: libs/lib-pricing/src/price.js');
     expect(screen.getByTestId('affected-storefront').textContent).toContain('via dependency');
     expect(screen.getByTestId('affected-lib-pricing').textContent).toContain('direct');

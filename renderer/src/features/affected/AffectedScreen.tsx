@@ -12,14 +12,18 @@ export interface AffectedForm {
   allowCycles: boolean;
 }
 
-/** affected.compute's input from the form: blank fields are left to the core's defaults. */
+/**
+ * affected.compute's input from the form: blank fields are left to the core's defaults. With
+ * "uncommitted" the base and head are left out, as nx has it (they cannot be combined).
+ */
 export function affectedInput(dir: string, form: AffectedForm) {
   const target = workspaceDir(dir);
   if (typeof target !== 'string') return target;
+  const range = !form.uncommitted;
   return {
     dir: target,
-    ...(form.base.trim() ? { base: form.base.trim() } : {}),
-    ...(form.head.trim() ? { head: form.head.trim() } : {}),
+    ...(range && form.base.trim() ? { base: form.base.trim() } : {}),
+    ...(range && form.head.trim() ? { head: form.head.trim() } : {}),
     ...(form.uncommitted ? { uncommitted: true } : {}),
     ...(form.allowCycles ? { allowCycles: true } : {}),
   };
@@ -44,11 +48,11 @@ export function AffectedScreen() {
       <form className="row" onSubmit={compute}>
         <label>
           <span className="label">Base</span>
-          <input type="text" value={base} onChange={(e) => setBase(e.target.value)} placeholder="main" spellCheck={false} data-testid="affected-base" />
+          <input type="text" value={base} onChange={(e) => setBase(e.target.value)} placeholder="main" spellCheck={false} disabled={uncommitted} data-testid="affected-base" />
         </label>
         <label>
           <span className="label">Head</span>
-          <input type="text" value={head} onChange={(e) => setHead(e.target.value)} placeholder="HEAD" spellCheck={false} data-testid="affected-head" />
+          <input type="text" value={head} onChange={(e) => setHead(e.target.value)} placeholder="HEAD" spellCheck={false} disabled={uncommitted} data-testid="affected-head" />
         </label>
         <label className="check">
           <input type="checkbox" checked={uncommitted} onChange={(e) => setUncommitted(e.target.checked)} data-testid="affected-uncommitted" />

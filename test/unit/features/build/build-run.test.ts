@@ -1,13 +1,14 @@
 // The build run service (electron/features/build/build-run.ts) over in-memory fakes of the workspace,
 // the image builder and the Docker Engine: no Docker, no Nx, no git repository. What it still touches
-// for real: the projects' convoy blocks and convoy.yaml in a temp folder (it reads them through the
-// config adapter directly) and `git rev-parse` on that folder (no repository: no commit). The store is
-// the in-memory one (test/fakes/store.ts).
+// for real: the projects' convoy blocks and convoy.yaml in a temp folder (read through the config port,
+// filled here by the real config adapter). Git is a stand-in with no commit, as a folder outside any
+// repository has. The store is the in-memory one (test/fakes/store.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BuildRunDeps, runBuild } from '../../../../electron/features/build/build-run.js';
+import { createConfigAdapter } from '../../../../electron/adapters/config/config-adapter.js';
 import type { EventName } from '../../../../shared/contract.js';
 import { ConvoyError } from '../../../../shared/errors.js';
 import { FakeDockerEngine } from '../../../fakes/docker-engine.js';
@@ -40,6 +41,8 @@ function deps(over: Partial<BuildRunDeps> = {}): BuildRunDeps {
     workspace,
     builder,
     docker: new FakeDockerEngine(),
+    config: createConfigAdapter(),
+    git: { headCommit: async () => null },
     store,
     events: { emit: (name, payload) => void events.push({ name, payload }) },
     newId: () => `run-${++ids}`,

@@ -1,7 +1,7 @@
 // Target status, revisions and rollback (electron/features/target/target-ops.ts) over the in-memory
 // deploy target and workspace: no cluster, no Docker, no Nx. What it still touches for real: nx.json,
-// convoy.yaml and the projects' convoy blocks in a temp folder (it reads them through the config and Nx
-// adapters directly). The store and the lease keeper are the in-memory store (test/fakes/store.ts)
+// convoy.yaml and the projects' convoy blocks in a temp folder (read through the config port, filled
+// here by the real config adapter). The store and the lease keeper are the in-memory store (test/fakes/store.ts)
 // and the core's keeper over it; test/unit/features/target/target-rollback.test.ts covers the run and
 // the lease themselves.
 import fs from 'node:fs';
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { targetRevisions, targetRollback, targetStatus, type TargetOpsDeps } from '../../../../electron/features/target/target-ops.js';
+import { createConfigAdapter } from '../../../../electron/adapters/config/config-adapter.js';
 import type { DeployUnit } from '../../../../electron/core/ports/deploy-target.js';
 import { createLeaseKeeper } from '../../../../electron/core/lease.js';
 import { ConvoyError } from '../../../../shared/errors.js';
@@ -36,6 +37,7 @@ function deps(): TargetOpsDeps {
   return {
     workspace,
     store,
+    config: createConfigAdapter(),
     leases: createLeaseKeeper({ store, self: { pid: 100, host: 'box', isAlive: (pid) => pid === 100 } }),
     newId: () => `rb-${store.listRuns({ limit: 100 }).length + 1}`,
     makeTarget: (environment) => {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createConfigAdapter } from '../../../../electron/adapters/config/config-adapter.js';
 import { createLeaseKeeper } from '../../../../electron/core/lease.js';
 import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
 import { targetRollback } from '../../../../electron/features/target/target-ops.js';
@@ -33,7 +34,7 @@ function setup(rollback: DeployTargetPort['rollback']) {
     },
   } as unknown as DeployTargetPort;
   let n = 0;
-  const deps = { workspace: {} as never, store, leases, newId: () => `rb-${++n}`, makeTarget: () => target };
+  const deps = { workspace: {} as never, store, config: createConfigAdapter(), leases, newId: () => `rb-${++n}`, makeTarget: () => target };
   return { store, deps, seen };
 }
 

@@ -8,9 +8,9 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { DeployUnit } from '../../core/ports/deploy-target.js';
 import { gateObjectFromDockerUnit, gateObjectFromKube } from '../../core/release/gate-objects.js';
 import type { GateObject } from '../../core/release/gates.js';
-import { dockerEndpoint, dockerOptions } from '../../adapters/docker/docker-engine.js';
-import { renderUnit } from '../../adapters/kube/manifests.js';
-import { loadAll } from '../../adapters/kube/prepare.js';
+import { dockerEndpoint, dockerOptions } from '../docker/docker-engine.js';
+import { renderUnit } from '../kube/manifests.js';
+import { loadAll } from '../kube/prepare.js';
 
 export async function gateObjectsFor(environment: EnvironmentConfig, units: readonly DeployUnit[]): Promise<GateObject[]> {
   const target = environment.target;

@@ -1,43 +1,37 @@
-// Makes the deploy target for an environment of convoy.yaml: a Kubernetes context or the local Docker
-// Engine, both behind DeployTargetPort. Paths in the config are read the way a user writes them:
-// `~/…` is the home folder, a relative kubeconfig path is relative to the workspace root.
-import os from 'node:os';
-import path from 'node:path';
+// The target factory (electron/core/ports/target-factory.ts): makes the deploy target for an
+// environment of convoy.yaml, a Kubernetes context or the local Docker Engine, both behind
+// DeployTargetPort. A relative or `~/` kubeconfig path is read as the user wrote it.
 import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { LeaseKeeper } from '../../core/lease.js';
 import { leasedTarget } from '../../core/leased-target.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { RedactionGate } from '../../core/redact.js';
 import { redactingTarget } from '../../core/redacting-target.js';
-import { createDockerTarget } from '../../adapters/docker-target/docker-target.js';
-import { createKubeTarget } from '../../adapters/kube/kube-target.js';
-import { loadWorkspaceConfig } from '../../adapters/config/load-config.js';
-import { workspaceSecrets } from './workspace-secrets.js';
-
-export function expandPath(file: string, workspaceRoot: string): string {
-  if (file === '~') return os.homedir();
-  if (file.startsWith('~/')) return path.join(os.homedir(), file.slice(2));
-  return path.resolve(workspaceRoot, file);
-}
+import type { TargetFactory } from '../../core/ports/target-factory.js';
+import { loadWorkspaceConfig } from '../config/load-config.js';
+import { expandPath } from '../config/paths.js';
+import { workspaceSecrets } from '../config/workspace-secrets.js';
+import { createDockerTarget } from '../docker-target/docker-target.js';
+import { createKubeTarget } from '../kube/kube-target.js';
 
 /**
  * The target for an environment. With `leases`, every change to it holds the environment's lease; with
  * a redaction gate (the app always gives one) everything it answers passes the gate, which first
  * learns the workspace's declared secrets (convoy.yaml) and, on each call, the units' own.
  */
-export function createTargetFor(
+export const createTargetFor: TargetFactory = (
   environment: EnvironmentConfig,
   workspaceRoot: string,
   leases?: LeaseKeeper,
   gate?: RedactionGate,
   env: NodeJS.ProcessEnv = process.env,
-): DeployTargetPort {
+): DeployTargetPort => {
   const made = makeTarget(environment, workspaceRoot);
   const target = leases ? leasedTarget(made, leases) : made;
   if (!gate) return target;
   gate.add(workspaceSecrets(workspaceRoot, loadWorkspaceConfig(workspaceRoot).config, env));
   return redactingTarget(target, gate);
-}
+};
 
 function makeTarget(environment: EnvironmentConfig, workspaceRoot: string): DeployTargetPort {
   const target = environment.target;

@@ -6,9 +6,9 @@ import type { ConfigValue, WorkspaceConfig } from '../../../shared/config.js';
 import type { WorkspaceProject } from '../../../shared/domain.js';
 import { resolveValue, type Env } from '../../core/config-values.js';
 import { credentialsIn } from '../../core/secret-shapes.js';
-import { kubeconfigSecrets } from '../../adapters/config/known-secrets.js';
-import { loadProjectSetup } from '../../adapters/config/load-config.js';
-import { expandPath } from './targets.js';
+import { kubeconfigSecrets } from './known-secrets.js';
+import { loadProjectSetup } from './load-config.js';
+import { expandPath } from './paths.js';
 
 function valueSecrets(values: Readonly<Record<string, ConfigValue>>, env: Env, secretNames: ReadonlySet<string>): string[] {
   const out: string[] = [];

@@ -1,8 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentConfig } from '../../../../shared/config.js';
-import { createTargetFor, expandPath } from '../../../../electron/features/target/targets.js';
+import { EnvironmentConfig } from '../../../shared/config.js';
+import { expandPath } from '../../../electron/adapters/config/paths.js';
+import { createTargetFor } from '../../../electron/adapters/targets/target-factory.js';
 
 describe('createTargetFor', () => {
   it('makes a Docker target or a Kubernetes target per environment', () => {
