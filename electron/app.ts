@@ -13,7 +13,10 @@ import { type LeaseKeeper, createLeaseKeeper } from './core/lease.js';
 import type { DockerEnginePort } from './core/ports/docker-engine.js';
 import type { ImageBuilderPort } from './core/ports/image-builder.js';
 import type { WorkspacePort } from './core/ports/workspace.js';
+import type { TargetFactory } from './core/ports/target-factory.js';
+import type { EnvironmentLock, ImageInspector } from './core/release/run-ports.js';
 import { createConfigAdapter } from './adapters/config/config-adapter.js';
+import { gateObjectsFor } from './adapters/gate-inputs/gate-inputs.js';
 import { createDockerEngine } from './adapters/docker/docker-engine.js';
 import { createImageBuilder } from './adapters/docker/image-builder.js';
 import { createGit } from './adapters/git/git.js';
@@ -28,12 +31,17 @@ import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
 import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
+import { LiveReleases } from './features/release/live-releases.js';
+import { leaseLock } from './core/release/lease-lock.js';
+import { createImageInspector } from './adapters/docker/image-inspector.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
 import type { Channel } from '../shared/channel.js';
 
 export { VERSION };
+/** For `convoy rehearse --clean`: the containers the Docker target made for some services of an environment. */
+export { removeServiceContainers } from './adapters/docker-target/cleanup.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -44,6 +52,10 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** Told when Convoy tightens its data directory's permissions (default: stderr). */
   notice?: (message: string) => void;
+  images?: ImageInspector;
+  lock?: EnvironmentLock;
+  /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
+  makeTarget?: TargetFactory;
 }
 
 export interface App {
@@ -84,6 +96,7 @@ export function createApp(options: AppOptions): App {
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
     });
   const builder = options.builder ?? createImageBuilder();
+  const live = new LiveReleases();
 
   const dispatcher = createDispatcher({
     events,
@@ -91,12 +104,29 @@ export function createApp(options: AppOptions): App {
     redact: redaction.value,
     handlers: {
       ...appHandlers({ version: VERSION, dataDir, docker, store }),
-      ...historyHandlers({ store }),
+      ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
       ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env, redaction }),
       ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
-      ...releaseHandlers({ workspace, builder, config, makeTarget: createTargetFor, env: options.env }),
+      ...releaseHandlers({
+        workspace,
+        builder,
+        docker,
+        store,
+        events,
+        live,
+        images: options.images ?? createImageInspector(),
+        leases,
+        lock: options.lock ?? leaseLock(leases, store),
+        newId: randomUUID,
+        env: options.env,
+        redaction,
+        config,
+        git,
+        gateObjects: gateObjectsFor,
+        makeTarget: options.makeTarget ?? createTargetFor,
+      }),
     },
   });
 

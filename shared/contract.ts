@@ -15,6 +15,7 @@ import type { ErrorPayload } from './errors.js';
 
 export { JobStarted };
 export type { ReleasePlan, ReleasePlanReport } from './contract/release.js';
+export type { ReleaseReport } from './release-report.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;

@@ -47,6 +47,10 @@ export const ErrorCode = z.enum([
   // release engine (issue 12)
   'DEPLOY_CYCLE',
   'GATE_FAILED',
+  'ENVIRONMENT_BUSY',
+  'APPROVAL_REQUIRED',
+  'APPROVAL_REJECTED',
+  'RELEASE_NOT_WAITING',
   'CANCELLED',
   'INTERNAL',
 ]);

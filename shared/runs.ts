@@ -51,6 +51,14 @@ export const runEvents = {
     RollbackSubject.extend({ ok: z.literal(true), from: z.string().nullable(), to: z.string(), current: z.string().nullable() }),
     RollbackSubject.extend({ ok: z.literal(false), error: ErrorPayload }),
   ]),
+  /**
+   * A release's full record (shared/release-report.ts, which imports shared/domain.ts and so cannot be
+   * imported here), at its start and its end; history.get reads the newest and checks it against that
+   * schema.
+   */
+  'release.report': z.object({ id: z.string(), state: z.string() }).passthrough(),
+  'release.stageStarted': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable() }),
+  'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
   /** This run took an environment's lease from a holder that had died (its process gone, or silent too long). */
   'lease.reclaimed': z.object({ environment: z.string(), from: Holder, reason: z.string() }),
 } as const;

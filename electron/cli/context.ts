@@ -13,8 +13,20 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Sets the exit code for a command that printed its result but did not succeed. */
   setExitCode?: (code: number) => void;
+  /** Asks a question in the terminal and resolves with the answer; absent when stdin is not a terminal. */
+  ask?: (question: string) => Promise<string>;
   /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt: (handler: () => void) => () => void;
+}
+
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 export function defaultCliContext(): CliContext {
@@ -27,6 +39,7 @@ export function defaultCliContext(): CliContext {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),
+    ...(process.stdin.isTTY ? { ask } : {}),
     env: process.env,
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);

@@ -11,6 +11,8 @@ import { registerServe } from './commands/serve.js';
 import { registerAffected } from './commands/affected.js';
 import { registerBuild } from './commands/build.js';
 import { registerTarget } from './commands/target.js';
+import { registerRelease } from './commands/release.js';
+import { registerRehearse } from './commands/rehearse.js';
 import { registerPlan } from './commands/plan.js';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -26,6 +28,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerBuild(program, ctx);
   registerPlan(program, ctx);
   registerTarget(program, ctx);
+  registerRelease(program, ctx);
+  registerRehearse(program, ctx);
   registerServe(program, ctx);
   return program;
 }

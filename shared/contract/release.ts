@@ -3,7 +3,8 @@
 // carried by `release.plan`, printed by `convoy plan`.
 import { z } from 'zod';
 import { ErrorPayload } from '../errors.js';
-import { Dir, EnvName, GitRef, job } from './define.js';
+import { ReleaseReport, RollbackEntry } from '../release-report.js';
+import { Dir, EnvName, GitRef, job, query } from './define.js';
 
 export const SkippedService = z.object({
   service: z.string(),
@@ -60,7 +61,7 @@ export const ReleasePlanReport = ReleasePlan.extend({
 });
 export type ReleasePlanReport = z.infer<typeof ReleasePlanReport>;
 
-export const releaseCommands = {
+const releasePlanCommands = {
   /**
    * The waves a release would deploy in each environment (up to `environment`, in promotion order, or
    * that one alone with `only`), and the services it would skip. Changes nothing.
@@ -84,4 +85,62 @@ export const releaseCommands = {
   ),
 } as const;
 
-export const releaseEvents = {} as const;
+const ReleaseId = z.string().min(1).max(128);
+const Person = z.string().min(1).max(200);
+
+const Decision = z
+  .object({
+    releaseId: ReleaseId,
+    /** The environment waiting; default: whichever one the release waits in. */
+    environment: EnvName.optional(),
+    by: Person.optional(),
+    comment: z.string().max(2000).optional(),
+  })
+  .strict();
+
+// The release runner (issue 12): running a release, the decisions a person makes while it runs, and
+// undoing a finished one. The record they carry is shared/release-report.ts.
+const releaseRunCommands = {
+  /**
+   * Runs a release up to `environment` (every earlier one in promotion order first, or that one alone
+   * with `only`). Answers the final record: its `state` says whether it succeeded, was rolled back,
+   * rejected or cancelled; refusals before it starts (a busy environment, an unknown one) are errors.
+   */
+  'release.start': job(
+    z
+      .object({
+        dir: Dir,
+        environment: EnvName,
+        only: z.boolean().optional(),
+        base: GitRef.optional(),
+        head: GitRef.optional(),
+        uncommitted: z.boolean().optional(),
+        projects: z.array(z.string().min(1).max(256)).max(1000).optional(),
+        /**
+         * `wait` (default): an environment that needs approval waits for release.approve/reject;
+         * `auto`: approved at once, recorded as `by` (the CLI's --yes); `refuse`: a release that would
+         * need approval is refused before anything runs (APPROVAL_REQUIRED).
+         */
+        approval: z.enum(['wait', 'auto', 'refuse']).optional(),
+        by: Person.optional(),
+      })
+      .strict(),
+    ReleaseReport,
+  ),
+  'release.approve': query(Decision, z.object({ releaseId: z.string(), environment: z.string(), decision: z.literal('approved') })),
+  'release.reject': query(Decision, z.object({ releaseId: z.string(), environment: z.string(), decision: z.literal('rejected') })),
+  /** Stops a running release at its next safe point; what it changed there is rolled back as on a failure. */
+  'release.cancel': query(z.object({ releaseId: ReleaseId }).strict(), z.object({ cancelled: z.boolean() })),
+  /** Undoes a whole finished release in one environment: each service it changed, reverse wave order. */
+  'release.rollback': job(
+    z.object({ dir: Dir, releaseId: ReleaseId, environment: EnvName }).strict(),
+    z.object({ releaseId: z.string(), environment: z.string(), ok: z.boolean(), rollbacks: z.array(RollbackEntry) }),
+  ),
+} as const;
+
+export const releaseCommands = { ...releasePlanCommands, ...releaseRunCommands } as const;
+
+export const releaseEvents = {
+  /** The release's record, each time it changes. */
+  'release.updated': z.object({ releaseId: z.string(), jobId: z.string().nullable(), report: ReleaseReport }),
+} as const;

@@ -187,6 +187,13 @@ export const gitPort: GitPort = {
       return null;
     }
   },
+  async headAuthor(root) {
+    try {
+      return (await runGit(root, ['log', '-1', '--format=%an <%ae>'])).trim() || null;
+    } catch {
+      return null;
+    }
+  },
   revParse,
   mergeBase,
   mergeBaseLenient,

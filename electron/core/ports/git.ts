@@ -3,6 +3,8 @@
 export interface GitPort {
   /** The commit HEAD points at; null outside a repository or before the first commit. */
   headCommit(root: string): Promise<string | null>;
+  /** `Name <email>` of HEAD's author; null outside a repository or before the first commit. */
+  headAuthor(root: string): Promise<string | null>;
   revParse(cwd: string, ref: string): Promise<string>;
   /** Nx's rule, refusing an answer that would be silently wrong (unknown refs, a shallow clone's cut). */
   mergeBase(cwd: string, base: string, head: string): Promise<string>;

@@ -1,0 +1,240 @@
+// The release runner (issue 12): one change taken through every environment in promotion order.
+// Stages: affected → build → test → per environment (environment-run.ts) gates → diff → approval →
+// waves → verify, and rollback on failure. Images are built and tested once and the same references
+// (checked by image ID at each environment's gates) are promoted; nothing is rebuilt. Every
+// environment the release walks is held for its whole run, so a second release into one of them is
+// refused before anything is built. Pure logic over ports; the clock and every effect come in.
+import type { ProjectBuild } from '../../../shared/domain.js';
+import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
+import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../shared/release-report.js';
+import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
+import type { ImageBuilderPort } from '../ports/image-builder.js';
+import type { Redactor } from '../redact.js';
+import { type EnvironmentOutcome, runEnvironment } from './environment-run.js';
+import type { BuiltImage } from './gates.js';
+import type { Approver, Clock, EnvironmentLock, ImageInspector, ReleaseEnvironment, ReleaseRecorder } from './run-ports.js';
+import { ReleaseTracker } from './tracker.js';
+
+/** What the affected stage finds: the services in the release, their order and how to build them. */
+export interface ReleaseSelection {
+  base: string | null;
+  head: string | null;
+  commit: string | null;
+  author: string | null;
+  affected: { project: string; explanation: string }[];
+  /** Deployable services in the release. */
+  services: string[];
+  order: { service: string; after: string[] }[];
+  /** One build request per service. */
+  builds: BuildRequest[];
+}
+
+export interface ReleaseRunInput {
+  releaseId: string;
+  workspace: string;
+  /** The last environment asked for, and whether it runs alone. */
+  target: string;
+  only: boolean;
+  /** In promotion order. */
+  environments: ReleaseEnvironment[];
+  /** The affected stage: graph, affected set, plan order and build requests. */
+  select(signal: AbortSignal): Promise<ReleaseSelection>;
+}
+
+export interface ReleaseRunDeps {
+  builder: ImageBuilderPort;
+  images: ImageInspector;
+  recorder: ReleaseRecorder & {
+    /** Called once every environment is held, before the first stage. */
+    begin(report: ReleaseReport): void;
+    /** Called with the final record. */
+    end(report: ReleaseReport): void;
+  };
+  lock: EnvironmentLock;
+  approver: Approver;
+  clock: Clock;
+  redact: Redactor;
+  buildConcurrency: number;
+  signal?: AbortSignal;
+  onUpdate?: (report: ReleaseReport) => void;
+}
+
+function emptyEnvironment(env: ReleaseEnvironment): EnvironmentReport {
+  return {
+    name: env.settings.name,
+    kind: env.target.kind,
+    state: 'pending',
+    waves: [],
+    skipped: [],
+    gates: null,
+    diff: null,
+    approval: { required: env.settings.approvalRequired, state: env.settings.approvalRequired ? 'not-reached' : 'not-required', by: null, at: null, comment: null },
+    services: [],
+    rollbacks: [],
+    live: [],
+    cause: null,
+  };
+}
+
+/** Holds every environment (in promotion order) around `work`; a busy one refuses the whole release. */
+function holdAll<T>(lock: EnvironmentLock, names: readonly string[], releaseId: string, work: () => Promise<T>): Promise<T> {
+  if (names.length === 0) return work();
+  const [first, ...rest] = names;
+  return lock.hold(first!, releaseId, () => holdAll(lock, rest, releaseId, work));
+}
+
+/** A builder that remembers the image ID of every image it returns, by reference. */
+function recordingIds(builder: ImageBuilderPort, ids: Map<string, string>): ImageBuilderPort {
+  return {
+    contentHash: (spec) => builder.contentHash(spec),
+    build: async (spec, options) => {
+      const result = await builder.build(spec, options);
+      ids.set(result.image, result.imageId);
+      return result;
+    },
+    runTest: (spec, options) => builder.runTest(spec, options),
+  };
+}
+
+const firstError = (result: BuildStageResult): ErrorPayload =>
+  result.projects.find((p) => p.error)?.error ?? { code: 'BUILD_FAILED', message: 'A project did not build' };
+
+function imageReport(build: ProjectBuild, ids: ReadonlyMap<string, string>): ImageReport {
+  return {
+    service: build.project,
+    image: build.image,
+    imageId: build.image ? (ids.get(build.image) ?? null) : null,
+    build: build.status,
+    test: build.test.status,
+    durationMs: build.durationMs,
+    error: build.error,
+  };
+}
+
+export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): Promise<ReleaseReport> {
+  const signal = deps.signal ?? new AbortController().signal;
+  const started = deps.clock.now().toISOString();
+  const report: ReleaseReport = {
+    id: input.releaseId,
+    workspace: input.workspace,
+    target: input.target,
+    only: input.only,
+    base: null,
+    head: null,
+    commit: null,
+    author: null,
+    state: 'running',
+    cause: null,
+    startedAt: started,
+    finishedAt: null,
+    affected: [],
+    services: [],
+    order: [],
+    images: [],
+    buildCalls: 0,
+    applies: 0,
+    stages: [],
+    environments: input.environments.map(emptyEnvironment),
+  };
+  const tracker = new ReleaseTracker(report, deps.clock, deps.recorder, deps.redact, deps.onUpdate);
+  const names = input.environments.map((e) => e.settings.name);
+
+  return holdAll(deps.lock, names, input.releaseId, async () => {
+    deps.recorder.begin(structuredClone(report));
+    const finish = (state: ReleaseReport['state'], cause: ErrorPayload | null): ReleaseReport => {
+      report.state = state;
+      report.cause = cause ? tracker.error(cause) : null;
+      report.finishedAt = tracker.now();
+      for (const stage of report.stages) if (stage.state === 'running') stage.state = 'failed';
+      tracker.changed();
+      deps.recorder.end(structuredClone(report));
+      return report;
+    };
+    const cancelled = (where: string) => finish('cancelled', { code: 'CANCELLED', message: `The release was cancelled ${where}; nothing was deployed` });
+    try {
+      return await body(finish, cancelled);
+    } catch (err) {
+      return finish('failed', toErrorPayload(err));
+    }
+  });
+
+  async function body(finish: (state: ReleaseReport['state'], cause: ErrorPayload | null) => ReleaseReport, cancelled: (where: string) => ReleaseReport): Promise<ReleaseReport> {
+    const affected = tracker.stage('affected', null);
+    let selection: ReleaseSelection;
+    try {
+      selection = await input.select(signal);
+    } catch (err) {
+      affected.finish('failed', toErrorPayload(err).message);
+      throw err;
+    }
+    Object.assign(report, { base: selection.base, head: selection.head, commit: selection.commit, author: selection.author, affected: selection.affected, services: selection.services, order: selection.order });
+    affected.finish('succeeded', `${selection.affected.length} project(s) affected, ${selection.services.length} service(s) to release`);
+    if (signal.aborted) return cancelled('after the affected stage');
+    if (selection.services.length === 0) {
+      for (const env of report.environments) env.state = 'unchanged';
+      return finish('succeeded', null);
+    }
+
+    // Build every image first (no tests), then test what was built: two stages with their own times.
+    const ids = new Map<string, string>();
+    const builder = recordingIds(deps.builder, ids);
+    const buildStage = tracker.stage('build', null);
+    const built = await runBuildStage(
+      selection.builds.map((r) => ({ ...r, test: null })),
+      { builder, redact: deps.redact, concurrency: deps.buildConcurrency, signal, recorder: buildStage.journal.buildRecorder() },
+    );
+    report.buildCalls += built.buildCalls;
+    report.images = built.projects.map((p) => imageReport(p, ids));
+    if (!built.ok) {
+      buildStage.finish(signal.aborted ? 'cancelled' : 'failed', firstError(built).message);
+      return signal.aborted ? cancelled('during the build') : finish('failed', firstError(built));
+    }
+    buildStage.finish('succeeded', `${built.buildCalls} built, ${built.projects.length - built.buildCalls} already built`);
+
+    const toTest = selection.builds.filter((r) => r.test !== null);
+    const testStage = tracker.stage('test', null);
+    if (toTest.length === 0) {
+      testStage.finish('skipped', 'no service declares tests');
+    } else {
+      const tested = await runBuildStage(toTest, { builder, redact: deps.redact, concurrency: deps.buildConcurrency, signal, recorder: testStage.journal.buildRecorder() });
+      report.buildCalls += tested.buildCalls;
+      for (const p of tested.projects) {
+        const entry = report.images.find((i) => i.service === p.project);
+        if (entry) Object.assign(entry, { test: p.test.status, error: entry.error ?? p.error });
+      }
+      if (!tested.ok) {
+        testStage.finish(signal.aborted ? 'cancelled' : 'failed', firstError(tested).message);
+        return signal.aborted ? cancelled('during the tests') : finish('failed', firstError(tested));
+      }
+      testStage.finish('succeeded', `${toTest.length} service(s) passed their tests`);
+    }
+    if (signal.aborted) return cancelled('after the tests');
+
+    const builtImages: BuiltImage[] = report.images.map((i) => {
+      if (!i.image || !i.imageId) throw new ConvoyError('INTERNAL', `${i.service}: built without an image ID`);
+      return { service: i.service, image: i.image, imageId: i.imageId, tested: i.test === 'passed' || i.test === 'none' };
+    });
+    const after = new Map(selection.order.map((o) => [o.service, o.after]));
+    for (const [index, env] of input.environments.entries()) {
+      const outcome: EnvironmentOutcome = await runEnvironment({
+        tracker,
+        env,
+        report: report.environments[index]!,
+        services: selection.services,
+        after,
+        built: builtImages,
+        approver: deps.approver,
+        images: deps.images,
+        redact: deps.redact,
+        signal,
+      });
+      if (outcome === 'ok') continue;
+      const envReport = report.environments[index]!;
+      const cause = envReport.cause ?? { code: 'INTERNAL', message: `${env.settings.name} did not finish` };
+      if (outcome === 'cancelled') return finish('cancelled', cause);
+      if (outcome === 'rejected') return finish('rejected', cause);
+      return finish(envReport.state === 'rolled-back' ? 'rolled-back' : 'failed', cause);
+    }
+    return finish('succeeded', null);
+  }
+}

@@ -1,0 +1,221 @@
+// One environment of a release: what runs there now (the rollback targets, and the services already
+// on the same image, which are skipped) → gates → the combined diff → approval → waves → verify. On
+// the first failed step no new service starts, those in flight finish, and (unless the environment
+// says `rollback: manual`) every service touched here is rolled back in reverse wave order. A cancel
+// is honoured at the same safe points and offers the same rollback.
+import { type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
+import type { EnvironmentReport, ServiceDeploy } from '../../../shared/release-report.js';
+import type { DeployUnit, ServiceStatus } from '../ports/deploy-target.js';
+import { runPool } from '../pool.js';
+import type { Redactor } from '../redact.js';
+import { type BuiltImage, runGates } from './gates.js';
+import { layerWaves } from './plan.js';
+import { rollbackServices } from './rollback.js';
+import type { Approver, ImageInspector, ReleaseEnvironment } from './run-ports.js';
+import type { ReleaseTracker } from './tracker.js';
+
+export type EnvironmentOutcome = 'ok' | 'failed' | 'cancelled' | 'rejected';
+
+export interface EnvironmentRunContext {
+  tracker: ReleaseTracker;
+  env: ReleaseEnvironment;
+  report: EnvironmentReport;
+  services: readonly string[];
+  after: ReadonlyMap<string, readonly string[]>;
+  built: readonly BuiltImage[];
+  approver: Approver;
+  images: ImageInspector;
+  redact: Redactor;
+  signal: AbortSignal;
+}
+
+const cancelledError = (what: string): ErrorPayload => ({ code: 'CANCELLED', message: `The release was cancelled ${what}` });
+
+export async function runEnvironment(ctx: EnvironmentRunContext): Promise<EnvironmentOutcome> {
+  const { tracker, env, report, signal } = ctx;
+  const name = env.settings.name;
+  const imageOf = new Map(ctx.built.map((b) => [b.service, b.image]));
+  report.state = 'running';
+  tracker.changed();
+
+  const fail = (outcome: EnvironmentOutcome, cause: ErrorPayload): EnvironmentOutcome => {
+    for (const entry of report.services) if (entry.outcome === 'pending') entry.outcome = 'not-started';
+    report.cause = tracker.error(cause);
+    report.state = outcome === 'rejected' ? 'rejected' : outcome === 'cancelled' ? 'cancelled' : 'failed';
+    tracker.changed();
+    return outcome;
+  };
+
+  // What runs now: the revision each service goes back to on failure, and the ones already current.
+  const statuses = await env.target.status([...ctx.services]);
+  const before = new Map(statuses.map((s) => [s.service, { revision: s.revision, image: s.image, state: s.state }]));
+  const skipped = ctx.services.filter((s) => {
+    const now = before.get(s);
+    return now?.state === 'ready' && now.image === imageOf.get(s);
+  });
+  report.skipped = skipped.map((service) => ({ service, image: imageOf.get(service)!, reason: `${imageOf.get(service)} already runs in ${name} and is ready` }));
+  const deploying = ctx.services.filter((s) => !skipped.includes(s));
+  report.waves = layerWaves(deploying, ctx.after);
+  report.services = report.waves.flatMap((wave, index) =>
+    wave.map((service): ServiceDeploy => ({
+      service,
+      wave: index,
+      image: imageOf.get(service)!,
+      before: before.get(service) ?? { revision: null, image: null, state: 'missing' },
+      outcome: 'pending',
+      revision: null,
+      durationMs: null,
+      error: null,
+    })),
+  );
+  const keepLive = (now: readonly ServiceStatus[]) => {
+    report.live = now.map((s) => ({ ...s, message: ctx.redact(s.message) }));
+  };
+  if (deploying.length === 0) {
+    keepLive(statuses);
+    report.state = 'unchanged';
+    report.approval.state = report.approval.required ? 'not-reached' : 'not-required';
+    tracker.changed();
+    return 'ok';
+  }
+  const units = new Map<string, DeployUnit>(deploying.map((s) => [s, env.unit(s, imageOf.get(s)!)]));
+  const inOrder = report.waves.flat().map((s) => units.get(s)!);
+
+  // Gates: over exactly what is about to be applied.
+  const gates = tracker.stage('gates', name);
+  const objects = await env.gateObjects(inOrder);
+  const resolvedIds: Record<string, string | null> = {};
+  for (const b of ctx.built) if (units.has(b.service)) resolvedIds[b.image] = await ctx.images.imageId(b.image);
+  const gateReport = runGates({ objects, built: ctx.built, resolvedIds }, env.settings.gates);
+  report.gates = gateReport;
+  if (!gateReport.ok) {
+    const violations = gateReport.results.flatMap((r) => r.violations.map((v) => v.message));
+    gates.finish('failed', `${violations.length} violation(s)`);
+    return fail('failed', { code: 'GATE_FAILED', message: `Gates refused the release in ${name}, nothing was applied: ${violations.join('; ')}` });
+  }
+  gates.finish('succeeded', `${gateReport.results.filter((r) => r.enabled).length} gate(s) passed`);
+
+  // The combined diff, shown to the approver and kept in history.
+  const diffStage = tracker.stage('diff', name);
+  const diff = await env.target.diff(inOrder);
+  report.diff = { text: ctx.redact(diff.text), objects: diff.objects.map((o) => ({ service: o.service, object: o.object, change: o.change })) };
+  diffStage.finish('succeeded', `${diff.objects.filter((o) => o.change !== 'unchanged').length} object(s) change`);
+
+  if (env.settings.approvalRequired) {
+    const approval = tracker.stage('approval', name);
+    report.approval.state = 'waiting';
+    report.state = 'awaiting-approval';
+    tracker.report.state = 'awaiting-approval';
+    tracker.changed();
+    let decision;
+    try {
+      decision = await ctx.approver.request({ releaseId: tracker.report.id, environment: name, diff: report.diff.text, signal });
+    } catch (err) {
+      const error = toErrorPayload(err);
+      tracker.report.state = 'running';
+      report.approval.state = 'not-reached';
+      approval.finish(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error.message);
+      return fail(error.code === 'CANCELLED' ? 'cancelled' : 'failed', error);
+    }
+    tracker.report.state = 'running';
+    report.approval = { required: true, state: decision.decision, by: decision.by, at: decision.at, comment: decision.comment };
+    if (decision.decision === 'rejected') {
+      approval.finish('failed', `rejected by ${decision.by}`);
+      return fail('rejected', { code: 'APPROVAL_REJECTED', message: `${decision.by} rejected the release in ${name}${decision.comment ? `: ${decision.comment}` : ''}; nothing was applied there` });
+    }
+    report.state = 'running';
+    approval.finish('succeeded', `approved by ${decision.by}`);
+  }
+  if (signal.aborted) return fail('cancelled', cancelledError(`before anything was applied in ${name}`));
+
+  // Waves: services of a wave in parallel; the first failure (or a cancel) starts nothing new.
+  const waves = tracker.stage('waves', name);
+  const stop = new AbortController();
+  const onCancel = () => stop.abort();
+  signal.addEventListener('abort', onCancel, { once: true });
+  let failure: ErrorPayload | null = null;
+  const entryOf = (service: string) => report.services.find((s) => s.service === service)!;
+  for (const wave of report.waves) {
+    await runPool(
+      wave,
+      env.settings.concurrency,
+      async (service) => {
+        const entry = entryOf(service);
+        const unit = units.get(service)!;
+        const where = `${name}/${service}`;
+        const started = tracker.ms();
+        try {
+          entry.outcome = 'applying';
+          tracker.changed();
+          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit], { runId: tracker.report.id }), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
+          tracker.report.applies++;
+          entry.outcome = 'waiting';
+          tracker.changed();
+          const ready = await waves.journal.step({ kind: 'target.waitReady', target: where, detail: { deadlineMs: env.settings.timeoutMs } }, () => env.target.waitReady([unit], { deadlineMs: env.settings.timeoutMs }), (r) => ({ revision: r[0]?.revision ?? null }));
+          entry.outcome = 'ready';
+          entry.revision = ready.find((s) => s.service === service)?.revision ?? null;
+        } catch (err) {
+          entry.outcome = 'failed';
+          entry.error = tracker.error(toErrorPayload(err));
+          failure ??= entry.error;
+          stop.abort();
+        }
+        entry.durationMs = tracker.ms() - started;
+        tracker.changed();
+      },
+      { signal: stop.signal, skipped: (service) => void (entryOf(service).outcome = 'not-started') },
+    );
+    if (stop.signal.aborted) break;
+  }
+  signal.removeEventListener('abort', onCancel);
+  for (const entry of report.services) if (entry.outcome === 'pending') entry.outcome = 'not-started';
+  const cancelled = failure === null && signal.aborted;
+  waves.finish(failure ? 'failed' : cancelled ? 'cancelled' : 'succeeded', failure ? (failure as ErrorPayload).message : null);
+
+  if (!failure && !cancelled) {
+    const verify = tracker.stage('verify', name);
+    const all = await env.target.status([...ctx.services]);
+    keepLive(all);
+    const now = all.filter((s) => deploying.includes(s.service));
+    const wrong = now.filter((s) => s.state !== 'ready' || s.image !== imageOf.get(s.service));
+    if (wrong.length === 0) {
+      verify.finish('succeeded', `${now.length} service(s) ready on the released images`);
+      report.state = 'succeeded';
+      tracker.changed();
+      return 'ok';
+    }
+    failure = { code: 'HEALTH_FAILED', message: wrong.map((s) => `${name}/${s.service}: ${s.state} on ${s.image ?? 'no image'}, expected ${imageOf.get(s.service)} ready (${s.message})`).join('; ') };
+    verify.finish('failed', failure.message);
+  }
+
+  const cause = failure ?? cancelledError(`while deploying to ${name}`);
+  const touched = report.services.filter((s) => s.outcome !== 'not-started').reverse();
+  if (env.settings.rollback === 'manual' || touched.length === 0) {
+    const outcome = fail(cancelled ? 'cancelled' : 'failed', cause);
+    if (touched.length > 0) report.cause = tracker.error({ ...cause, message: `${cause.message}; rollback is manual in ${name}: run convoy undo ${tracker.report.id} --env ${name}` });
+    return outcome;
+  }
+  const rollback = tracker.stage('rollback', name);
+  const entries = await rollbackServices(
+    touched.map((s) => ({ service: s.service, before: s.before })),
+    {
+      target: env.target,
+      journal: rollback.journal,
+      unit: (service, image) => env.unit(service, image),
+      deadlineMs: env.settings.timeoutMs,
+      redact: ctx.redact,
+      runId: tracker.report.id,
+      onEntry: (entry) => {
+        report.rollbacks.push(entry);
+        tracker.changed();
+      },
+    },
+  );
+  keepLive(await env.target.status([...ctx.services]).catch(() => []));
+  const restored = entries.every((e) => e.outcome === 'rolled-back' || e.outcome === 'already-there');
+  rollback.finish(restored ? 'succeeded' : 'failed', `${entries.filter((e) => e.outcome === 'rolled-back').length} rolled back, ${entries.filter((e) => e.outcome === 'already-there').length} already there, ${entries.filter((e) => e.outcome === 'impossible' || e.outcome === 'failed').length} not restored`);
+  fail(cancelled ? 'cancelled' : 'failed', cause);
+  if (restored) report.state = cancelled ? 'cancelled' : 'rolled-back';
+  tracker.changed();
+  return cancelled ? 'cancelled' : 'failed';
+}

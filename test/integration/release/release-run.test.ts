@@ -1,0 +1,147 @@
+// `release.*` and `history.get` through the contract on a copy of the bundled example: real Nx,
+// convoy.yaml, git and SQLite store, with in-memory targets, image builder and Docker status. Covers
+// approval through release.approve, refusals that happen before anything runs, the lock across two
+// apps on one data directory, history, and release.rollback of a finished release.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../../electron/app.js';
+import { createClient } from '../../../shared/client.js';
+import type { ReleaseReport } from '../../../shared/release-report.js';
+import { FakeDeployTarget } from '../../fakes/deploy-target.js';
+import { FakeDockerEngine } from '../../fakes/docker-engine.js';
+import { RecordingBuilder } from '../../support/release-world.js';
+import { type TestWorkspace, removeWorkspaces } from '../affected/fixtures.js';
+import { exampleWithPricingChange } from './example-copy.js';
+
+let ws: TestWorkspace;
+let dataDir: string;
+let app: App;
+const builder = new RecordingBuilder();
+const targets = new Map<string, FakeDeployTarget>();
+const makeTarget = (environment: { name: string }) => {
+  if (!targets.has(environment.name)) targets.set(environment.name, new FakeDeployTarget({ environment: environment.name }));
+  return targets.get(environment.name)!;
+};
+const open = () =>
+  createApp({ dataDir, workspace: ws.port, builder, docker: new FakeDockerEngine(), images: { imageId: async (ref) => builder.ids.get(ref) ?? null }, makeTarget });
+
+beforeAll(() => {
+  ws = exampleWithPricingChange();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-release-'));
+  app = open();
+});
+afterAll(async () => {
+  await app?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeWorkspaces();
+});
+
+describe('release through the contract', () => {
+  let first: ReleaseReport;
+
+  it('waits for approval in staging, takes release.approve, and history keeps the record', async () => {
+    const client = createClient(app.channel());
+    const waiting = new Promise<string>((resolve) => {
+      const stop = client.on('release.updated', ({ report }) => {
+        if (report.state === 'awaiting-approval') {
+          stop();
+          resolve(report.id);
+        }
+      });
+    });
+    const run = client.run('release.start', { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
+    const releaseId = await waiting;
+    expect(await client.call('history.get', { id: releaseId })).toMatchObject({ state: 'awaiting-approval' });
+    await expect(client.call('release.approve', { releaseId, environment: 'local' })).rejects.toMatchObject({ code: 'RELEASE_NOT_WAITING' });
+    expect(await client.call('release.approve', { releaseId, by: 'carol' })).toEqual({ releaseId, environment: 'staging', decision: 'approved' });
+    first = await run;
+
+    expect(first.state).toBe('succeeded');
+    expect(first.environments.map((e) => [e.name, e.state, e.waves])).toEqual([
+      ['local', 'succeeded', [['catalog-api', 'orders-api'], ['storefront']]],
+      ['staging', 'succeeded', [['catalog-api', 'orders-api'], ['storefront']]],
+    ]);
+    expect(first.environments[1]!.approval).toMatchObject({ state: 'approved', by: 'carol' });
+    expect(first.affected.find((a) => a.project === 'storefront')?.explanation).toBe('storefront ← catalog-api ← lib-pricing: libs/lib-pricing/src/price.js');
+    expect(first.commit).toMatch(/^[0-9a-f]{40}$/);
+    // Deploy metadata: the release and the commit on what the target runs.
+    const revision = targets.get('staging')!.stateOf('storefront')!.revisions.at(-1)!;
+    expect(revision).toMatchObject({ releaseId: first.id, commit: first.commit });
+
+    expect(await client.call('history.get', { id: first.id })).toEqual(first);
+    const { runs } = await client.call('history.list', { limit: 10 });
+    expect(runs.find((r) => r.id === first.id)).toMatchObject({ kind: 'release', status: 'succeeded' });
+    await expect(client.call('release.approve', { releaseId: first.id })).rejects.toMatchObject({ code: 'RELEASE_NOT_WAITING' });
+  });
+
+  it('refuses before anything runs: approval nobody can give, an unknown environment', async () => {
+    const client = createClient(app.channel());
+    const calls = targets.get('local')!.calls.length;
+    await expect(client.run('release.start', { dir: ws.dir, environment: 'staging', approval: 'refuse' })).rejects.toMatchObject({
+      code: 'APPROVAL_REQUIRED',
+      message: expect.stringContaining('staging needs approval'),
+    });
+    await expect(client.run('release.start', { dir: ws.dir, environment: 'qa' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('No environment "qa"') });
+    expect(targets.get('local')!.calls.length).toBe(calls);
+  });
+
+  it('refuses a release into an environment another process is releasing to, naming that release; cancel leaves staging untouched', async () => {
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v3');
+    const other = open();
+    const client = createClient(app.channel());
+    const waiting = new Promise<string>((resolve) => {
+      const stop = client.on('release.updated', ({ report }) => {
+        if (report.state === 'awaiting-approval') {
+          stop();
+          resolve(report.id);
+        }
+      });
+    });
+    const run = client.run('release.start', { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
+    const releaseId = await waiting;
+    try {
+      await expect(createClient(other.channel()).run('release.start', { dir: ws.dir, environment: 'local', approval: 'auto' })).rejects.toMatchObject({
+        code: 'ENVIRONMENT_BUSY',
+        message: expect.stringContaining(releaseId),
+      });
+    } finally {
+      await other.close();
+    }
+    expect(await client.call('release.cancel', { releaseId })).toEqual({ cancelled: true });
+    const report = await run;
+    expect(report.state).toBe('cancelled');
+    expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'cancelled']);
+    expect(report.environments[1]!.services.every((s) => s.outcome === 'not-started')).toBe(true);
+    const firstImages = new Set(first.images.map((i) => i.image));
+    const stagingNow = await targets.get('staging')!.status(['catalog-api', 'orders-api', 'storefront']);
+    expect(stagingNow.map((s) => s.image).filter((i) => !firstImages.has(i))).toEqual([]);
+  });
+
+  it('rolls a finished release back in one environment, in reverse wave order', async () => {
+    const client = createClient(app.channel());
+    ws.commit('another pricing change', { 'libs/lib-pricing/src/price.js': `${ws.read('libs/lib-pricing/src/price.js')}\n// again\n` });
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v2');
+    const local = targets.get('local')!;
+    const services = ['catalog-api', 'orders-api', 'storefront'];
+    const before = await local.status(services);
+    const second = await client.run('release.start', { dir: ws.dir, environment: 'local', base: 'main', head: 'feature' });
+    expect(second.state).toBe('succeeded');
+    expect(second.applies).toBe(3);
+    local.calls.length = 0;
+
+    const result = await client.run('release.rollback', { dir: ws.dir, releaseId: second.id, environment: 'local' });
+    expect(result.ok).toBe(true);
+    expect(result.rollbacks.map((r) => [r.service, r.outcome])).toEqual([
+      ['storefront', 'rolled-back'],
+      ['orders-api', 'rolled-back'],
+      ['catalog-api', 'rolled-back'],
+    ]);
+    expect(local.calls.filter((c) => c.method === 'rollback').map((c) => c.services[0])).toEqual(['storefront', 'orders-api', 'catalog-api']);
+    const after = await local.status(services);
+    expect(after.map((s) => [s.service, s.image, s.state])).toEqual(before.map((s) => [s.service, s.image, s.state]));
+    expect((await client.call('history.get', { id: second.id })).environments[0]!.state).toBe('rolled-back');
+    await expect(client.run('release.rollback', { dir: ws.dir, releaseId: 'nope', environment: 'local' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
