@@ -88,6 +88,7 @@ function releaseChannel(): FakeChannel {
     'app.info': () => ({ ok: true, output: INFO }),
     'release.start': () => ({ ok: true, output: { jobId: 'job-r1' } }),
     'release.approve': () => ({ ok: true, output: { releaseId: 'rel-42', environment: 'staging', decision: 'approved' } }),
+    'release.reject': () => ({ ok: true, output: { releaseId: 'rel-42', environment: 'staging', decision: 'rejected' } }),
     'release.cancel': () => ({ ok: true, output: { cancelled: true } }),
     'history.list': () => ({ ok: true, output: { runs: [RUN] } }),
     'history.get': () => ({ ok: true, output: SUCCEEDED }),
@@ -185,6 +186,23 @@ describe('Release screen', () => {
     await waitFor(() => expect(within(details).getByTestId('release-state').textContent).toBe('succeeded'));
     expect(within(details).getByTestId('stage-staging-approval').getAttribute('data-state')).toBe('succeeded');
     expect(channel.calls).toContainEqual({ name: 'history.get', input: { id: 'rel-42' } });
+  });
+
+  it('rejects a waiting release through release.reject naming the environment, and shows it rejected', async () => {
+    const channel = releaseChannel();
+    await openRelease('/work/shop', channel);
+    fireEvent.click(screen.getByTestId('release-start'));
+    await waitFor(() => expect(channel.calls.map((c) => c.name)).toContain('release.start'));
+    updated(channel, WAITING);
+    fireEvent.click(await screen.findByTestId('release-reject'));
+    await waitFor(() => expect(channel.calls).toContainEqual({ name: 'release.reject', input: { releaseId: 'rel-42', environment: 'staging' } }));
+    expect(channel.calls.map((c) => c.name)).not.toContain('release.approve');
+    const rejected = report('rejected', WAITING.stages, [env('local', 'succeeded', NO_APPROVAL), env('staging', 'rejected', { ...APPROVED, state: 'rejected' })]);
+    channel.emit('job.finished', { jobId: 'job-r1', command: 'release.start', ok: true, output: rejected });
+    await waitFor(() => expect(screen.getByTestId('release-state').textContent).toBe('rejected'));
+    expect(screen.getByTestId('release-state').className).toContain('bad');
+    expect(screen.queryByTestId('release-approval')).toBeNull();
+    expect(screen.getByTestId('release-approved-staging').textContent).toContain('rejected by console-user');
   });
 
   it('cancels a running release through release.cancel with its id', async () => {
