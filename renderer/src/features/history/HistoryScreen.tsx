@@ -1,10 +1,12 @@
 // The history (#/history): the latest runs, newest first, each with its kind; #/history/<runId> shows
-// one run's details above the list, so a link to a run can be shared or reloaded.
+// one run's details above the list, so a link to a run can be shared or reloaded; a release's details
+// include its record (stages, services, approvals) from history.get.
 import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import type { RunSummary } from '../../../../shared/domain.js';
 import { useCommand } from '../../client/use-command.js';
 import { CommandStatus } from '../../ui/CommandStatus.js';
+import { ReleaseRecord } from '../release/ReleaseScreen.js';
 import { formatTime, runKindLabel, shortId } from './run-format.js';
 
 /** Runs listed; a run further back is found through the CLI. */
@@ -84,6 +86,16 @@ function RunDetails({ run }: { run: RunSummary }) {
         </div>
       </dl>
       {run.summary && <p data-testid="run-summary">{run.summary}</p>}
+      {run.kind === 'release' && (
+        <>
+          <p className="small">
+            <Link to={`/release/${encodeURIComponent(run.id)}`} data-testid="run-release-link">
+              Open the release
+            </Link>
+          </p>
+          <ReleaseRecord releaseId={run.id} />
+        </>
+      )}
     </div>
   );
 }
