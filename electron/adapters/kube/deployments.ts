@@ -13,6 +13,10 @@ import { sleep } from './retry.js';
 export async function findDeployment(client: KubeClient, service: string, opts?: CallOptions): Promise<V1Deployment | null> {
   const labelled = await client.listDeployments(`${LABEL_PROJECT}=${service}`, opts);
   if (labelled.length > 0) return labelled.find((d) => d.metadata?.name === service) ?? labelled[0] ?? null;
+  return deploymentNamed(client, service, opts);
+}
+
+async function deploymentNamed(client: KubeClient, service: string, opts?: CallOptions): Promise<V1Deployment | null> {
   try {
     return await client.readDeployment(service, opts);
   } catch (err) {
@@ -51,9 +55,28 @@ function labelFor(service: string, deployment: V1Deployment): string {
   return name === service ? service : `${service} (Deployment ${name})`;
 }
 
-/** One service's status now. */
-export async function serviceStatus(client: KubeClient, service: string, opts?: CallOptions): Promise<ServiceStatus> {
-  const deployment = await findDeployment(client, service, opts);
+/**
+ * Several services' status with one list of the namespace's Convoy-labelled Deployments (findDeployment's
+ * rule per service from that list), instead of a list per service; a service without a labelled one
+ * falls back to the Deployment named like it.
+ */
+export async function servicesStatus(client: KubeClient, services: readonly string[], opts?: CallOptions): Promise<ServiceStatus[]> {
+  if (services.length === 0) return [];
+  const byProject = new Map<string, V1Deployment[]>();
+  for (const d of await client.listDeployments(LABEL_PROJECT, opts)) {
+    const project = d.metadata?.labels?.[LABEL_PROJECT];
+    if (project !== undefined) byProject.set(project, [...(byProject.get(project) ?? []), d]);
+  }
+  const out: ServiceStatus[] = [];
+  for (const service of services) {
+    const labelled = byProject.get(service) ?? [];
+    const deployment = labelled.length > 0 ? (labelled.find((d) => d.metadata?.name === service) ?? labelled[0]!) : await deploymentNamed(client, service, opts);
+    out.push(await statusOf(client, service, deployment, opts));
+  }
+  return out;
+}
+
+async function statusOf(client: KubeClient, service: string, deployment: V1Deployment | null, opts?: CallOptions): Promise<ServiceStatus> {
   if (!deployment) return { service, state: 'missing', revision: null, image: null, message: `${service}: no Deployment in this environment` };
   const judged = await judge(client, service, deployment, opts);
   return {
@@ -148,9 +171,7 @@ export async function waitForRollouts(client: KubeClient, targets: WaitTarget[],
   } finally {
     stopWatching();
   }
-  const out: ServiceStatus[] = [];
-  for (const t of targets) out.push(await serviceStatus(client, t.service, options));
-  return out;
+  return servicesStatus(client, targets.map((t) => t.service), options);
 }
 
 export async function serviceRevisions(client: KubeClient, service: string, opts?: CallOptions): Promise<TargetRevision[]> {
