@@ -14,7 +14,7 @@ import { workspaceCommands, workspaceEvents } from './contract/workspace.js';
 import type { ErrorPayload } from './errors.js';
 
 export { JobStarted };
-export type { ReleasePlan, ReleasePlanReport } from './contract/release.js';
+export type { ReleaseDiffReport, ReleasePlan, ReleasePlanReport } from './contract/release.js';
 export type { ReleaseReport } from './release-report.js';
 
 /** Largest command or event message a transport accepts, in bytes of JSON. */

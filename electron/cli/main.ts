@@ -14,6 +14,7 @@ import { registerTarget } from './commands/target.js';
 import { registerRelease } from './commands/release.js';
 import { registerRehearse } from './commands/rehearse.js';
 import { registerPlan } from './commands/plan.js';
+import { registerDiff } from './commands/diff.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAffected(program, ctx);
   registerBuild(program, ctx);
   registerPlan(program, ctx);
+  registerDiff(program, ctx);
   registerTarget(program, ctx);
   registerRelease(program, ctx);
   registerRehearse(program, ctx);

@@ -138,7 +138,48 @@ const releaseRunCommands = {
   ),
 } as const;
 
-export const releaseCommands = { ...releasePlanCommands, ...releaseRunCommands } as const;
+/** What `release.diff` answers: the combined server-side diff one environment would see, in apply order. */
+export const ReleaseDiffReport = z.object({
+  workspace: z.string(),
+  environment: z.string(),
+  kind: z.enum(['kubernetes', 'docker']),
+  base: z.string().nullable(),
+  head: z.string().nullable(),
+  commit: z.string().nullable(),
+  /** The services that would deploy, by wave (apply order); already-current ones are in `skipped`. */
+  waves: z.array(z.array(z.string())),
+  skipped: z.array(SkippedService),
+  /** The image each service of the release was built as (built first, as the release would). */
+  images: z.array(z.object({ service: z.string(), image: z.string() })),
+  /** Objects in apply order, with what would happen to each. */
+  objects: z.array(z.object({ service: z.string(), object: z.string(), change: z.string() })),
+  /** The combined diff text, redacted. */
+  text: z.string(),
+});
+export type ReleaseDiffReport = z.infer<typeof ReleaseDiffReport>;
+
+const releaseDiffCommands = {
+  /**
+   * The combined server-side diff a release would show in one environment: builds what it needs
+   * (through the release's build stage), skips services already on their image, and diffs the rest in
+   * wave order. Applies nothing.
+   */
+  'release.diff': job(
+    z
+      .object({
+        dir: Dir,
+        environment: EnvName,
+        base: GitRef.optional(),
+        head: GitRef.optional(),
+        uncommitted: z.boolean().optional(),
+        projects: z.array(z.string().min(1).max(256)).max(1000).optional(),
+      })
+      .strict(),
+    ReleaseDiffReport,
+  ),
+} as const;
+
+export const releaseCommands = { ...releasePlanCommands, ...releaseDiffCommands, ...releaseRunCommands } as const;
 
 export const releaseEvents = {
   /** The release's record, each time it changes. */

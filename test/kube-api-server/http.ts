@@ -238,7 +238,7 @@ async function verb(deps: RouterDeps, req: IncomingMessage, res: ServerResponse,
       return;
     }
     // Like the real server, a list in a missing namespace is simply empty.
-    const items = store.list(info.name, namespace).filter((o) => labels(meta(o).labels) && fields(o));
+    const items = store.list(info.name, namespace, (o) => labels(meta(o).labels) && fields(o));
     if (wantsTable(req.headers.accept)) {
       send(res, 200, toTable(info, items, store.resourceVersion));
       return;
@@ -281,7 +281,7 @@ async function verb(deps: RouterDeps, req: IncomingMessage, res: ServerResponse,
     }
     const labels = parseLabelSelector(q.get('labelSelector'));
     const fields = parseFieldSelector(q.get('fieldSelector'));
-    const victims = store.list(info.name, namespace).filter((o) => labels(meta(o).labels) && fields(o));
+    const victims = store.list(info.name, namespace, (o) => labels(meta(o).labels) && fields(o));
     const items = victims.map((o) => api.delete(info, meta(o).namespace ?? null, String(meta(o).name), { dryRun: dryRun || bodyDryRun, propagationPolicy }));
     send(res, 200, { kind: `${info.kind}List`, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: { resourceVersion: store.resourceVersion }, items });
     return;

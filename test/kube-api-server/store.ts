@@ -41,15 +41,24 @@ export class Store {
     return clone(this.peek(resource, namespace, name));
   }
 
-  list(resource: string, namespace: string | null): KubeObject[] {
+  /**
+   * The stored objects themselves, sorted by namespace/name, for read-only callers (the controllers and
+   * filtered lists): no copy per object, so a pass over a full namespace stays cheap. Never change them.
+   */
+  scan(resource: string, namespace: string | null): readonly KubeObject[] {
     const prefix = namespace === null ? `${resource}\u0000` : `${resource}\u0000${namespace}\u0000`;
     const out: KubeObject[] = [];
-    for (const [key, object] of this.objects) if (key.startsWith(prefix)) out.push(clone(object));
+    for (const [key, object] of this.objects) if (key.startsWith(prefix)) out.push(object);
     return out.sort((a, b) => {
       const ma = meta(a);
       const mb = meta(b);
       return `${ma.namespace ?? ''}/${ma.name}`.localeCompare(`${mb.namespace ?? ''}/${mb.name}`);
     });
+  }
+
+  /** Copies of the objects that pass `keep` (the filter runs first, so only the matches are copied). */
+  list(resource: string, namespace: string | null, keep: (object: KubeObject) => boolean = () => true): KubeObject[] {
+    return this.scan(resource, namespace).filter(keep).map((object) => clone(object));
   }
 
   /** Stores a new object: assigns uid, creationTimestamp, resourceVersion (and generation 1 where kept). */

@@ -12,6 +12,7 @@ import {
   HttpMethod,
   KubernetesObjectApi,
   PatchStrategy,
+  Watch,
   type KubeConfig,
   type KubernetesObject,
   type V1APIResource,
@@ -189,6 +190,22 @@ export class KubeClient {
     const ns = this.options.namespace;
     const list = await this.run(`Pods in ${ns} (${labelSelector})`, true, () => this.core.listNamespacedPod({ namespace: ns, labelSelector }), opts);
     return list.items;
+  }
+
+  /**
+   * Calls `onChange` on every change to the named Deployments (all of the namespace's when several)
+   * until the returned stop is called. Only a hint to look again: a watch that cannot start or breaks
+   * ends quietly, and callers keep polling.
+   */
+  async watchDeployments(names: readonly string[], onChange: () => void): Promise<() => void> {
+    const ns = this.options.namespace;
+    const query = names.length === 1 ? { fieldSelector: `metadata.name=${names[0]}` } : {};
+    try {
+      const watching = await new Watch(this.options.kc).watch(`/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments`, query, () => onChange(), () => {});
+      return () => watching.abort();
+    } catch {
+      return () => {};
+    }
   }
 
   /** A JSON patch of a Deployment (rollback): not idempotent in general, so never retried. */

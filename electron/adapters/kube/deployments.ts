@@ -13,6 +13,10 @@ import { sleep } from './retry.js';
 export async function findDeployment(client: KubeClient, service: string, opts?: CallOptions): Promise<V1Deployment | null> {
   const labelled = await client.listDeployments(`${LABEL_PROJECT}=${service}`, opts);
   if (labelled.length > 0) return labelled.find((d) => d.metadata?.name === service) ?? labelled[0] ?? null;
+  return deploymentNamed(client, service, opts);
+}
+
+async function deploymentNamed(client: KubeClient, service: string, opts?: CallOptions): Promise<V1Deployment | null> {
   try {
     return await client.readDeployment(service, opts);
   } catch (err) {
@@ -51,9 +55,28 @@ function labelFor(service: string, deployment: V1Deployment): string {
   return name === service ? service : `${service} (Deployment ${name})`;
 }
 
-/** One service's status now. */
-export async function serviceStatus(client: KubeClient, service: string, opts?: CallOptions): Promise<ServiceStatus> {
-  const deployment = await findDeployment(client, service, opts);
+/**
+ * Several services' status with one list of the namespace's Convoy-labelled Deployments (findDeployment's
+ * rule per service from that list), instead of a list per service; a service without a labelled one
+ * falls back to the Deployment named like it.
+ */
+export async function servicesStatus(client: KubeClient, services: readonly string[], opts?: CallOptions): Promise<ServiceStatus[]> {
+  if (services.length === 0) return [];
+  const byProject = new Map<string, V1Deployment[]>();
+  for (const d of await client.listDeployments(LABEL_PROJECT, opts)) {
+    const project = d.metadata?.labels?.[LABEL_PROJECT];
+    if (project !== undefined) byProject.set(project, [...(byProject.get(project) ?? []), d]);
+  }
+  const out: ServiceStatus[] = [];
+  for (const service of services) {
+    const labelled = byProject.get(service) ?? [];
+    const deployment = labelled.length > 0 ? (labelled.find((d) => d.metadata?.name === service) ?? labelled[0]!) : await deploymentNamed(client, service, opts);
+    out.push(await statusOf(client, service, deployment, opts));
+  }
+  return out;
+}
+
+async function statusOf(client: KubeClient, service: string, deployment: V1Deployment | null, opts?: CallOptions): Promise<ServiceStatus> {
   if (!deployment) return { service, state: 'missing', revision: null, image: null, message: `${service}: no Deployment in this environment` };
   const judged = await judge(client, service, deployment, opts);
   return {
@@ -77,40 +100,78 @@ export interface WaitTarget {
   deployments: string[];
 }
 
-/** Polls every Deployment until all are rolled out; ROLLOUT_FAILED at the first fatal problem, ROLLOUT_TIMEOUT at the deadline. */
+/**
+ * Sleeps until `wake()` is called or `ms` pass; a wake that comes while nobody sleeps is kept for the
+ * next sleep, so a change seen during a poll is never lost.
+ */
+export function wakeableSleep(): { sleep(ms: number, signal?: AbortSignal): Promise<void>; wake(): void } {
+  let pending = false;
+  let wakeNow: (() => void) | null = null;
+  return {
+    wake() {
+      if (wakeNow) wakeNow();
+      else pending = true;
+    },
+    sleep(ms, signal) {
+      if (pending) {
+        pending = false;
+        return Promise.resolve();
+      }
+      const timeout = new AbortController();
+      const both = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+      return new Promise<void>((resolve, reject) => {
+        wakeNow = () => timeout.abort();
+        sleep(ms, both).then(resolve, (err: unknown) => (signal?.aborted ? reject(err) : resolve()));
+      }).finally(() => {
+        wakeNow = null;
+      });
+    },
+  };
+}
+
+/**
+ * Polls every Deployment until all are rolled out; ROLLOUT_FAILED at the first fatal problem,
+ * ROLLOUT_TIMEOUT at the deadline. A watch on the Deployments wakes the poll as soon as one changes
+ * (as `kubectl rollout status` watches), so a rollout is seen when it finishes, not up to a poll
+ * interval later; the interval still bounds how late a pod's fatal problem (no Deployment change) is seen.
+ */
 export async function waitForRollouts(client: KubeClient, targets: WaitTarget[], options: WaitOptions, pollIntervalMs: number, environment: string): Promise<ServiceStatus[]> {
   const deadline = Date.now() + options.deadlineMs;
   const pending = new Map<string, { service: string; name: string }>();
   for (const t of targets) for (const name of t.deployments) pending.set(`${t.service}/${name}`, { service: t.service, name });
   const last = new Map<string, string>();
   const cancelled = () => new ConvoyError('CANCELLED', `Waiting for the rollout in ${environment} was cancelled`);
-  for (;;) {
-    if (options.signal?.aborted) throw cancelled();
-    for (const [key, { service, name }] of pending) {
-      const deployment = await client.readDeployment(name, options);
-      const state = await judge(client, service, deployment, options);
-      if (state.failed) throw new ConvoyError('ROLLOUT_FAILED', `Rollout failed in ${environment}: ${state.failed}`);
-      if (last.get(key) !== state.message) {
-        options.progress?.(state.message);
-        last.set(key, state.message);
+  const napper = wakeableSleep();
+  const stopWatching = pending.size > 0 ? await client.watchDeployments([...new Set([...pending.values()].map((p) => p.name))], () => napper.wake()) : () => {};
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw cancelled();
+      for (const [key, { service, name }] of pending) {
+        const deployment = await client.readDeployment(name, options);
+        const state = await judge(client, service, deployment, options);
+        if (state.failed) throw new ConvoyError('ROLLOUT_FAILED', `Rollout failed in ${environment}: ${state.failed}`);
+        if (last.get(key) !== state.message) {
+          options.progress?.(state.message);
+          last.set(key, state.message);
+        }
+        if (state.done) pending.delete(key);
       }
-      if (state.done) pending.delete(key);
+      if (pending.size === 0) break;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const waiting = [...pending.keys()].map((k) => last.get(k) ?? k).join('; ');
+        throw new ConvoyError('ROLLOUT_TIMEOUT', `Rollout in ${environment} did not finish within ${options.deadlineMs} ms: ${waiting}`);
+      }
+      try {
+        await napper.sleep(Math.min(pollIntervalMs, remaining), options.signal);
+      } catch {
+        throw cancelled();
+      }
     }
-    if (pending.size === 0) break;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      const waiting = [...pending.keys()].map((k) => last.get(k) ?? k).join('; ');
-      throw new ConvoyError('ROLLOUT_TIMEOUT', `Rollout in ${environment} did not finish within ${options.deadlineMs} ms: ${waiting}`);
-    }
-    try {
-      await sleep(Math.min(pollIntervalMs, remaining), options.signal);
-    } catch {
-      throw cancelled();
-    }
+  } finally {
+    stopWatching();
   }
-  const out: ServiceStatus[] = [];
-  for (const t of targets) out.push(await serviceStatus(client, t.service, options));
-  return out;
+  return servicesStatus(client, targets.map((t) => t.service), options);
 }
 
 export async function serviceRevisions(client: KubeClient, service: string, opts?: CallOptions): Promise<TargetRevision[]> {

@@ -14,7 +14,7 @@ import type {
   TargetDiff,
 } from '../../core/ports/deploy-target.js';
 import { KubeClient } from './client.js';
-import { rollbackService, serviceRevisions, serviceStatus, waitForRollouts } from './deployments.js';
+import { rollbackService, serviceRevisions, servicesStatus, waitForRollouts } from './deployments.js';
 import { diffObject } from './diff.js';
 import { conflictError, httpStatusOf, parseConflicts, statusOf } from './errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
@@ -144,12 +144,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
     },
 
     status(services, options) {
-      return withProgress(options, async () => {
-        const c = kube();
-        const out = [];
-        for (const service of services) out.push(await serviceStatus(c, service, options));
-        return out;
-      });
+      return withProgress(options, () => servicesStatus(kube(), services, options));
     },
 
     revisions(service, options) {

@@ -3,12 +3,14 @@
 import type { releaseCommands } from '../../../shared/contract/release.js';
 import type { FeatureHandlers } from '../../core/dispatcher.js';
 import { type PlanRunDeps, planReleaseRun } from './plan-run.js';
+import { diffRelease } from './release-diff.js';
 import { rollbackRelease } from './release-rollback.js';
 import { type ReleaseRunDeps, defaultPerson, startRelease } from './release-run.js';
 
 export function releaseHandlers(deps: PlanRunDeps & ReleaseRunDeps): FeatureHandlers<keyof typeof releaseCommands> {
   return {
     'release.plan': (input, ctx) => planReleaseRun(input, deps, { progress: ctx.progress, signal: ctx.signal }),
+    'release.diff': (input, ctx) => diffRelease(input, deps, { progress: ctx.progress, signal: ctx.signal }),
     'release.start': (input, ctx) => startRelease(input, deps, { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId }),
     'release.approve': (input) => ({
       releaseId: input.releaseId,
