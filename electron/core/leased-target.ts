@@ -1,5 +1,5 @@
 // Every change to an environment holds its lease (electron/core/lease.ts): this wraps any deploy target
-// so that apply and rollback run under the lease — for the change's run (options.runId, else the
+// so that apply, rollback and remove run under the lease — for the change's run (options.runId, else the
 // release of the units), or an ad-hoc id for a change made outside any run. A service or the release
 // engine that already holds the lease for its run passes that run id, so the nested hold just runs.
 // Reads (diff, status, revisions, waitReady) change nothing and take no lease.
@@ -17,6 +17,7 @@ export function leasedTarget(target: DeployTargetPort, leases: LeaseKeeper): Dep
     status: (services, options) => target.status(services, options),
     revisions: (service, options) => target.revisions(service, options),
     rollback: (service, toRevision, options) => leases.hold(environment, options?.runId ?? leases.adHocRunId(), () => target.rollback(service, toRevision, options)),
+    remove: (service, options) => leases.hold(environment, options?.runId ?? leases.adHocRunId(), () => target.remove(service, options)),
     ...(target.close ? { close: () => target.close!() } : {}),
   };
 }

@@ -1,5 +1,5 @@
 // A deploy target behind the redaction gate: diffs (per object and combined), status, revisions,
-// apply and rollback results, progress lines and error messages all pass it, so no caller (the
+// apply, rollback and remove results, progress lines and error messages all pass it, so no caller (the
 // release engine, target-ops, a test) can take a secret out of a target.
 import type { DeployTargetPort, DeployUnit, TargetCallOptions, TargetDiff } from './ports/deploy-target.js';
 import type { RedactionGate } from './redact.js';
@@ -40,6 +40,7 @@ export function redactingTarget(target: DeployTargetPort, gate: RedactionGate): 
     status: (services, o) => guarded(() => target.status(services, options(o))),
     revisions: (service, o) => guarded(() => target.revisions(service, options(o))),
     rollback: (service, to, o) => guarded(() => target.rollback(service, to, options(o))),
+    remove: (service, o) => guarded(() => target.remove(service, options(o))),
     ...(target.close ? { close: () => target.close!() } : {}),
   };
 }

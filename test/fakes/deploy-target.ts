@@ -33,7 +33,7 @@ import type {
   WaitOptions,
 } from '../../electron/core/ports/deploy-target.js';
 
-export type FakeTargetMethod = 'diff' | 'apply' | 'waitReady' | 'status' | 'revisions' | 'rollback';
+export type FakeTargetMethod = 'diff' | 'apply' | 'waitReady' | 'status' | 'revisions' | 'rollback' | 'remove';
 
 export interface FakeDeployTargetOptions {
   environment?: string;
@@ -208,6 +208,13 @@ export class FakeDeployTarget implements DeployTargetPort {
     options?.progress?.(`${where}: rolling back from revision ${from} to revision ${target.revision}`);
     const restored = this.rollOut(service, { ...target }, options);
     return { service, from, to: String(target.revision), current: this.kind === 'kubernetes' ? null : String(restored) };
+  }
+
+  async remove(service: string, options?: TargetCallOptions) {
+    this.enter('remove', [service], options);
+    // Both real targets take the history with it: Docker's retired containers, Kubernetes' ReplicaSets.
+    const existed = this.services.delete(service);
+    return { service, removed: existed ? [this.objectName(service)] : [] };
   }
 
   async close() {

@@ -142,6 +142,20 @@ export function deployTargetContract(backend: DeployTargetBackend): void {
       }
     });
 
+    it('removes a service with its history, so it reads as never deployed; removing it again changes nothing', async () => {
+      const removed = await target.remove(main);
+      expect(removed.service).toBe(main);
+      expect(removed.removed.length).toBeGreaterThan(0);
+      const [status] = await target.status([main]);
+      expect(status).toMatchObject({ service: main, state: 'missing', revision: null, image: null });
+      // Kubernetes has no Deployment to read revisions from any more; Docker has no containers left.
+      if (backend.flavour === 'kubernetes') expect(await rejectionOf(target.revisions(main))).toMatchObject({ code: 'KUBE_NOT_FOUND' });
+      else expect(await target.revisions(main)).toEqual([]);
+      expect(await rejectionOf(target.rollback(main))).toMatchObject({ code: 'ROLLBACK_REFUSED' });
+      expect(await target.remove(main)).toEqual({ service: main, removed: [] });
+      expect(await target.remove(absent)).toEqual({ service: absent, removed: [] });
+    });
+
     it('answers CANCELLED to a call whose signal was aborted', async () => {
       const controller = new AbortController();
       controller.abort();

@@ -57,6 +57,7 @@ import type {
   WaitOptions,
 } from '../../core/ports/deploy-target.js';
 import { dockerEndpoint } from '../docker/docker-engine.js';
+import { removeServiceContainers } from './cleanup.js';
 import { TargetEngine, progressOf, throwIfAborted, type Revision } from './engine.js';
 import { healthWaiter } from './health.js';
 import { Replacer } from './replace.js';
@@ -92,7 +93,8 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
   const environment = config.environment;
   checkNamePart('environment', environment);
   const healthDeadlineMs = config.healthDeadlineMs ?? DEFAULT_HEALTH_DEADLINE_MS;
-  const engine = new TargetEngine(environment, config.endpoint ?? dockerEndpoint(), config.stopTimeoutSeconds ?? DEFAULT_STOP_SECONDS);
+  const endpoint = config.endpoint ?? dockerEndpoint();
+  const engine = new TargetEngine(environment, endpoint, config.stopTimeoutSeconds ?? DEFAULT_STOP_SECONDS);
   const waitHealthy = healthWaiter(engine, {
     pollMs: config.pollIntervalMs ?? DEFAULT_POLL_MS,
     settleMs: config.settleMs ?? DEFAULT_SETTLE_MS,
@@ -326,6 +328,17 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
         (f) => f,
       );
       return { service, from: current ? String(current.revision) : null, to: String(target.revision), current: String(revision) };
+    },
+
+    // Current, candidate and retired containers alike (by Convoy's labels, as `rehearse --clean`), so
+    // no history is left to roll back to. The images stay, as the build cache.
+    async remove(service, options) {
+      checkNamePart('service', service);
+      await engine.ping();
+      throwIfAborted(options?.signal, `remove ${environment}/${service}`);
+      const removed = await removeServiceContainers(environment, [service], endpoint);
+      progressOf(options)(`${environment}/${service}: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`}`, 1);
+      return { service, removed: removed.map((name) => `container ${name}`) };
     },
   };
 }

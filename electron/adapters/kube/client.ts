@@ -208,6 +208,33 @@ export class KubeClient {
     }
   }
 
+  /** Names of the namespace's objects of one kind that carry the labels of `labelSelector`. */
+  async listNames(apiVersion: string, kind: string, labelSelector: string, opts?: CallOptions): Promise<string[]> {
+    const ns = this.options.namespace;
+    const list = await this.run(`${kind}s in ${ns} (${labelSelector})`, true, () => this.objects.list(apiVersion, kind, ns, undefined, undefined, undefined, undefined, labelSelector), opts);
+    return list.items.map((item) => item.metadata?.name ?? '').filter(Boolean);
+  }
+
+  /**
+   * Deletes one object of the namespace; its dependents (a Deployment's ReplicaSets and pods) are
+   * deleted in the background by the garbage collector. Idempotent, so retried; already gone is fine.
+   */
+  async deleteObject(apiVersion: string, kind: string, name: string, opts?: CallOptions): Promise<void> {
+    const ns = this.options.namespace;
+    const ref = `${kind} ${ns}/${name}`;
+    try {
+      await withRetry(
+        () => this.objects.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
+        true,
+        this.options.retry,
+        retryDeps(ref, opts),
+      );
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return;
+      throw toKubeError(err, this.ctx(ref));
+    }
+  }
+
   /** A JSON patch of a Deployment (rollback): not idempotent in general, so never retried. */
   patchDeployment(name: string, patch: unknown[], fieldManager: string, opts?: CallOptions): Promise<V1Deployment> {
     const ns = this.options.namespace;

@@ -18,9 +18,20 @@ import { rollbackService, serviceRevisions, servicesStatus, waitForRollouts } fr
 import { diffObject } from './diff.js';
 import { conflictError, httpStatusOf, parseConflicts, statusOf } from './errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
-import type { RenderedObject } from './manifests.js';
+import { LABEL_MANAGED_BY, LABEL_PROJECT, type RenderedObject } from './manifests.js';
 import { loadAll, prepare } from './prepare.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+
+/**
+ * What remove() deletes of a service: the kinds a service's deploy/ manifests hold (apply labels every
+ * object it writes with managed-by and the project), Deployments first so the pods go before what they use.
+ */
+const REMOVABLE_KINDS = [
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
+] as const;
 
 export interface KubeTargetConfig {
   environment: string;
@@ -156,6 +167,23 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         const c = kube();
         const result = await rollbackService(c, service, toRevision, fieldManager, options);
         return result;
+      });
+    },
+
+    remove(service, options) {
+      return withProgress(options, async () => {
+        const c = kube();
+        const selector = `${LABEL_MANAGED_BY}=convoy,${LABEL_PROJECT}=${service}`;
+        const removed: string[] = [];
+        for (const { apiVersion, kind } of REMOVABLE_KINDS) {
+          for (const name of await c.listNames(apiVersion, kind, selector, options)) {
+            if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Removal of ${service} from ${config.environment} was cancelled after ${removed.length} objects`);
+            await c.deleteObject(apiVersion, kind, name, options);
+            removed.push(`${kind} ${config.namespace}/${name}`);
+            options?.progress?.(`${kind} ${config.namespace}/${name} deleted`);
+          }
+        }
+        return { service, removed };
       });
     },
 

@@ -95,6 +95,12 @@ export interface RollbackResult {
   current: string | null;
 }
 
+export interface RemoveResult {
+  service: string;
+  /** What was taken out (`container convoy-local-x`, `Deployment shop/x`); empty when nothing was there. */
+  removed: string[];
+}
+
 export interface DeployTargetPort {
   readonly kind: TargetKind;
   readonly environment: string;
@@ -112,5 +118,10 @@ export interface DeployTargetPort {
   revisions(service: string, options?: TargetCallOptions): Promise<TargetRevision[]>;
   /** Back to `toRevision`, or to the previous revision when omitted. */
   rollback(service: string, toRevision?: string, options?: TargetCallOptions): Promise<RollbackResult>;
+  /**
+   * Takes the service out of the environment entirely, its history too (a release's rollback of a
+   * service that did not run there before). Afterwards status says missing; nothing there is success.
+   */
+  remove(service: string, options?: TargetCallOptions): Promise<RemoveResult>;
   close?(): Promise<void>;
 }

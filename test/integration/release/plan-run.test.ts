@@ -43,6 +43,7 @@ function fakeTargets(live: Record<string, Record<string, Omit<ServiceStatus, 'se
     waitReady: async () => Promise.reject(new Error('unused')),
     revisions: async () => Promise.reject(new Error('unused')),
     rollback: async () => Promise.reject(new Error('unused')),
+    remove: async () => Promise.reject(new Error('unused')),
   });
   return { asked, makeTarget };
 }

@@ -30,6 +30,7 @@ function leaky(target: FakeDeployTarget): DeployTargetPort {
     waitReady: (units, options) => target.waitReady(units, options),
     revisions: (service, options) => target.revisions(service, options),
     rollback: (service, to, options) => target.rollback(service, to, options),
+    remove: (service, options) => target.remove(service, options),
     diff: async (units, options) => {
       const diff = await target.diff(units, options);
       return { ...diff, text: `${diff.text}# registry token ${SECRET}\n` };

@@ -87,6 +87,7 @@ describe('the gate', () => {
       rollback: async () => {
         throw new ConvoyError('HEALTH_FAILED', `container said ${SECRET}`);
       },
+      remove: async (service) => ({ service, removed: [`container with ${SECRET} in its name`] }),
     };
     const target = redactingTarget(fake, gate);
     const diff = await target.diff([]);
@@ -94,6 +95,7 @@ describe('the gate', () => {
     expect(diff.objects[0]!.diff).toBe('+x=[redacted]\n');
     expect((await target.status(['s']))[0]!.message).toBe('last log lines:\n[redacted]');
     await expect(target.rollback('s')).rejects.toMatchObject({ code: 'HEALTH_FAILED', message: 'container said [redacted]' });
+    expect(await target.remove('s')).toEqual({ service: 's', removed: ['container with [redacted] in its name'] });
   });
 });
 
