@@ -67,7 +67,11 @@ export const RollbackEntry = z.object({
   service: z.string(),
   /** The revision rolled back to (the one live before the release). */
   to: LiveRevision,
-  outcome: z.enum(['rolled-back', 'already-there', 'impossible', 'failed']),
+  /**
+   * `removed`: the service did not run there before the release, so it was taken out. `impossible` is
+   * no longer produced; it stays so records written before `removed` existed still read.
+   */
+  outcome: z.enum(['rolled-back', 'already-there', 'removed', 'impossible', 'failed']),
   /** What runs after the rollback. */
   after: LiveRevision.nullable(),
   message: z.string(),

@@ -4,13 +4,13 @@
 // says `rollback: manual`) every service touched here is rolled back in reverse wave order. A cancel
 // is honoured at the same safe points and offers the same rollback.
 import { type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
-import type { EnvironmentReport, ServiceDeploy } from '../../../shared/release-report.js';
+import type { EnvironmentReport, RollbackEntry, ServiceDeploy } from '../../../shared/release-report.js';
 import type { DeployUnit, ServiceStatus } from '../ports/deploy-target.js';
 import { runPool } from '../pool.js';
 import type { Redactor } from '../redact.js';
 import { type BuiltImage, runGates } from './gates.js';
 import { layerWaves } from './plan.js';
-import { rollbackServices } from './rollback.js';
+import { isRestored, rollbackServices } from './rollback.js';
 import type { Approver, ImageInspector, ReleaseEnvironment } from './run-ports.js';
 import type { ReleaseTracker } from './tracker.js';
 
@@ -212,8 +212,9 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     },
   );
   keepLive(await env.target.status([...ctx.services]).catch(() => []));
-  const restored = entries.every((e) => e.outcome === 'rolled-back' || e.outcome === 'already-there');
-  rollback.finish(restored ? 'succeeded' : 'failed', `${entries.filter((e) => e.outcome === 'rolled-back').length} rolled back, ${entries.filter((e) => e.outcome === 'already-there').length} already there, ${entries.filter((e) => e.outcome === 'impossible' || e.outcome === 'failed').length} not restored`);
+  const restored = entries.every(isRestored);
+  const count = (...outcomes: RollbackEntry['outcome'][]) => entries.filter((e) => outcomes.includes(e.outcome)).length;
+  rollback.finish(restored ? 'succeeded' : 'failed', `${count('rolled-back')} rolled back, ${count('removed')} removed, ${count('already-there')} already there, ${count('impossible', 'failed')} not restored`);
   fail(cancelled ? 'cancelled' : 'failed', cause);
   if (restored) report.state = cancelled ? 'cancelled' : 'rolled-back';
   tracker.changed();

@@ -2,7 +2,9 @@
 // is cancelled in an environment (every service it touched there, in reverse wave order) and by
 // `release.rollback` for a whole finished release. Each service is checked first — one already back
 // where it was is left alone (the Docker target refuses a rollback to its current revision) — then
-// rolled back through the target, waited for, and compared with what ran before.
+// rolled back through the target, waited for, and compared with what ran before. A service that did not
+// run there before the release is removed (containers or objects and their history), so the environment
+// is as it was.
 import { toErrorPayload } from '../../../shared/errors.js';
 import type { LiveRevision, RollbackEntry } from '../../../shared/release-report.js';
 import type { DeployTargetPort, DeployUnit } from '../ports/deploy-target.js';
@@ -33,19 +35,39 @@ async function liveOf(target: DeployTargetPort, service: string): Promise<LiveRe
 
 const same = (a: LiveRevision, b: LiveRevision) => a.revision === b.revision && a.image === b.image && a.state === 'ready';
 
+/** A service that did not run in the environment before the release is taken out of it entirely. */
+async function removeOne(item: RollbackItem, options: RollbackOptions): Promise<RollbackEntry> {
+  const { target, journal } = options;
+  const where = `${target.environment}/${item.service}`;
+  const base = { service: item.service, to: item.before };
+  try {
+    const result = await journal.step({ kind: 'target.remove', target: where, detail: {} }, () => target.remove(item.service, { runId: options.runId }), (r) => ({ removed: r.removed }));
+    const after = await liveOf(target, item.service);
+    const ok = after.state === 'missing';
+    const what = result.removed.length === 0 ? 'nothing was left to remove' : `removed ${result.removed.join(', ')}`;
+    return {
+      ...base,
+      outcome: ok ? 'removed' : 'failed',
+      after,
+      message: options.redact(ok ? `${where}: it did not run there before this release; ${what}` : `${where}: after removing it, it still reads as ${after.state} (${after.image ?? 'no image'})`),
+    };
+  } catch (err) {
+    const error = toErrorPayload(err);
+    const after = await liveOf(target, item.service).catch(() => null);
+    return { ...base, outcome: 'failed', after, message: options.redact(`${where}: removing it (it did not run there before this release) failed: ${error.message} [${error.code}]`) };
+  }
+}
+
+/** What puts a service back as it was before the release. */
+export function isRestored(entry: RollbackEntry): boolean {
+  return entry.outcome === 'rolled-back' || entry.outcome === 'already-there' || entry.outcome === 'removed';
+}
+
 async function rollbackOne(item: RollbackItem, options: RollbackOptions): Promise<RollbackEntry> {
   const { target, journal } = options;
   const where = `${target.environment}/${item.service}`;
   const base = { service: item.service, to: item.before };
-  if (item.before.revision === null || item.before.image === null) {
-    const now = await liveOf(target, item.service).catch(() => null);
-    return {
-      ...base,
-      outcome: 'impossible',
-      after: now,
-      message: `${where}: nothing ran there before this release, so there is no revision to go back to; it is left as it is`,
-    };
-  }
+  if (item.before.revision === null || item.before.image === null) return removeOne(item, options);
   try {
     const now = await liveOf(target, item.service);
     if (same(now, item.before)) {

@@ -7,7 +7,7 @@ import type { RollbackEntry } from '../../../shared/release-report.js';
 import { toDeployUnit } from '../../core/deploy-units.js';
 import { createRedactionGate } from '../../core/redact.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
-import { rollbackServices } from '../../core/release/rollback.js';
+import { isRestored, rollbackServices } from '../../core/release/rollback.js';
 import type { ReleaseRunContext, ReleaseRunDeps } from './release-run.js';
 import { REPORT_EVENT, stageJournal, storeStatus, storedReport } from './store-recorder.js';
 
@@ -58,11 +58,11 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
           },
         },
       );
-      const ok = result.every((e) => e.outcome === 'rolled-back' || e.outcome === 'already-there');
+      const ok = result.every(isRestored);
       journal.finish(ok ? 'succeeded' : 'failed');
       return result;
     });
-    const ok = entries.every((e) => e.outcome === 'rolled-back' || e.outcome === 'already-there');
+    const ok = entries.every(isRestored);
     envReport.rollbacks.push(...entries);
     if (ok) envReport.state = 'rolled-back';
     if (ok && report.environments.every((e) => e.state !== 'succeeded')) report.state = 'rolled-back';
