@@ -274,14 +274,15 @@ export class FakeDeployTarget implements DeployTargetPort {
   /** Makes `next` the newest revision and, unless its rollout is scripted to fail, the ready one. */
   private rollOut(service: string, next: FakeRevision, options: TargetCallOptions | undefined): number {
     const state = this.services.get(service) ?? { revisions: [], current: null, failure: null };
-    this.services.set(service, state);
     const number = Math.max(0, ...state.revisions.map((r) => r.revision)) + 1;
     const broken = this.brokenRollouts.get(service);
     this.brokenRollouts.delete(service);
     if (broken !== undefined && this.kind === 'docker') {
-      // The candidate never takes over: the previous revision keeps serving and nothing is recorded.
+      // The candidate never takes over: the previous revision keeps serving and nothing is recorded
+      // (a service that was new leaves nothing behind, as the Docker target removes the candidate).
       throw new ConvoyError('HEALTH_FAILED', `${this.environment}/${service}: revision ${number} did not become healthy: ${broken}`);
     }
+    this.services.set(service, state);
     let createdAt = this.now().toISOString();
     if (this.kind === 'kubernetes') {
       // The controller reuses the ReplicaSet with the same template (and its age), under the new number.

@@ -114,6 +114,67 @@ describe('release engine', () => {
     expect(await snapshot(world.targets.local)).toEqual(before);
   });
 
+  it('removes a service the failed release introduced, whose own rollout failed, and rolls the others back', async () => {
+    const world = createWorld('kubernetes');
+    await release(world, { id: 'r1', version: 'v1', to: 'local', services: ['catalog-api', 'orders-api'] }).done;
+    const before = await snapshot(world.targets.local);
+    expect(before.find((s) => s.service === 'storefront')).toMatchObject({ state: 'missing' });
+    world.targets.local.failRollout('storefront', 'storefront: CrashLoopBackOff');
+
+    const { recorder, done } = release(world, { id: 'r2', version: 'v2', to: 'local' });
+    const report = await done;
+
+    expect(report.state).toBe('rolled-back');
+    expect(report.environments[0]!.rollbacks.map((r) => [r.service, r.outcome])).toEqual([
+      ['storefront', 'removed'],
+      ['orders-api', 'rolled-back'],
+      ['catalog-api', 'rolled-back'],
+    ]);
+    expect(report.environments[0]!.rollbacks[0]).toMatchObject({ to: { revision: null, image: null }, after: { state: 'missing' } });
+    expect(report.environments[0]!.rollbacks[0]!.message).toMatch(/local\/storefront: it did not run there before this release; removed Deployment local\/storefront/);
+    // Through the journal, and the service and its history are gone: the environment is as before.
+    expect(recorder.steps.filter((s) => s.kind === 'target.remove').map((s) => [s.target, s.ok])).toEqual([['local/storefront', true]]);
+    expect(world.targets.local.stateOf('storefront')).toBeNull();
+    expect(await snapshot(world.targets.local)).toEqual(before);
+    expect(report.stages.at(-1)).toMatchObject({ name: 'rollback', state: 'succeeded', message: '2 rolled back, 1 removed, 0 already there, 0 not restored' });
+  });
+
+  it('removes a new service of an earlier wave when a later wave fails (Docker flavour)', async () => {
+    const world = createWorld('docker');
+    await release(world, { id: 'r1', version: 'v1', to: 'local', services: ['catalog-api', 'storefront'] }).done;
+    const before = await snapshot(world.targets.local);
+    world.targets.local.failRollout('storefront');
+
+    const report = await release(world, { id: 'r2', version: 'v2', to: 'local' }).done;
+
+    expect(report.state).toBe('rolled-back');
+    expect(report.environments[0]!.rollbacks.map((r) => [r.service, r.outcome])).toEqual([
+      ['storefront', 'already-there'],
+      ['orders-api', 'removed'],
+      ['catalog-api', 'rolled-back'],
+    ]);
+    expect(world.targets.local.calls.filter((c) => c.method === 'remove').map((c) => c.services)).toEqual([['orders-api']]);
+    expect(await world.targets.local.revisions('orders-api')).toEqual([]);
+    expect(await snapshot(world.targets.local)).toEqual(before);
+  });
+
+  it('reports a removal that fails as not restored, with the cause', async () => {
+    const world = createWorld('docker');
+    await release(world, { id: 'r1', version: 'v1', to: 'local', services: ['catalog-api'] }).done;
+    world.targets.local.failRollout('storefront');
+    world.targets.local.failOn('remove', 'orders-api', new ConvoyError('DOCKER_UNAVAILABLE', 'Docker stopped answering'));
+
+    const report = await release(world, { id: 'r2', version: 'v2', to: 'local' }).done;
+
+    expect(report.state).toBe('failed');
+    const removal = report.environments[0]!.rollbacks.find((r) => r.service === 'orders-api')!;
+    expect(removal).toMatchObject({ outcome: 'failed', after: { state: 'ready' } });
+    expect(removal.message).toMatch(/local\/orders-api: removing it .* failed: Docker stopped answering \[DOCKER_UNAVAILABLE\]/);
+    // storefront was new too, and its candidate never took over: nothing of it was left to remove.
+    expect(report.environments[0]!.rollbacks.find((r) => r.service === 'storefront')).toMatchObject({ outcome: 'removed', message: expect.stringMatching(/nothing was left to remove/) });
+    expect(report.stages.at(-1)).toMatchObject({ name: 'rollback', state: 'failed', message: '1 rolled back, 1 removed, 0 already there, 1 not restored' });
+  });
+
   it('with rollback: manual, leaves the failed environment as it is and says how to roll back', async () => {
     const world = createWorld('kubernetes');
     await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
