@@ -1,7 +1,7 @@
 // The release engine (electron/core/release) on real Docker targets and images: a good release through
 // two environments with approval, a re-release of the same commit that applies nothing, a failing
 // second wave rolled back in reverse order with every container compared to its state before, a
-// cancel mid-wave, and a second release refused by the store's per-environment lease while the first waits.
+// service the failed release introduced removed with its containers, a cancel mid-wave, and a second release refused by the store's per-environment lease while the first waits.
 // Test images are busybox httpd variants (test/integration/docker-target/helpers.ts): `bad` has no
 // /healthz, so its health check fails. Everything created carries the run's label and is removed in
 // afterAll. Without a Docker Engine the suite skips, except under CI where it fails.
@@ -102,6 +102,36 @@ describe.skipIf(skipDocker)(`release engine on the Docker target (${endpoint})`,
     ]);
     expect(await snapshot(targets.local)).toEqual(before);
     expect(await served('local')).toEqual(servedBefore);
+  });
+
+  it('removes a service the failed release introduced, with all its containers; the others serve what they served before', async () => {
+    // An environment of its own, where orders-api has never run.
+    const name = `n${suite.runId}`;
+    const target = suite.target(name, { healthDeadlineMs: 4_000 });
+    world = { builder: new PrebuiltImages(suite), images: createImageInspector(), lock, ports: { local: target, staging: target }, recorders: [], unitEnv: { GREETING: 'hello' } };
+    const first = await release(world, { id: 'r7', version: 'v1', to: 'local', services: ['catalog-api', 'storefront'] }).done;
+    expect(first.state).toBe('succeeded');
+    const before = await snapshot(target);
+    const containersBefore = await suite.containerNames(name);
+    expect(before.find((s) => s.service === 'orders-api')).toMatchObject({ state: 'missing' });
+
+    const report = await release(world, { id: 'r8', version: 'v2', to: 'local', variants: { storefront: 'bad' } }).done;
+
+    expect(report.state).toBe('rolled-back');
+    expect(report.environments[0]!.rollbacks.map((r) => [r.service, r.outcome])).toEqual([
+      ['storefront', 'already-there'],
+      ['orders-api', 'removed'],
+      ['catalog-api', 'rolled-back'],
+    ]);
+    expect(report.environments[0]!.rollbacks[1]!.message).toContain(`removed container convoy-${name}-orders-api`);
+    expect(await snapshot(target)).toEqual(before);
+    expect(await target.revisions('orders-api')).toEqual([]);
+    // No container of orders-api is left, current or retired; catalog-api keeps its history (v1, v2, v1 again).
+    const after = await suite.containerNames(name);
+    expect(after.filter((c) => c.includes('orders-api'))).toEqual([]);
+    expect(after.filter((c) => c.includes('storefront'))).toEqual(containersBefore.filter((c) => c.includes('storefront')));
+    expect(await suite.version(`convoy-${name}-catalog-api`)).toBe('v1');
+    expect(await suite.version(`convoy-${name}-storefront`)).toBe('v1');
   });
 
   it('cancelled mid-wave: nothing new starts and what changed is rolled back', async () => {
