@@ -2,7 +2,8 @@
 // server (or a real cluster, see test/integration/kube/cluster.ts), deploying the example's manifests:
 // a good release through two environments (namespaces) with approval, a re-release that applies
 // nothing, a failing second wave (ImagePullBackOff) rolled back in reverse order with every Deployment's
-// pod template compared with its state before, a cancel mid-wave, and a second release refused by the
+// pod template compared with its state before, a service the failed release introduced removed, a
+// cancel mid-wave, and a second release refused by the
 // store's per-environment lease. The images are not built here: a stand-in builder names them by the
 // VERSION build arg (shop/<service>:v1, :v2, :broken), and the image inspector gives each a stable ID.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -134,6 +135,45 @@ describe.skipIf(REAL)('release engine on the Kubernetes target (API test server)
     ]);
     expect(await templates('local')).toEqual(before);
     expect(await snapshot(targets.local)).toEqual(status);
+  });
+
+  it('removes a service the failed release introduced: its Deployment, ReplicaSets, pods and Service are gone', async () => {
+    // A namespace of its own, where storefront has never run.
+    const namespace = `${cluster.namespace}-fresh`;
+    const target = createKubeTarget({
+      environment: 'fresh',
+      context: cluster.context,
+      namespace,
+      createNamespace: true,
+      kubeconfigPath: cluster.kubeconfig,
+      pollIntervalMs: 50,
+      retry: { attempts: 4, baseDelayMs: 20 },
+    });
+    makeWorld();
+    world.ports = { local: target, staging: target };
+    const first = await release(world, { id: 'k7', version: 'v1', to: 'local', services: ['catalog-api', 'orders-api'] }).done;
+    expect(first.state).toBe('succeeded');
+    const status = await snapshot(target);
+    expect(status.find((s) => s.service === 'storefront')).toMatchObject({ state: 'missing' });
+
+    const report = await release(world, { id: 'k8', version: 'v2', to: 'local', variants: { storefront: 'broken' } }).done;
+
+    expect(report.state).toBe('rolled-back');
+    expect(report.environments[0]!.rollbacks.map((r) => [r.service, r.outcome])).toEqual([
+      ['storefront', 'removed'],
+      ['orders-api', 'rolled-back'],
+      ['catalog-api', 'rolled-back'],
+    ]);
+    expect(report.environments[0]!.rollbacks[0]!.message).toContain(`removed Deployment ${namespace}/storefront, Service ${namespace}/storefront`);
+    expect(await snapshot(target)).toEqual(status);
+    const left = await cluster.kubectl('get', 'deployments,replicasets,pods,services', '-n', namespace, '-l', 'convoy.dev/project=storefront', '-o', 'name');
+    expect(left.trim()).toBe('');
+    // The same selector does find what a service that stays has (so the empty answer above means gone).
+    const kept = await cluster.kubectl('get', 'deployments,replicasets,pods,services', '-n', namespace, '-l', 'convoy.dev/project=orders-api', '-o', 'name');
+    expect(kept).toMatch(/deployment\.apps\/orders-api/);
+    expect(kept).toMatch(/pod\//);
+    const images = await cluster.kubectl('get', 'deployments', '-n', namespace, '-o', 'jsonpath={.items[*].spec.template.spec.containers[0].image}');
+    expect(images.split(' ').sort()).toEqual(['shop/catalog-api:v1', 'shop/orders-api:v1']);
   });
 
   it('cancelled mid-wave: nothing new starts and what changed is rolled back', async () => {
