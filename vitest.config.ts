@@ -22,6 +22,7 @@ export default defineConfig({
           name: 'dom',
           environment: 'jsdom',
           include: ['test/unit/renderer/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/unit/renderer/setup.ts'],
           testTimeout: 15_000,
         },
       },
