@@ -135,8 +135,8 @@ describe('Release screen', () => {
     fireEvent.click(screen.getByTestId('release-start'));
     expect((await screen.findByTestId('release-error')).textContent).toBe('Enter the workspace path above first.');
     fireEvent.change(screen.getByTestId('workspace-dir'), { target: { value: '/work/shop' } });
-    fireEvent.change(screen.getByTestId('release-env'), { target: { value: ' ' } });
-    fireEvent.click(screen.getByTestId('release-plan'));
+    fireEvent.change(await screen.findByTestId('release-env'), { target: { value: ' ' } });
+    fireEvent.click(await screen.findByTestId('release-plan'));
     await waitFor(() => expect(screen.getByTestId('release-error').textContent).toContain('Name the environment to release to'));
     expect(channel.calls.map((c) => c.name)).not.toContain('release.plan');
     expect(channel.calls.map((c) => c.name)).not.toContain('release.start');
