@@ -14,7 +14,8 @@ import type { TargetFactory } from '../../core/ports/target-factory.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactor } from '../../core/redact.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
-import { type LiveService, type PlanProject, planRelease } from '../../core/release/plan.js';
+import { type LiveService, planRelease } from '../../core/release/plan.js';
+import { planProjects } from './plan-projects.js';
 
 export interface PlanRunInput {
   dir: string;
@@ -108,18 +109,7 @@ export async function planReleaseRun(input: PlanRunInput, deps: PlanRunDeps, ctx
     head = affected.head;
   }
 
-  const setups = new Map<string, ProjectSetup>();
-  for (const project of graph.projects) {
-    const result = deps.config.projectSetup(graph.root, project);
-    if (result === null) continue;
-    // A broken block could hide a deployable or a deployAfter, so the order would be a guess.
-    if (!result.ok) throw result.error;
-    setups.set(project.name, result.setup);
-  }
-  const projects: PlanProject[] = graph.projects.map((p) => {
-    const setup = setups.get(p.name);
-    return { name: p.name, dependencies: p.dependencies, deployable: setup?.dockerfileExists === true, deployAfter: setup?.config.deployAfter ?? [] };
-  });
+  const { setups, projects } = planProjects(graph, deps.config);
   const selected = reasons.map((r) => r.project);
   const names = environments.map((e) => e.name);
   const order = planRelease({ projects, selected, environments: names });

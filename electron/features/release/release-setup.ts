@@ -10,7 +10,8 @@ import type { DeployTargetPort, DeployUnit } from '../../core/ports/deploy-targe
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import type { ReleaseSelection } from '../../core/release/engine.js';
 import type { EnvironmentSettings } from '../../core/release/environments.js';
-import { type PlanProject, planRelease } from '../../core/release/plan.js';
+import { planRelease } from '../../core/release/plan.js';
+import { planProjects } from './plan-projects.js';
 import type { ReleaseEnvironment } from '../../core/release/run-ports.js';
 import type { ConfigPort, ProjectSetup } from '../../core/ports/config.js';
 import type { GitPort } from '../../core/ports/git.js';
@@ -51,18 +52,7 @@ export async function selectRelease(
     base = set.base;
     head = set.head;
   }
-  const setups = new Map<string, ProjectSetup>();
-  for (const project of graph.projects) {
-    const result = ctx.configPort.projectSetup(graph.root, project);
-    if (result === null) continue;
-    // A broken block could hide a deployable or a deployAfter, so the order would be a guess.
-    if (!result.ok) throw result.error;
-    setups.set(project.name, result.setup);
-  }
-  const projects: PlanProject[] = graph.projects.map((p) => {
-    const setup = setups.get(p.name);
-    return { name: p.name, dependencies: p.dependencies, deployable: setup?.dockerfileExists === true, deployAfter: setup?.config.deployAfter ?? [] };
-  });
+  const { setups, projects } = planProjects(graph, ctx.configPort);
   const plan = planRelease({ projects, selected: affected.map((a) => a.project), environments: ctx.environments });
 
   const commit = await ctx.git.headCommit(graph.root);
