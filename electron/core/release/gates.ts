@@ -58,7 +58,7 @@ export interface GateReport {
 
 const RULES: Record<GateName, string> = {
   immutableImages: 'gate immutableImages: deploy only images this release built, by their content tag',
-  resources: 'gate resources: every container sets cpu and memory requests and a memory limit',
+  resources: 'gate resources: every container sets cpu and memory requests and limits',
   hostAccess: 'gate hostAccess: no privileged container, hostPath volume or host network unless allowed',
   testedImages: 'gate testedImages: the image deployed is the one built and tested in this release, by image ID',
 };
@@ -95,9 +95,9 @@ export function checkImmutableImages(objects: readonly GateObject[], built: read
 const isSet = (value: unknown) => value !== undefined && value !== null && value !== '';
 
 /**
- * Every container sets requests for cpu and memory and a memory limit. A CPU limit is not required:
- * it throttles a service that has spare CPU next to it, while a missing memory limit lets one service
- * take a node down.
+ * Every container sets requests and limits for cpu and memory, as the release gate asks: requests
+ * let the scheduler place it, limits keep one service from starving or taking down its node. A team
+ * that does not want CPU limits switches the gate off for that environment (`gates.resources: false`).
  */
 export function checkResources(objects: readonly GateObject[]): GateViolation[] {
   return objects.flatMap((object) =>
@@ -105,7 +105,7 @@ export function checkResources(objects: readonly GateObject[]): GateViolation[] 
       if (container.resources === null) return [];
       const missing = [
         ...['cpu', 'memory'].filter((r) => !isSet(container.resources!.requests[r])).map((r) => `requests.${r}`),
-        ...(isSet(container.resources.limits.memory) ? [] : ['limits.memory']),
+        ...['cpu', 'memory'].filter((r) => !isSet(container.resources!.limits[r])).map((r) => `limits.${r}`),
       ];
       return missing.length > 0 ? [violation('resources', object, container, `resources ${missing.join(', ')} not set`)] : [];
     }),

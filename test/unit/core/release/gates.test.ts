@@ -9,7 +9,7 @@ import { type BuiltImage, type GateObject, checkHostAccess, checkImmutableImages
 import { GatesConfig } from '../../../../shared/config.js';
 
 const BUILT: BuiltImage[] = [{ service: 'orders-api', image: 'shop/orders-api:3f9c0aa1b2c3d4e5', imageId: 'sha256:111', tested: true }];
-const RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } };
+const RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '250m', memory: '64Mi' } };
 
 function deployment(container: Record<string, unknown>, pod: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -45,15 +45,15 @@ describe('immutableImages', () => {
 });
 
 describe('resources', () => {
-  it('passes a container with cpu and memory requests and a memory limit', () => {
+  it('passes a container with cpu and memory requests and limits', () => {
     expect(checkResources([kube()])).toEqual([]);
   });
 
   it('names every missing setting, in init containers too', () => {
     const object = kube({ resources: { requests: { cpu: '10m' } } }, { initContainers: [{ name: 'migrate', image: BUILT[0]!.image }] });
     expect(checkResources([object]).map((v) => v.message)).toEqual([
-      'Deployment shop/orders-api, container migrate: resources requests.cpu, requests.memory, limits.memory not set (gate resources: every container sets cpu and memory requests and a memory limit)',
-      'Deployment shop/orders-api, container orders-api: resources requests.memory, limits.memory not set (gate resources: every container sets cpu and memory requests and a memory limit)',
+      'Deployment shop/orders-api, container migrate: resources requests.cpu, requests.memory, limits.cpu, limits.memory not set (gate resources: every container sets cpu and memory requests and limits)',
+      'Deployment shop/orders-api, container orders-api: resources requests.memory, limits.cpu, limits.memory not set (gate resources: every container sets cpu and memory requests and limits)',
     ]);
   });
 });
