@@ -3,14 +3,12 @@
 // plan → start a release to `staging` alone (Docker target, needs approval) → its stages turn green
 // → approve with the combined diff shown → the history shows it succeeded. The containers the
 // release deployed (found by its release-id label) and the images it made are removed afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../electron/adapters/docker-target/spec.js';
 import { docker, requireDocker, skipDocker, snapshotImages } from '../support/docker-engine.js';
-import { buildRendererIfStale, launchChromium, repoRoot, skipChromium, startCli, version, watch } from '../support/serve-cli.js';
+import { type ServedConsole, repoRoot, skipChromium, startServedConsole, version, watch } from '../support/serve-cli.js';
 
 const SERVICES = ['catalog-api', 'orders-api', 'storefront'];
 
@@ -32,29 +30,18 @@ async function stageStates(page: Page): Promise<Record<string, string>> {
 }
 
 describe.skipIf(skipChromium || skipDocker)('a release from the console in Chromium', () => {
-  let dataDir: string;
-  let cli: ReturnType<typeof startCli>;
   let url: URL;
   let browser: Browser;
 
+  let served: ServedConsole | undefined;
+
   beforeAll(async () => {
     requireDocker();
-    buildRendererIfStale();
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'convoy-release-e2e-'));
-    cli = startCli(['serve', '--port', '0', '--data', dataDir]);
-    const [, printed] = await cli.waitForOutput(/Convoy console: (http:\/\/\S+)/, 60_000);
-    url = new URL(printed!);
-    browser = await launchChromium();
+    served = await startServedConsole('convoy-release-e2e-');
+    ({ url, browser } = served);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (cli?.running) {
-      cli.child.kill('SIGTERM');
-      await cli.waitForExit(10_000).catch(() => cli.child.kill('SIGKILL'));
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => served?.stop());
 
   it('plan → start to staging → stages turn green → approve → the history shows it succeeded', async () => {
     // The containers are named per environment (convoy-staging-<service>): someone else's would be

@@ -9,7 +9,7 @@ import { dockerEndpoint } from '../../electron/adapters/docker/docker-engine.js'
 import { writeLauncher } from '../../electron/cli/commands/serve.js';
 import { contentSecurityPolicy } from '../../electron/shell/shell-config.js';
 import { requireDocker, skipDocker, snapshotImages, unreachable } from '../support/docker-engine.js';
-import { CHROMIUM, buildRendererIfStale, launchChromium, repoRoot, skipChromium, startCli, version, watch } from '../support/serve-cli.js';
+import { CHROMIUM, type ServedConsole, repoRoot, skipChromium, startCli, startServedConsole, version, watch } from '../support/serve-cli.js';
 
 if (skipChromium) console.warn(`[serve e2e] skipped: ${CHROMIUM} is missing, so there is no browser to drive`);
 
@@ -25,23 +25,14 @@ describe.skipIf(skipChromium)('convoy serve in Chromium', () => {
   let url: URL;
   let browser: Browser;
 
+  let served: ServedConsole | undefined;
+
   beforeAll(async () => {
-    buildRendererIfStale();
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'convoy-serve-e2e-'));
-    cli = startCli(['serve', '--port', '0', '--data', dataDir]);
-    const [, printed] = await cli.waitForOutput(/Convoy console: (http:\/\/\S+)/, 60_000);
-    url = new URL(printed!);
-    browser = await launchChromium();
+    served = await startServedConsole('convoy-serve-e2e-');
+    ({ dataDir, cli, url, browser } = served);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (cli?.running) {
-      cli.child.kill('SIGTERM');
-      await cli.waitForExit(10_000).catch(() => cli.child.kill('SIGKILL'));
-    }
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => served?.stop());
 
   /** Loads the console, points it at the bundled example workspace, and opens one screen by its link. */
   async function openOnExample(page: Page, screen: 'build' | 'environments'): Promise<void> {

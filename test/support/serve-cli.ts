@@ -2,7 +2,8 @@
 // output, the built renderer (rebuilt when stale), headless Chromium, and a watcher for CSP violations
 // and page errors.
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -164,3 +165,37 @@ export async function watch(page: Page) {
   };
 }
 
+
+/** `convoy serve` on a fresh data directory, the URL it printed, and Chromium to open it in. */
+export interface ServedConsole {
+  dataDir: string;
+  cli: ReturnType<typeof startCli>;
+  url: URL;
+  browser: Browser;
+  /** Closes the browser, stops the server (SIGKILL if SIGTERM is not enough) and removes the data. */
+  stop(): Promise<void>;
+}
+
+export async function startServedConsole(dataPrefix: string): Promise<ServedConsole> {
+  buildRendererIfStale();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), dataPrefix));
+  const cli = startCli(['serve', '--port', '0', '--data', dataDir]);
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close();
+    if (cli.running) {
+      cli.child.kill('SIGTERM');
+      await cli.waitForExit(10_000).catch(() => cli.child.kill('SIGKILL'));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const [, printed] = await cli.waitForOutput(/Convoy console: (http:\/\/\S+)/, 60_000);
+    const url = new URL(printed!);
+    browser = await launchChromium();
+    return { dataDir, cli, url, browser, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
