@@ -7,9 +7,11 @@ import type { Command } from 'commander';
 import { startServer } from '../../transports/ws/ws-server.js';
 import { ConvoyError } from '../../../shared/errors.js';
 import type { CliContext } from '../context.js';
+import { ensureRendererBuilt } from '../renderer-build.js';
 
 /** The built renderer, relative to this file: <repo>/dist/renderer/. */
 export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
@@ -146,7 +148,12 @@ export interface ServeDeps {
   open?: Omit<OpenOptions, 'warn'>;
   /** Resolves when the console should stop (default: the first SIGINT or SIGTERM). */
   waitForStop?: () => Promise<string>;
+  /** Makes sure the console's pages are built (default: build them once in a fresh checkout). */
+  ensureRenderer?: (note: (text: string) => void) => Promise<unknown>;
 }
+
+const buildRendererOnce = (note: (text: string) => void) => ensureRendererBuilt({ rendererDir: RENDERER_DIR, repoRoot: REPO_ROOT, note });
+
 
 export function registerServe(program: Command, ctx: CliContext, deps: ServeDeps = {}): void {
   program
@@ -157,6 +164,7 @@ export function registerServe(program: Command, ctx: CliContext, deps: ServeDeps
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: { port?: string; open?: boolean; data?: string }) => {
       const port = parsePort(options.port);
+      await (deps.ensureRenderer ?? buildRendererOnce)(ctx.stderr);
       const app = await ctx.openApp(options.data);
       const server = await startServer({ app, port, staticDir: RENDERER_DIR }).catch(async (err: unknown) => {
         await app.close();

@@ -145,7 +145,7 @@ describe('convoy serve --open', () => {
     let stop: (signal: string) => void = () => {};
     const stopped = new Promise<string>((resolve) => (stop = resolve));
     const program = new Command().exitOverride();
-    registerServe(program, ctx, { open: { spawnOpener: opener.spawnOpener, tmpDir: launchers, platform: 'linux' }, waitForStop: () => stopped });
+    registerServe(program, ctx, { open: { spawnOpener: opener.spawnOpener, tmpDir: launchers, platform: 'linux' }, waitForStop: () => stopped, ensureRenderer: async () => {} });
     const running = program.parseAsync(['node', 'convoy', 'serve', '--open', '--port', '0']);
 
     const deadline = Date.now() + 10_000;
