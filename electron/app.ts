@@ -25,6 +25,7 @@ import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { currentProcess } from './adapters/system/process-identity.js';
+import { type InterruptedRun, type ProcessProbe, interruptDeadRuns } from './core/owner.js';
 import { createTargetFor } from './adapters/targets/target-factory.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
@@ -56,6 +57,8 @@ export interface AppOptions {
   lock?: EnvironmentLock;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
   makeTarget?: TargetFactory;
+  /** This process and how to check others (tests); default: the real process identity. */
+  process?: ProcessProbe & import('./core/lease.js').ProcessIdentity;
 }
 
 export interface App {
@@ -67,6 +70,10 @@ export interface App {
   redaction: RedactionGate;
   /** Per-environment leases over the store, held by every change to an environment. */
   leases: LeaseKeeper;
+  /** Runs this process found left running by a process that is gone and marked interrupted, at open. */
+  interrupted: InterruptedRun[];
+  /** This process as run owner and lease holder. */
+  process: ProcessProbe;
   /** A channel for in-process clients (the CLI, tests). */
   channel(transport?: TransportName): Channel;
   close(): Promise<void>;
@@ -78,9 +85,19 @@ export function createApp(options: AppOptions): App {
   // Seeded with what the machine holds (registry auth, kubeconfig credentials); each workspace's
   // secrets join when its configuration is read.
   const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
-  const store = openStore(dataDir, { redact: redaction.value, ...(options.notice ? { notice: options.notice } : {}) });
+  const self = options.process ?? currentProcess();
+  const store = openStore(dataDir, { redact: redaction.value, owner: self.self, ...(options.notice ? { notice: options.notice } : {}) });
+  // Every process that opens the store (CLI, app, server) finds the runs a dead process left running,
+  // marks them interrupted and frees their leases; convoy recover takes it from there (issue 13).
+  let interrupted: InterruptedRun[];
+  try {
+    interrupted = interruptDeadRuns(store, self);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
   const events = createEventBus({ redact: redaction.value });
-  const leases = createLeaseKeeper({ store, self: currentProcess() });
+  const leases = createLeaseKeeper({ store, self });
   // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
   const releaseOnExit = () => leases.releaseAll();
   process.once('exit', releaseOnExit);
@@ -137,6 +154,8 @@ export function createApp(options: AppOptions): App {
     store,
     redaction,
     leases,
+    interrupted,
+    process: self,
     channel: (transport = 'in-process') => createInProcessChannel(dispatcher, events, transport),
     async close() {
       await dispatcher.idle();

@@ -9,8 +9,17 @@ import { ErrorPayload } from './errors.js';
 export const RunKind = z.enum(['build', 'release', 'rollback', 'drill']);
 export type RunKind = z.infer<typeof RunKind>;
 
-export const RunStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled']);
+/** `interrupted`: left `running` by a process that is gone (killed, crashed); convoy recover takes it on. */
+export const RunStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
+
+/**
+ * The process that runs a run: its pid, when that process started (an opaque token, e.g. the boot id and
+ * start tick from /proc on Linux, so a pid reused after the owner died is not mistaken for it; null where
+ * the platform cannot say) and the host. electron/core/owner.ts decides from it whether the owner is gone.
+ */
+export const RunOwner = z.object({ pid: z.number().int(), startedAt: z.string().nullable(), host: z.string() });
+export type RunOwner = z.infer<typeof RunOwner>;
 
 export const RunSummary = z.object({
   id: z.string(),
@@ -24,6 +33,8 @@ export const RunSummary = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
   summary: z.string().nullable(),
+  /** The process that created the run (absent on runs written before schema 4). */
+  owner: RunOwner.optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -61,6 +72,12 @@ export const runEvents = {
   'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
   /** This run took an environment's lease from a holder that had died (its process gone, or silent too long). */
   'lease.reclaimed': z.object({ environment: z.string(), from: Holder, reason: z.string() }),
+  /** A later process found this run left `running` by a process that is gone, and marked it interrupted. */
+  'run.interrupted': z.object({ owner: RunOwner.nullable(), reason: z.string(), by: RunOwner }),
+  /** What `release.start` was asked (so `convoy recover --resume` can run the same selection again). */
+  'release.input': z.object({ input: z.record(z.string(), z.unknown()) }),
+  /** `convoy recover --resume` / `--rollback` took on this interrupted release. */
+  'release.recovered': z.object({ action: z.enum(['resume', 'rollback']), by: RunOwner }),
 } as const;
 
 export type RunEventName = keyof typeof runEvents;

@@ -69,6 +69,10 @@ function behindTheGate(ctx: CliContext): CliContext {
     ...ctx,
     openApp: async (dataFlag) => {
       app = await ctx.openApp(dataFlag);
+      // Said once per process: runs a dead process left running are interrupted now (convoy recover).
+      for (const { run, reason } of app.interrupted ?? []) {
+        ctx.stderr(redact(`convoy: ${run.kind} ${run.id} was left running and is now interrupted: ${reason}.${run.kind === 'release' ? ' convoy recover shows what it did and offers --resume or --rollback.' : ''}\n`));
+      }
       return app;
     },
     stdout: (text) => ctx.stdout(redact(text)),

@@ -4,7 +4,7 @@
 //    a nested hold by the run that already holds it just runs;
 //  * across processes, a lease held by a live process is refused at once with ENVIRONMENT_BUSY naming
 //    the run, the pid and the host; a lease whose holder is gone is taken over (reclaimed): same host and
-//    the pid no longer exists, or no heartbeat for `staleAfterMs` (a holder on another host can only be
+//    the pid no longer exists (or is now another process: its start time differs), or no heartbeat for `staleAfterMs` (a holder on another host can only be
 //    judged by its heartbeat);
 //  * while the work runs, the heartbeat is refreshed every `heartbeatMs`; the lease is released when the
 //    work settles, and `releaseAll()` gives back whatever is still held (on exit).
@@ -15,7 +15,10 @@ import type { LeaseHolder, LeaseRecord, LeaseStore } from './ports/lease-store.j
 export interface ProcessIdentity {
   pid: number;
   host: string;
-  isAlive(pid: number): boolean;
+  /** When this process started (electron/core/owner.ts); null where the platform cannot tell. */
+  startedAt?: string | null;
+  /** Whether `pid` exists on this host and, when `startedAt` is given and can be checked, started then. */
+  isAlive(pid: number, startedAt?: string | null): boolean;
 }
 
 /** Repeats `fn` every `ms` until the returned function is called. */
@@ -57,7 +60,9 @@ const defaultEvery: Every = (ms, fn) => {
 
 /** Why a holder counts as gone, or null while it is alive. Pure, so the rule is tested on its own. */
 export function whyGone(holder: LeaseHolder, self: ProcessIdentity, now: Date, staleAfterMs: number): string | null {
-  if (holder.host === self.host && holder.pid !== self.pid && !self.isAlive(holder.pid)) {
+  const startedAt = holder.processStartedAt ?? null;
+  const itself = holder.pid === self.pid && (startedAt === null || startedAt === (self.startedAt ?? null));
+  if (holder.host === self.host && !itself && !self.isAlive(holder.pid, startedAt)) {
     return `process ${holder.pid} on ${holder.host} no longer exists`;
   }
   const silentMs = now.getTime() - Date.parse(holder.heartbeatAt);
@@ -87,7 +92,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
 
   function take(environment: string, runId: string): HeldLease {
     let reason: string | null = null;
-    const result = store.acquireLease({ environment, runId, pid: self.pid, host: self.host }, (holder) => {
+    const result = store.acquireLease({ environment, runId, pid: self.pid, host: self.host, processStartedAt: self.startedAt ?? null }, (holder) => {
       reason = whyGone(holder, self, now(), staleAfterMs);
       return reason !== null;
     });

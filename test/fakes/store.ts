@@ -14,6 +14,7 @@ import type {
   LeaseRecord,
   LeaseRequest,
   ListRunsQuery,
+  RunOwner,
   NewEvent,
   NewRun,
   NewStage,
@@ -29,7 +30,7 @@ import type {
   StepResult,
 } from '../../electron/core/ports/history-store.js';
 
-const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
+const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled', 'interrupted']);
 
 function fail(message: string): never {
   throw new ConvoyError('STORE_ERROR', message);
@@ -42,6 +43,8 @@ function copy<T>(value: T): T {
 
 export interface MemoryStoreOptions {
   now?: () => Date;
+  /** The owner of every run created without one (as the SQLite store's `owner` option). */
+  owner?: RunOwner;
 }
 
 export class MemoryStore implements HistoryStore {
@@ -52,9 +55,11 @@ export class MemoryStore implements HistoryStore {
   private readonly leases = new Map<string, LeaseRecord>();
   private closed = false;
   private readonly now: () => Date;
+  private readonly owner: RunOwner | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
+    this.owner = options.owner;
   }
 
   createRun(run: NewRun): RunRecord {
@@ -71,6 +76,7 @@ export class MemoryStore implements HistoryStore {
       createdAt: this.iso(),
       finishedAt: null,
       summary: run.summary ?? null,
+      ...((run.owner ?? this.owner) ? { owner: { ...(run.owner ?? this.owner)! } } : {}),
     };
     this.runs.push(record);
     return { ...record };
@@ -100,6 +106,28 @@ export class MemoryStore implements HistoryStore {
       .sort((a, b) => (a.run.createdAt === b.run.createdAt ? b.index - a.index : a.run.createdAt < b.run.createdAt ? 1 : -1))
       .slice(0, Math.max(0, Math.floor(query.limit)))
       .map(({ run }) => ({ ...run }));
+  }
+
+  listUnfinishedRuns(): RunRecord[] {
+    this.open();
+    return this.runs.filter((r) => r.status === 'planned' || r.status === 'running').map((r) => copy(r));
+  }
+
+  interruptRun(id: string): boolean {
+    this.open();
+    const run = this.runs.find((r) => r.id === id);
+    if (!run || (run.status !== 'planned' && run.status !== 'running')) return false;
+    run.status = 'interrupted';
+    run.finishedAt = this.iso();
+    return true;
+  }
+
+  resumeRun(id: string, owner: RunOwner): boolean {
+    this.open();
+    const run = this.runs.find((r) => r.id === id);
+    if (!run || run.status !== 'interrupted') return false;
+    Object.assign(run, { status: 'running', finishedAt: null, owner: { ...owner } });
+    return true;
   }
 
   startStage(stage: NewStage): StageRecord {
@@ -180,7 +208,7 @@ export class MemoryStore implements HistoryStore {
     const holder = this.leases.get(request.environment) ?? null;
     if (holder && !isGone({ ...holder })) return { acquired: false, holder: { ...holder } };
     const at = this.iso();
-    const lease: LeaseRecord = { ...request, startedAt: at, heartbeatAt: at };
+    const lease: LeaseRecord = { ...request, processStartedAt: request.processStartedAt ?? null, startedAt: at, heartbeatAt: at };
     this.leases.set(request.environment, lease);
     return { acquired: true, lease: { ...lease }, reclaimed: holder ? { ...holder } : null };
   }
@@ -205,6 +233,11 @@ export class MemoryStore implements HistoryStore {
     this.open();
     const lease = this.leases.get(environment);
     return lease ? { ...lease } : null;
+  }
+
+  listLeases(): LeaseRecord[] {
+    this.open();
+    return [...this.leases.values()].sort((a, b) => a.environment.localeCompare(b.environment)).map((l) => ({ ...l }));
   }
 
   schemaVersion(): number {

@@ -15,6 +15,7 @@ export interface Migration {
 export const CONVOY_APPLICATION_ID = 0x436e7679;
 
 import { RUNS_MIGRATION } from './migration-3-runs.js';
+import { OWNERS_MIGRATION } from './migration-4-owners.js';
 
 export const migrations: readonly Migration[] = [
   {
@@ -119,6 +120,12 @@ export const migrations: readonly Migration[] = [
     name: 'runs: every build, release, rollback and drill is a run; per-environment leases',
     rebuildsTables: true,
     up: RUNS_MIGRATION,
+  },
+  {
+    version: 4,
+    name: 'crash recovery: the process that owns a run, interrupted runs, the lease holder\'s process start time',
+    rebuildsTables: true,
+    up: OWNERS_MIGRATION,
   },
 ];
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConvoyError } from '../../../shared/errors.js';
-import type { StoreErrorCode } from '../../core/ports/history-store.js';
+import type { RunOwner, StoreErrorCode } from '../../core/ports/history-store.js';
 import { CONVOY_APPLICATION_ID, migrations as defaultMigrations, type Migration } from './migrations.js';
 import { makePrivateDatabase, makePrivateDir, type Notice, PRIVATE_DIR_MODE } from './private-files.js';
 
@@ -37,6 +37,8 @@ export interface OpenStoreOptions {
   notice?: Notice;
   /** The redaction gate applied to every stored text and JSON value (see SqliteStore). */
   redact?: <T>(value: T) => T;
+  /** The process that opened the store: the owner of every run it creates unless one is given. */
+  owner?: RunOwner;
 }
 
 export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {

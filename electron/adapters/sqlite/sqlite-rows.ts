@@ -13,6 +13,9 @@ export interface RunRow {
   created_at: string;
   finished_at: string | null;
   summary: string | null;
+  owner_pid: number | null;
+  owner_started_at: string | null;
+  owner_host: string | null;
 }
 export interface StageRow {
   id: string;
@@ -48,6 +51,7 @@ export interface LeaseRow {
   host: string;
   started_at: string;
   heartbeat_at: string;
+  pid_started_at: string | null;
 }
 
 export const runFromRow = (r: RunRow): RunRecord => ({
@@ -61,6 +65,7 @@ export const runFromRow = (r: RunRow): RunRecord => ({
   createdAt: r.created_at,
   finishedAt: r.finished_at,
   summary: r.summary,
+  ...(r.owner_pid !== null && r.owner_host !== null ? { owner: { pid: r.owner_pid, startedAt: r.owner_started_at, host: r.owner_host } } : {}),
 });
 export const stageFromRow = (r: StageRow): StageRecord => ({
   id: r.id,
@@ -91,6 +96,7 @@ export const leaseFromRow = (r: LeaseRow): LeaseRecord => ({
   host: r.host,
   startedAt: r.started_at,
   heartbeatAt: r.heartbeat_at,
+  processStartedAt: r.pid_started_at,
 });
 
 export function parseJson(text: string): JsonValue {

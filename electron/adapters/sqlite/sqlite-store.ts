@@ -13,6 +13,7 @@ import type {
   LeaseRequest,
   ListRunsQuery,
   NewEvent,
+  RunOwner,
   NewRun,
   NewStage,
   RunEventName,
@@ -44,13 +45,13 @@ import {
 
 export { DB_FILE_NAME, DEFAULT_BUSY_TIMEOUT_MS, StoreError, type OpenStoreOptions } from './open-database.js';
 
-const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled']);
+const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled', 'interrupted']);
 
 // ── opening ─────────────────────────────────────────────────────────────────────────────────────
 
 export function openStore(dataDir: string, opts: OpenStoreOptions = {}): SqliteStore {
   const { db, file } = openDatabase(dataDir, opts);
-  return new SqliteStore(db, file, opts.now ?? (() => new Date()), opts.redact);
+  return new SqliteStore(db, file, opts.now ?? (() => new Date()), opts.redact, opts.owner);
 }
 
 // ── the store ───────────────────────────────────────────────────────────────────────────────────
@@ -66,6 +67,8 @@ export class SqliteStore implements HistoryStore {
     private readonly now: () => Date,
     /** The redaction gate: every stored text and JSON value passes it before it reaches the file. */
     private readonly redact: (<T>(value: T) => T) | undefined = undefined,
+    /** The process that opened the store: every run it creates is owned by it unless told otherwise. */
+    private readonly owner: RunOwner | undefined = undefined,
   ) {}
 
   private json(value: Parameters<typeof toJson>[0], what: string): string {
@@ -82,9 +85,12 @@ export class SqliteStore implements HistoryStore {
     return this.write('create run', () => {
       try {
         this.stmt(
-          `INSERT INTO runs (id, kind, workspace, environment, base, head, status, created_at, finished_at, summary)
-           VALUES (@id, @kind, @workspace, @environment, @base, @head, @status, @createdAt, NULL, @summary)`,
+          `INSERT INTO runs (id, kind, workspace, environment, base, head, status, created_at, finished_at, summary, owner_pid, owner_started_at, owner_host)
+           VALUES (@id, @kind, @workspace, @environment, @base, @head, @status, @createdAt, NULL, @summary, @ownerPid, @ownerStartedAt, @ownerHost)`,
         ).run({
+          ownerPid: (run.owner ?? this.owner)?.pid ?? null,
+          ownerStartedAt: (run.owner ?? this.owner)?.startedAt ?? null,
+          ownerHost: (run.owner ?? this.owner)?.host ?? null,
           id: run.id,
           kind: run.kind,
           workspace: run.workspace,
@@ -136,6 +142,20 @@ export class SqliteStore implements HistoryStore {
       ).all({ before, kind: query.kind ?? null, limit });
       return (rows as RunRow[]).map(runFromRow);
     });
+  }
+
+  listUnfinishedRuns(): RunRecord[] {
+    return this.read(() => (this.stmt("SELECT * FROM runs WHERE status IN ('planned', 'running') ORDER BY created_at, rowid").all() as RunRow[]).map(runFromRow));
+  }
+
+  interruptRun(id: string): boolean {
+    return this.write('mark run interrupted', () => this.stmt("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status IN ('planned', 'running')").run(this.iso(), id).changes > 0);
+  }
+
+  resumeRun(id: string, owner: RunOwner): boolean {
+    return this.write('take on an interrupted run', () =>
+      this.stmt("UPDATE runs SET status = 'running', finished_at = NULL, owner_pid = ?, owner_started_at = ?, owner_host = ? WHERE id = ? AND status = 'interrupted'").run(owner.pid, owner.startedAt, owner.host, id).changes > 0,
+    );
   }
 
   // stages
@@ -240,11 +260,11 @@ export class SqliteStore implements HistoryStore {
         if (holder && !isGone(holder)) return { acquired: false, holder };
         const at = this.iso();
         this.stmt(
-          `INSERT INTO leases (environment, run_id, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO leases (environment, run_id, pid, host, started_at, heartbeat_at, pid_started_at) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (environment) DO UPDATE SET run_id = excluded.run_id, pid = excluded.pid, host = excluded.host,
-             started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at`,
-        ).run(request.environment, request.runId, request.pid, request.host, at, at);
-        return { acquired: true, lease: { ...request, startedAt: at, heartbeatAt: at }, reclaimed: holder };
+             started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, pid_started_at = excluded.pid_started_at`,
+        ).run(request.environment, request.runId, request.pid, request.host, at, at, request.processStartedAt ?? null);
+        return { acquired: true, lease: { ...request, processStartedAt: request.processStartedAt ?? null, startedAt: at, heartbeatAt: at }, reclaimed: holder };
       }).immediate(),
     );
   }
@@ -262,6 +282,10 @@ export class SqliteStore implements HistoryStore {
       const row = this.stmt('SELECT * FROM leases WHERE environment = ?').get(environment) as LeaseRow | undefined;
       return row ? leaseFromRow(row) : null;
     });
+  }
+
+  listLeases(): LeaseRecord[] {
+    return this.read(() => (this.stmt('SELECT * FROM leases ORDER BY environment').all() as LeaseRow[]).map(leaseFromRow));
   }
 
   // lifecycle

@@ -9,6 +9,8 @@ export interface LeaseHolder {
   startedAt: string;
   /** The holder's last sign of life. */
   heartbeatAt: string;
+  /** When the holder's process started (electron/core/owner.ts), so a reused pid is not taken for it; null if unknown. */
+  processStartedAt?: string | null;
 }
 
 export interface LeaseRecord extends LeaseHolder {
@@ -20,6 +22,7 @@ export interface LeaseRequest {
   runId: string;
   pid: number;
   host: string;
+  processStartedAt?: string | null;
 }
 
 export type AcquireResult =
@@ -37,4 +40,6 @@ export interface LeaseStore {
   /** Gives the lease up; false when this run did not hold it. */
   releaseLease(environment: string, runId: string): boolean;
   getLease(environment: string): LeaseRecord | null;
+  /** Every lease held now (a process that opens the store frees the ones whose holder is gone). */
+  listLeases(): LeaseRecord[];
 }

@@ -2,10 +2,10 @@
 // side effect — the intent written (and committed) before the effect, the result after it. Services
 // write steps only through electron/core/journal.ts. Every call is one committed transaction by the
 // time it returns; timestamps are ISO-8601 strings (UTC).
-import type { RunKind, RunStatus, RunSummary } from '../../../shared/runs.js';
+import type { RunKind, RunOwner, RunStatus, RunSummary } from '../../../shared/runs.js';
 import type { JsonValue } from './json.js';
 
-export type { RunKind, RunStatus };
+export type { RunKind, RunOwner, RunStatus };
 
 /** Same shape as the contract's RunSummary, so history rows cross the boundary unchanged. */
 export type RunRecord = RunSummary;
@@ -23,6 +23,8 @@ export interface NewRun {
   summary?: string | null;
   /** Defaults to 'planned'. */
   status?: 'planned' | 'running';
+  /** The process that runs it; defaults to the store's own process (the one that opened it), when it knows it. */
+  owner?: RunOwner;
 }
 
 export interface ListRunsQuery {
@@ -92,6 +94,15 @@ export interface RunStore {
   getRun(id: string): RunRecord | null;
   /** Newest first. */
   listRuns(query: ListRunsQuery): RunRecord[];
+  /** Every run still `planned` or `running`, oldest first (electron/core/owner.ts checks their owners). */
+  listUnfinishedRuns(): RunRecord[];
+  /** Marks a run still planned or running `interrupted` (finishedAt = now); false when it had finished meanwhile. */
+  interruptRun(id: string): boolean;
+  /**
+   * Takes on an interrupted run in this process (convoy recover): status back to `running`, owned by
+   * `owner`, finishedAt cleared; false when the run is not interrupted (someone else took it on).
+   */
+  resumeRun(id: string, owner: RunOwner): boolean;
 
   startStage(stage: NewStage): StageRecord;
   finishStage(id: string, status: Exclude<StageStatus, 'running'>, at?: string): StageRecord;
