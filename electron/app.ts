@@ -25,6 +25,7 @@ import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { currentProcess } from './adapters/system/process-identity.js';
+import { CRASH_ENV, withCrashPoint } from './adapters/system/crash-points.js';
 import { type InterruptedRun, type ProcessProbe, interruptDeadRuns } from './core/owner.js';
 import { createTargetFor } from './adapters/targets/target-factory.js';
 import { affectedHandlers } from './features/affected/handlers.js';
@@ -86,7 +87,8 @@ export function createApp(options: AppOptions): App {
   // secrets join when its configuration is read.
   const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
   const self = options.process ?? currentProcess();
-  const store = openStore(dataDir, { redact: redaction.value, owner: self.self, ...(options.notice ? { notice: options.notice } : {}) });
+  // CONVOY_TEST_CRASH_AT (the crash test only) makes the process SIGKILL itself after a chosen write.
+  const store = withCrashPoint(openStore(dataDir, { redact: redaction.value, owner: self.self, ...(options.notice ? { notice: options.notice } : {}) }), env[CRASH_ENV]);
   // Every process that opens the store (CLI, app, server) finds the runs a dead process left running,
   // marks them interrupted and frees their leases; convoy recover takes it from there (issue 13).
   let interrupted: InterruptedRun[];

@@ -109,7 +109,9 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     tracker.changed();
     let decision;
     try {
-      decision = await ctx.approver.request({ releaseId: tracker.report.id, environment: name, diff: report.diff.text, signal });
+      // An approval is a side effect too: the intent says who was asked, the result what they decided.
+      const request = { releaseId: tracker.report.id, environment: name, diff: report.diff.text, signal };
+      decision = await approval.journal.step({ kind: 'release.approval', target: name, detail: { services: deploying } }, () => ctx.approver.request(request), (d) => ({ decision: d.decision, by: d.by, at: d.at, comment: d.comment }));
     } catch (err) {
       const error = toErrorPayload(err);
       tracker.report.state = 'running';

@@ -29,6 +29,11 @@ export interface StageJournal {
 
 export interface ReleaseRecorder {
   stage(name: StageName, environment: string | null): StageJournal;
+  /**
+   * The whole record as it is at a stage boundary, kept durably so that after a crash the record alone
+   * says what the release meant to do (services, waves, images, what ran before); optional for fakes.
+   */
+  checkpoint?(report: import('../../../shared/release-report.js').ReleaseReport): void;
   event<K extends Extract<RunEventName, `release.${string}`>>(name: K, payload: RunEventPayload<K>): void;
 }
 

@@ -38,6 +38,7 @@ export class ReleaseTracker {
     this.report.stages.push(entry);
     const journal = this.recorder.stage(name, environment);
     this.recorder.event('release.stageStarted', { releaseId: this.report.id, stage: name, environment });
+    this.recorder.checkpoint?.(structuredClone(this.report));
     this.changed();
     return {
       journal,
@@ -49,6 +50,7 @@ export class ReleaseTracker {
         entry.message = message === null ? null : this.redact(message);
         journal.finish(state);
         this.recorder.event('release.stageFinished', { releaseId: this.report.id, stage: name, environment, state, message: entry.message });
+        this.recorder.checkpoint?.(structuredClone(this.report));
         this.changed();
       },
     };

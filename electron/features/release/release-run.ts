@@ -145,7 +145,7 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
       {
         builder: deps.builder,
         images: deps.images,
-        recorder: storeRecorder(deps.store, releaseId, redact, deps.events, ctx.jobId ?? null),
+        recorder: storeRecorder(deps.store, releaseId, redact, deps.events, ctx.jobId ?? null, { ...input }),
         lock: deps.lock,
         approver: deps.live.approver(approval, input.by ?? `${defaultPerson()} (--yes)`),
         clock: { now },

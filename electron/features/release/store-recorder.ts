@@ -56,12 +56,20 @@ export function storeRecorder(
   redact: Redactor,
   events: EventSink,
   jobId: string | null,
+  /** What release.start was asked, kept so convoy recover --resume can select the same release again. */
+  input: Record<string, unknown> | null = null,
+  /** Resuming an interrupted release: its run row exists already (taken on by convoy recover). */
+  resuming = false,
 ): ReleaseRecorder & { begin(report: ReleaseReport): void; end(report: ReleaseReport): void } {
   return {
     begin(report) {
-      store.createRun({ id: releaseId, kind: 'release', workspace: report.workspace, environment: report.target, base: null, head: null, summary: `release to ${report.only ? '' : 'every environment up to '}${report.target}`, status: 'running' });
+      if (!resuming) {
+        store.createRun({ id: releaseId, kind: 'release', workspace: report.workspace, environment: report.target, base: null, head: null, summary: `release to ${report.only ? '' : 'every environment up to '}${report.target}`, status: 'running' });
+        if (input) store.appendEvent(releaseId, 'release.input', { input: redactJson(input as JsonValue, redact) as Record<string, unknown> });
+      }
       store.appendEvent(releaseId, REPORT_EVENT, report);
     },
+    checkpoint: (report) => void store.appendEvent(releaseId, REPORT_EVENT, report),
     end(report) {
       store.appendEvent(releaseId, REPORT_EVENT, report);
       store.finishRun(releaseId, storeStatus(report.state));
