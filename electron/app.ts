@@ -33,6 +33,7 @@ import { appHandlers } from './features/app/handlers.js';
 import { buildHandlers } from './features/build/handlers.js';
 import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
+import { recoverHandlers } from './features/recover/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
 import { createImageInspector } from './adapters/docker/image-inspector.js';
@@ -117,6 +118,24 @@ export function createApp(options: AppOptions): App {
   const builder = options.builder ?? createImageBuilder();
   const live = new LiveReleases();
 
+  const releaseDeps = {
+    workspace,
+    builder,
+    docker,
+    store,
+    events,
+    live,
+    images: options.images ?? createImageInspector(),
+    leases,
+    lock: options.lock ?? leaseLock(leases, store),
+    newId: randomUUID,
+    env: options.env,
+    redaction,
+    config,
+    git,
+    gateObjects: gateObjectsFor,
+    makeTarget: options.makeTarget ?? createTargetFor,
+  };
   const dispatcher = createDispatcher({
     events,
     newId: randomUUID,
@@ -128,24 +147,8 @@ export function createApp(options: AppOptions): App {
       ...affectedHandlers({ workspace }),
       ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env, redaction }),
       ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
-      ...releaseHandlers({
-        workspace,
-        builder,
-        docker,
-        store,
-        events,
-        live,
-        images: options.images ?? createImageInspector(),
-        leases,
-        lock: options.lock ?? leaseLock(leases, store),
-        newId: randomUUID,
-        env: options.env,
-        redaction,
-        config,
-        git,
-        gateObjects: gateObjectsFor,
-        makeTarget: options.makeTarget ?? createTargetFor,
-      }),
+      ...releaseHandlers(releaseDeps),
+      ...recoverHandlers({ ...releaseDeps, owner: self.self }),
     },
   });
 

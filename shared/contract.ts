@@ -8,6 +8,7 @@ import { appCommands, appEvents } from './contract/app.js';
 import { buildCommands, buildEvents } from './contract/build.js';
 import { historyCommands, historyEvents } from './contract/history.js';
 import { releaseCommands, releaseEvents } from './contract/release.js';
+import { recoverCommands, recoverEvents } from './contract/recover.js';
 import { JobStarted, jobCommands, jobEvents } from './contract/job.js';
 import { targetCommands, targetEvents } from './contract/target.js';
 import { workspaceCommands, workspaceEvents } from './contract/workspace.js';
@@ -28,6 +29,7 @@ export const commands = {
   ...targetCommands,
   ...historyCommands,
   ...releaseCommands,
+  ...recoverCommands,
   ...jobCommands,
 } as const;
 
@@ -51,6 +53,7 @@ export const events = {
   ...targetEvents,
   ...historyEvents,
   ...releaseEvents,
+  ...recoverEvents,
 } as const;
 
 export type Events = typeof events;

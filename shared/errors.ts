@@ -52,6 +52,8 @@ export const ErrorCode = z.enum([
   'APPROVAL_REJECTED',
   'RELEASE_NOT_WAITING',
   'CANCELLED',
+  // crash recovery (issue 13): resume would need images the release no longer has, from another commit
+  'RESUME_REFUSED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

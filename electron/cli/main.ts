@@ -15,6 +15,7 @@ import { registerRelease } from './commands/release.js';
 import { registerRehearse } from './commands/rehearse.js';
 import { registerPlan } from './commands/plan.js';
 import { registerDiff } from './commands/diff.js';
+import { registerRecover } from './commands/recover.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command()
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDiff(program, ctx);
   registerTarget(program, ctx);
   registerRelease(program, ctx);
+  registerRecover(program, ctx);
   registerRehearse(program, ctx);
   registerServe(program, ctx);
   return program;

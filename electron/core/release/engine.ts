@@ -6,13 +6,13 @@
 // refused before anything is built. Pure logic over ports; the clock and every effect come in.
 import type { ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
-import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../shared/release-report.js';
+import type { EnvironmentReport, ImageReport, LiveRevision, ReleaseReport } from '../../../shared/release-report.js';
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
 import type { Redactor } from '../redact.js';
 import { type EnvironmentOutcome, runEnvironment } from './environment-run.js';
 import type { BuiltImage } from './gates.js';
-import type { Approver, Clock, EnvironmentLock, ImageInspector, ReleaseEnvironment, ReleaseRecorder } from './run-ports.js';
+import type { ApprovalDecision, Approver, Clock, EnvironmentLock, ImageInspector, ReleaseEnvironment, ReleaseRecorder } from './run-ports.js';
 import { ReleaseTracker } from './tracker.js';
 
 /** What the affected stage finds: the services in the release, their order and how to build them. */
@@ -39,6 +39,29 @@ export interface ReleaseRunInput {
   environments: ReleaseEnvironment[];
   /** The affected stage: graph, affected set, plan order and build requests. */
   select(signal: AbortSignal): Promise<ReleaseSelection>;
+  /** Resuming a release a crash interrupted (convoy recover --resume). */
+  resume?: ResumeFrom;
+}
+
+/** What a resumed release takes from the interrupted run's record and journal. */
+export interface ResumeFrom {
+  /** Its last recorded state. */
+  previous: ReleaseReport;
+  /** Per environment, what ran before it touched each service. */
+  before: ReadonlyMap<string, ReadonlyMap<string, LiveRevision>>;
+  /** Approvals it had already received, per environment. */
+  approvals: ReadonlyMap<string, ApprovalDecision>;
+}
+
+/** The interrupted run's images, when every one was built and tested; null when the build must run. */
+export function completeImages(previous: ReleaseReport): ImageReport[] | null {
+  const images = previous.images;
+  if (previous.services.length === 0 || images.length === 0) return null;
+  const ok = previous.services.every((s) => {
+    const i = images.find((x) => x.service === s);
+    return i && i.image && i.imageId && (i.build === 'built' || i.build === 'cached') && (i.test === 'passed' || i.test === 'none') && i.error === null;
+  });
+  return ok ? images : null;
 }
 
 export interface ReleaseRunDeps {
@@ -136,6 +159,13 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
     stages: [],
     environments: input.environments.map(emptyEnvironment),
   };
+  let finishRef: ((state: ReleaseReport['state'], cause: ErrorPayload | null) => ReleaseReport) | null = null;
+  let cancelledRef: ((where: string) => ReleaseReport) | null = null;
+  // A resumed release does not ask again for an approval the interrupted run had received.
+  const approver: Approver = {
+    request: async (request) => input.resume?.approvals.get(request.environment) ?? deps.approver.request(request),
+  };
+
   const tracker = new ReleaseTracker(report, deps.clock, deps.recorder, deps.redact, deps.onUpdate);
   const names = input.environments.map((e) => e.settings.name);
 
@@ -159,6 +189,8 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
   });
 
   async function body(finish: (state: ReleaseReport['state'], cause: ErrorPayload | null) => ReleaseReport, cancelled: (where: string) => ReleaseReport): Promise<ReleaseReport> {
+    finishRef = finish;
+    cancelledRef = cancelled;
     const affected = tracker.stage('affected', null);
     let selection: ReleaseSelection;
     try {
@@ -175,6 +207,21 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
       return finish('succeeded', null);
     }
 
+    const reused = input.resume ? completeImages(input.resume.previous) : null;
+    if (reused) {
+      // Resuming: the interrupted run built and tested these; promote the same references, never rebuild.
+      report.images = structuredClone(reused);
+      tracker.stage('build', null).finish('skipped', `reused the ${reused.length} image(s) the interrupted run built`);
+      tracker.stage('test', null).finish('skipped', 'the interrupted run tested them');
+    } else {
+      const failed = await buildAndTest(selection);
+      if (failed) return failed;
+    }
+    if (signal.aborted) return cancelled('after the tests');
+    return deploy(selection);
+  }
+
+  async function buildAndTest(selection: ReleaseSelection): Promise<ReleaseReport | null> {
     // Build every image first (no tests), then test what was built: two stages with their own times.
     const ids = new Map<string, string>();
     const builder = recordingIds(deps.builder, ids);
@@ -187,7 +234,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
     report.images = built.projects.map((p) => imageReport(p, ids));
     if (!built.ok) {
       buildStage.finish(signal.aborted ? 'cancelled' : 'failed', firstError(built).message);
-      return signal.aborted ? cancelled('during the build') : finish('failed', firstError(built));
+      return signal.aborted ? cancelledRef!('during the build') : finishRef!('failed', firstError(built));
     }
     buildStage.finish('succeeded', `${built.buildCalls} built, ${built.projects.length - built.buildCalls} already built`);
 
@@ -204,11 +251,15 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
       }
       if (!tested.ok) {
         testStage.finish(signal.aborted ? 'cancelled' : 'failed', firstError(tested).message);
-        return signal.aborted ? cancelled('during the tests') : finish('failed', firstError(tested));
+        return signal.aborted ? cancelledRef!('during the tests') : finishRef!('failed', firstError(tested));
       }
       testStage.finish('succeeded', `${toTest.length} service(s) passed their tests`);
     }
-    if (signal.aborted) return cancelled('after the tests');
+    return null;
+  }
+
+  async function deploy(selection: ReleaseSelection): Promise<ReleaseReport> {
+    const finish = finishRef!;
 
     const builtImages: BuiltImage[] = report.images.map((i) => {
       if (!i.image || !i.imageId) throw new ConvoyError('INTERNAL', `${i.service}: built without an image ID`);
@@ -223,11 +274,15 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         services: selection.services,
         after,
         built: builtImages,
-        approver: deps.approver,
+        approver,
         images: deps.images,
         redact: deps.redact,
         signal,
+        ...(input.resume?.before.has(env.settings.name) ? { knownBefore: input.resume.before.get(env.settings.name)! } : {}),
       });
+      const previousEnv = input.resume?.previous.environments.find((e) => e.name === env.settings.name);
+      // An environment the interrupted run had finished reads as it did, not as "unchanged".
+      if (outcome === 'ok' && previousEnv?.state === 'succeeded' && report.environments[index]!.state === 'unchanged') report.environments[index] = structuredClone(previousEnv);
       if (outcome === 'ok') continue;
       const envReport = report.environments[index]!;
       const cause = envReport.cause ?? { code: 'INTERNAL', message: `${env.settings.name} did not finish` };

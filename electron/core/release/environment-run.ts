@@ -27,6 +27,12 @@ export interface EnvironmentRunContext {
   images: ImageInspector;
   redact: Redactor;
   signal: AbortSignal;
+  /**
+   * Resuming an interrupted release: what ran before the interrupted run touched each service here (the
+   * rollback targets stay the original ones), so a service it already applied is kept in its wave and
+   * counted done when it verifiably runs the image, ready — not applied again, not mistaken for skipped.
+   */
+  knownBefore?: ReadonlyMap<string, import('../../../shared/release-report.js').LiveRevision>;
 }
 
 const cancelledError = (what: string): ErrorPayload => ({ code: 'CANCELLED', message: `The release was cancelled ${what}` });
@@ -48,11 +54,16 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
 
   // What runs now: the revision each service goes back to on failure, and the ones already current.
   const statuses = await env.target.status([...ctx.services]);
-  const before = new Map(statuses.map((s) => [s.service, { revision: s.revision, image: s.image, state: s.state }]));
-  const skipped = ctx.services.filter((s) => {
-    const now = before.get(s);
-    return now?.state === 'ready' && now.image === imageOf.get(s);
-  });
+  const liveNow = new Map(statuses.map((s) => [s.service, { revision: s.revision, image: s.image, state: s.state }]));
+  const before = new Map(liveNow);
+  for (const [service, was] of ctx.knownBefore ?? []) before.set(service, was);
+  const readyOnImage = (s: string) => liveNow.get(s)?.state === 'ready' && liveNow.get(s)?.image === imageOf.get(s);
+  /** Changed by the interrupted run this one resumes (it ran something else before). */
+  const resumedChange = (s: string) => {
+    const was = ctx.knownBefore?.get(s);
+    return was !== undefined && !(was.state === 'ready' && was.image === imageOf.get(s));
+  };
+  const skipped = ctx.services.filter((s) => readyOnImage(s) && !resumedChange(s));
   report.skipped = skipped.map((service) => ({ service, image: imageOf.get(service)!, reason: `${imageOf.get(service)} already runs in ${name} and is ready` }));
   const deploying = ctx.services.filter((s) => !skipped.includes(s));
   report.waves = layerWaves(deploying, ctx.after);
@@ -146,6 +157,14 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
         const unit = units.get(service)!;
         const where = `${name}/${service}`;
         const started = tracker.ms();
+        if (resumedChange(service) && readyOnImage(service)) {
+          // Verifiably done by the interrupted run: its image is live and ready.
+          entry.outcome = 'ready';
+          entry.revision = liveNow.get(service)?.revision ?? null;
+          entry.durationMs = 0;
+          tracker.changed();
+          return;
+        }
         try {
           entry.outcome = 'applying';
           tracker.changed();

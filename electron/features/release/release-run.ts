@@ -13,7 +13,7 @@ import type { HistoryStore } from '../../core/ports/history-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { type RedactionGate, createRedactionGate } from '../../core/redact.js';
-import { runRelease } from '../../core/release/engine.js';
+import { type ResumeFrom, runRelease } from '../../core/release/engine.js';
 import { environmentsUpTo } from '../../core/release/environments.js';
 import type { EnvironmentLock, ImageInspector } from '../../core/release/run-ports.js';
 import type { ConfigPort } from '../../core/ports/config.js';
@@ -66,6 +66,12 @@ export interface ReleaseRunContext {
   jobId?: string;
 }
 
+/** Resuming an interrupted release (electron/features/recover): its id, and what its record and journal say. */
+export interface ResumeRelease {
+  releaseId: string;
+  from: ResumeFrom;
+}
+
 /** Who acts when nobody says: the OS user on this host. */
 export function defaultPerson(): string {
   try {
@@ -83,7 +89,7 @@ function progressOf(report: ReleaseReport): string | null {
   return `${where}${stage.name} ${stage.state}${stage.message ? ` — ${stage.message}` : ''}`;
 }
 
-export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDeps, ctx: ReleaseRunContext = {}): Promise<ReleaseReport> {
+export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDeps, ctx: ReleaseRunContext = {}, resume?: ResumeRelease): Promise<ReleaseReport> {
   const env = deps.env ?? process.env;
   const now = deps.now ?? (() => new Date());
   const root = deps.config.workspaceRoot(input.dir);
@@ -91,7 +97,7 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
   // Refusals that need no slow work come first, so nothing is built for a release that cannot run.
   const settings = environmentsUpTo(config, input.environment, { only: input.only, file });
   const approval = input.approval ?? 'wait';
-  const needing = settings.filter((s) => s.approvalRequired).map((s) => s.name);
+  const needing = settings.filter((s) => s.approvalRequired && !resume?.from.approvals.has(s.name)).map((s) => s.name);
   if (approval === 'refuse' && needing.length > 0) {
     throw new ConvoyError(
       'APPROVAL_REQUIRED',
@@ -101,7 +107,7 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
   const docker = await deps.docker.status();
   if (!docker.reachable) throw new ConvoyError('DOCKER_UNAVAILABLE', docker.error ?? `Docker Engine not reachable at ${docker.endpoint}`);
 
-  const releaseId = deps.newId();
+  const releaseId = resume?.releaseId ?? deps.newId();
   const kubeconfigs = config.environments.flatMap((e) => (e.target.kind === 'kubernetes' && e.target.kubeconfig ? [deps.config.resolvePath(e.target.kubeconfig, root)] : []));
   // The app's gate (every store write and event passes it too) learns this release's secrets.
   const gate = deps.redaction ?? createRedactionGate();
@@ -135,8 +141,15 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
         target: input.environment,
         only: input.only ?? false,
         environments,
+        ...(resume ? { resume: resume.from } : {}),
         select: async (sig) => {
           selected = await selectRelease(input, { workspace: deps.workspace, configPort: deps.config, git: deps.git, config, env, releaseId, environments: settings.map((s) => s.name), now, progress: ctx.progress, signal: sig });
+          const previous = resume?.from.previous;
+          if (previous && previous.services.length > 0) {
+            // A resumed release deploys what it set out to, whatever the workspace's affected set is now.
+            const services = new Set(previous.services);
+            selected = { ...selected, base: previous.base, head: previous.head, commit: previous.commit, author: previous.author, affected: previous.affected, services: previous.services, order: previous.order, builds: selected.builds.filter((b) => services.has(b.project)) };
+          }
           addSecrets(selected.secrets);
           addSecrets(deps.config.workspaceSecrets(selected.root, config, env, selected.projects));
           return selected;
@@ -145,7 +158,7 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
       {
         builder: deps.builder,
         images: deps.images,
-        recorder: storeRecorder(deps.store, releaseId, redact, deps.events, ctx.jobId ?? null, { ...input }),
+        recorder: storeRecorder(deps.store, releaseId, redact, deps.events, ctx.jobId ?? null, { ...input }, resume !== undefined),
         lock: deps.lock,
         approver: deps.live.approver(approval, input.by ?? `${defaultPerson()} (--yes)`),
         clock: { now },
