@@ -9,6 +9,7 @@ import { useClient } from '../../client/client-context.js';
 import { refuse, useCommand } from '../../client/use-command.js';
 import { CommandStatus } from '../../ui/CommandStatus.js';
 import { useWorkspace, workspaceDir } from '../workspace/workspace-context.js';
+import { InterruptedBanner } from './InterruptedBanner.js';
 import { ReleaseView } from './ReleaseView.js';
 
 export interface ReleaseForm {
@@ -65,6 +66,7 @@ function ReleaseStart() {
   return (
     <section className="panel" aria-labelledby="release-title">
       <h2 id="release-title">Release</h2>
+      <InterruptedBanner />
       <form className="row" onSubmit={submitPlan}>
         <label>
           <span className="label">Environment</span>
