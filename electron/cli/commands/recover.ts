@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { createClient } from '../../../shared/client.js';
 import type { InterruptedRelease, RecoverResult, RecoveredObject } from '../../../shared/contract/recover.js';
-import { ConvoyError } from '../../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { summary } from './release-view.js';
 
@@ -73,8 +72,9 @@ export function registerRecover(program: Command, ctx: CliContext): void {
           const { releases } = await client.run('recover.list', dir, say);
           const shown = releaseId ? releases.filter((r) => r.releaseId === releaseId) : releases;
           if (releaseId && shown.length === 0) {
-            const run = await client.call('history.get', { id: releaseId }).catch(() => null);
-            return usage(run ? `release ${releaseId} is not interrupted (${run.state}); nothing to recover` : `no release ${releaseId} in history`);
+            const { runs } = await client.call('history.list', { limit: 500 });
+            const run = runs.find((r) => r.id === releaseId);
+            return usage(run ? `release ${releaseId} is not interrupted (${run.status}); nothing to recover` : `no release ${releaseId} in history`);
           }
           if (options.json) ctx.stdout(`${JSON.stringify({ releases: shown }, null, 2)}\n`);
           else ctx.stdout(shown.length === 0 ? 'No interrupted releases: nothing to recover.\n' : shown.map(interruptedText).join('\n'));
@@ -86,10 +86,9 @@ export function registerRecover(program: Command, ctx: CliContext): void {
         ctx.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : resultText(result));
         if (!result.ok) ctx.setExitCode?.(1);
       } catch (err) {
+        // Naming a release that is unknown or not interrupted is a usage error (exit 2), like a bad flag.
         const code = (err as { code?: unknown }).code;
-        if (err instanceof ConvoyError || code === 'INVALID_INPUT' || code === 'NOT_FOUND') {
-          if (code === 'INVALID_INPUT' || code === 'NOT_FOUND') return usage(`${(err as Error).message} [${String(code)}]`);
-        }
+        if (code === 'INVALID_INPUT' || code === 'NOT_FOUND') return usage(`${(err as Error).message} [${String(code)}]`);
         throw err;
       } finally {
         await app.close();
