@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../electron/app.js';
 import { createClient } from '../../../shared/client.js';
@@ -63,8 +64,16 @@ function release(world: CrashWorld, crashAt?: string) {
 const key = (env: string, service: string) => `${env}/${service}`;
 const shape = (l: LiveRevision | null | undefined) => (l ? { image: l.image, state: l.state } : null);
 
-/** Kills a release at `point`, then checks what the next process finds; returns the release id. */
-async function killAt(world: CrashWorld, point: string, before: Map<string, LiveRevision>): Promise<string> {
+interface Killed {
+  releaseId: string;
+  /** Where it was interrupted (what Roll back restores). */
+  environment: string | null;
+  /** What ran everywhere once it was dead. */
+  live: Map<string, LiveRevision>;
+}
+
+/** Kills a release at `point`, then checks what the next process finds. */
+async function killAt(world: CrashWorld, point: string, before: Map<string, LiveRevision>): Promise<Killed> {
   const killed = await release(world, point);
   expect(killed.signal, `${point}: ${killed.stdout}${killed.stderr}`).toBe('SIGKILL');
   expect(integrity(world)).toBe('ok');
@@ -95,7 +104,7 @@ async function killAt(world: CrashWorld, point: string, before: Map<string, Live
       }
       expect(o.journal).toBe(apply.length === 0 ? 'none' : applied ? 'applied' : 'intent-only');
     }
-    return releaseId;
+    return { releaseId, environment: releases[0]!.environment, live: l2 };
   } finally {
     await app.close();
   }
@@ -119,16 +128,20 @@ async function crashPoint(world: CrashWorld, point: string): Promise<void> {
   world.ws.checkout(world.commits[commit]);
   const before = await liveState(world);
 
-  // Roll back: every object as it was before the release.
+  // Roll back: every object where it was interrupted as it was before the release; an environment it
+  // had finished before keeps the release (as after a failure).
   const first = await killAt(world, point, before);
-  const rolledBack = await recover(world, first, 'rollback');
+  const rolledBack = await recover(world, first.releaseId, 'rollback');
   expect(rolledBack.ok, JSON.stringify(rolledBack.rollbacks)).toBe(true);
   const afterRollback = await liveState(world);
-  for (const [where, was] of before) expect(shape(afterRollback.get(where)), `${point} rollback ${where}`).toEqual(shape(was));
+  for (const [where, was] of before) {
+    const expected = where.startsWith(`${first.environment}/`) ? was : first.live.get(where);
+    expect(shape(afterRollback.get(where)), `${point} rollback ${where}`).toEqual(shape(expected));
+  }
 
   // The same kill again, then Resume: every object on the release's image, ready.
-  const second = await killAt(world, point, before);
-  const resumed = await recover(world, second, 'resume');
+  const second = await killAt(world, point, afterRollback);
+  const resumed = await recover(world, second.releaseId, 'resume');
   expect(resumed.ok, JSON.stringify(resumed.error)).toBe(true);
   expect(resumed.report.state).toBe('succeeded');
   const imageOf = new Map(resumed.report.images.map((i) => [i.service, i.image]));
@@ -167,6 +180,50 @@ const DOCKER_POINTS = [
   `intent:target.apply@${DOCKER_ENV}/storefront`,
   `stage-end:${DOCKER_ENV}:waves`,
 ];
+
+/** Resolves once `check` answers true, polling the store; fails after the deadline. */
+async function until(check: () => boolean, what: string, deadlineMs = 120_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(skipDocker)('a live release in another process', { timeout: 600_000 }, () => {
+  it('is never marked interrupted by a process that opens the store meanwhile, and finishes', async () => {
+    const commit = next.get(kube)!;
+    kube.ws.checkout(kube.commits[commit]);
+    // Every answer of the API server takes a second until the fault is cleared: the release is slow, alive.
+    server.faults.latency(1000);
+    const running = release(kube);
+    try {
+      const peek = () => {
+        const db = new Database(path.join(kube.dataDir, 'convoy.db'), { readonly: true });
+        try {
+          return db.prepare("SELECT count(*) AS n FROM steps WHERE kind = 'target.apply'").get() as { n: number };
+        } finally {
+          db.close();
+        }
+      };
+      await until(() => fs.existsSync(path.join(kube.dataDir, 'convoy.db')) && peek().n > 0, 'the release to start applying');
+      const app = createApp({ dataDir: kube.dataDir });
+      try {
+        expect(app.interrupted).toEqual([]);
+        const [live] = app.store.listUnfinishedRuns();
+        expect(live).toMatchObject({ kind: 'release', status: 'running' });
+        expect(app.store.getLease('kdev')?.runId).toBe(live!.id);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      server.faults.clear();
+    }
+    const done = await running;
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    next.set(kube, commit === 'a' ? 'b' : 'a');
+  });
+});
 
 describe.skipIf(skipDocker)('a release killed at any point is found interrupted, and resumes or rolls back exactly', { timeout: 600_000 }, () => {
   it.each(KUBE_POINTS)('Kubernetes (API test server): killed at %s', async (point) => {
