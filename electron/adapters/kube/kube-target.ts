@@ -46,6 +46,8 @@ export interface KubeTargetConfig {
   pollIntervalMs?: number;
   /** Retries of idempotent calls; `requestTimeoutMs` bounds each attempt (default 30 s). */
   retry?: { attempts: number; baseDelayMs: number; requestTimeoutMs?: number };
+  /** The retry back-off's wait; tests pass one that returns at once (no real sleeps). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
@@ -64,6 +66,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         context: config.context,
         namespace: config.namespace,
         retry,
+        sleep: config.sleep,
       });
     }
     return client;
