@@ -50,6 +50,16 @@ export interface KubeTargetConfig {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/**
+ * An apply that failed part-way says which objects it had already written: nothing is left
+ * half-applied without saying so (a rollback restores Deployments, as `rollout undo` does).
+ */
+function withApplied(err: unknown, applied: readonly AppliedObject[]): unknown {
+  if (!(err instanceof ConvoyError) || applied.length === 0) return err;
+  const list = applied.map((a) => `${a.object} (${a.action})`).join(', ');
+  return new ConvoyError(err.code, `${err.message}; already applied in this call: ${list}`);
+}
+
 export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
   const fieldManager = config.fieldManager ?? 'convoy';
   const pollIntervalMs = config.pollIntervalMs ?? 500;
@@ -133,8 +143,14 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         const applied: AppliedObject[] = [];
         for (const o of prepared.objects) {
           if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Apply to ${config.environment} was cancelled after ${applied.length} objects`);
-          const live = await c.get(o.object, options);
-          const result = await applyOne(c, o, options?.force === true, false, options ?? {});
+          let live: KubernetesObject | null;
+          let result: KubernetesObject;
+          try {
+            live = await c.get(o.object, options);
+            result = await applyOne(c, o, options?.force === true, false, options ?? {});
+          } catch (err) {
+            throw withApplied(err, applied);
+          }
           const before = live?.metadata?.resourceVersion;
           const after = result.metadata?.resourceVersion;
           const action: AppliedObject['action'] = !live ? 'created' : before !== undefined && before === after ? 'unchanged' : 'configured';
