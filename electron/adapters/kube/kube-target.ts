@@ -55,8 +55,9 @@ export interface KubeTargetConfig {
  * half-applied without saying so (a rollback restores Deployments, as `rollout undo` does).
  */
 function withApplied(err: unknown, applied: readonly AppliedObject[]): unknown {
-  if (!(err instanceof ConvoyError) || applied.length === 0) return err;
-  const list = applied.map((a) => `${a.object} (${a.action})`).join(', ');
+  const written = applied.filter((a) => a.action !== 'unchanged');
+  if (!(err instanceof ConvoyError) || written.length === 0) return err;
+  const list = written.map((a) => `${a.object} (${a.action})`).join(', ');
   return new ConvoyError(err.code, `${err.message}; already applied in this call: ${list}`);
 }
 
