@@ -77,6 +77,16 @@ export function afterApplyOf(target: DeployTargetPort, service: string, then: ()
   });
 }
 
+/** The target, with `first` run just before `service`'s apply starts. */
+export function beforeApplyOf(target: DeployTargetPort, service: string, first: () => void | Promise<void>): DeployTargetPort {
+  return Object.assign(Object.create(target) as DeployTargetPort, {
+    apply: async (units: DeployUnit[], options?: Parameters<DeployTargetPort['apply']>[1]) => {
+      if (units.some((u) => u.service === service)) await first();
+      return target.apply(units, options);
+    },
+  });
+}
+
 /**
  * The target, with `then` run once its diff is shown: a fault on PATCH then meets the apply, not the
  * diff's dry run (the path is the same; a rule does not see the query).
