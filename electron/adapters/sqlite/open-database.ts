@@ -63,6 +63,7 @@ export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db
     checkBeforeWriting(db, file, latest, existing && opts.quickCheck !== false);
     configure(db);
     migrate(db, file, list, latest);
+    if (opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxPageCount))}`);
   } catch (err) {
     closeQuietly(db);
     throw toStoreError(err, file, 'open');
