@@ -197,6 +197,8 @@ describe.skipIf(skipDocker)('a live release in another process', { timeout: 600_
     // Every answer of the API server takes a second until the fault is cleared: the release is slow, alive.
     server.faults.latency(1000);
     const running = release(kube);
+    let ended: Awaited<typeof running> | null = null;
+    void running.then((done) => (ended = done));
     try {
       const peek = () => {
         const db = new Database(path.join(kube.dataDir, 'convoy.db'), { readonly: true });
@@ -206,7 +208,8 @@ describe.skipIf(skipDocker)('a live release in another process', { timeout: 600_
           db.close();
         }
       };
-      await until(() => fs.existsSync(path.join(kube.dataDir, 'convoy.db')) && peek().n > 0, 'the release to start applying');
+      await until(() => ended !== null || peek().n > 0, 'the release to start applying');
+      expect(ended, 'the release ended before it applied anything').toBeNull();
       const app = createApp({ dataDir: kube.dataDir });
       try {
         expect(app.interrupted).toEqual([]);
