@@ -2,7 +2,7 @@
 // journal says may have happened and, per object, what runs there now (electron/core/release/reconcile.ts).
 // Reads only: the targets' status, the store's record and steps.
 import type { InterruptedRelease, RecoveredObject } from '../../../shared/contract/recover.js';
-import { ConvoyError } from '../../../shared/errors.js';
+import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
 import type { RunRecord } from '../../core/ports/run-store.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
@@ -102,7 +102,16 @@ export async function listInterrupted(input: { dir?: string }, deps: ReleaseRunD
   const releases: InterruptedRelease[] = [];
   for (const run of runs) {
     ctx.progress?.(`Reading what release ${run.id} did`);
-    releases.push(await describeInterrupted(loadInterrupted(run.id, input.dir, deps), deps));
+    try {
+      releases.push(await describeInterrupted(loadInterrupted(run.id, input.dir, deps), deps));
+    } catch (err) {
+      // One release whose workspace or convoy.yaml is gone does not hide the others.
+      const report = storedReport(deps.store, run.id);
+      releases.push({
+        releaseId: run.id, workspace: run.workspace, target: report?.target ?? run.environment ?? '', environment: null, lastStage: null, commit: report?.commit ?? null,
+        createdAt: run.createdAt, owner: run.owner ?? null, reason: `its objects cannot be read: ${toErrorPayload(err).message}`, openSteps: [], objects: [],
+      });
+    }
   }
   return { releases };
 }

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../electron/app.js';
 import { createClient } from '../../../shared/client.js';
 import type { EnvironmentConfig } from '../../../shared/config.js';
+import type { InterruptedRelease, RecoverResult } from '../../../shared/contract/recover.js';
 import type { LiveRevision } from '../../../shared/release-report.js';
 import { startKubeApiServer, type KubeApiServer } from '../../kube-api-server/index.js';
 import { docker, requireDocker, skipDocker, snapshotImages } from '../../support/docker-engine.js';
@@ -110,7 +111,16 @@ async function killAt(world: CrashWorld, point: string, before: Map<string, Live
   }
 }
 
-async function recover(world: CrashWorld, releaseId: string, action: 'resume' | 'rollback') {
+/** Resume or roll back in this process, or (`viaCli`) through a real `convoy recover` process. */
+async function recover(world: CrashWorld, releaseId: string, action: 'resume' | 'rollback', viaCli = false): Promise<RecoverResult> {
+  if (viaCli) {
+    const listed = await convoy(world, ['recover', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { releases: InterruptedRelease[] }).releases.map((r) => r.releaseId)).toEqual([releaseId]);
+    const done = await convoy(world, ['recover', releaseId, action === 'resume' ? '--resume' : '--rollback', ...(action === 'resume' ? ['--yes'] : []), '--json']);
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    return JSON.parse(done.stdout) as RecoverResult;
+  }
   const app = createApp({ dataDir: world.dataDir });
   try {
     const client = createClient(app.channel());
@@ -123,7 +133,11 @@ async function recover(world: CrashWorld, releaseId: string, action: 'resume' | 
   }
 }
 
+/** Points whose recovery goes through real `convoy recover` processes (the rest use the app in this process). */
+const VIA_CLI = new Set(['result:target.apply@kdev/catalog-api', `result:target.apply@${DOCKER_ENV}/catalog-api`]);
+
 async function crashPoint(world: CrashWorld, point: string): Promise<void> {
+  const viaCli = VIA_CLI.has(point);
   const commit = next.get(world)!;
   world.ws.checkout(world.commits[commit]);
   const before = await liveState(world);
@@ -131,7 +145,7 @@ async function crashPoint(world: CrashWorld, point: string): Promise<void> {
   // Roll back: every object where it was interrupted as it was before the release; an environment it
   // had finished before keeps the release (as after a failure).
   const first = await killAt(world, point, before);
-  const rolledBack = await recover(world, first.releaseId, 'rollback');
+  const rolledBack = await recover(world, first.releaseId, 'rollback', viaCli);
   expect(rolledBack.ok, JSON.stringify(rolledBack.rollbacks)).toBe(true);
   const afterRollback = await liveState(world);
   for (const [where, was] of before) {
@@ -141,7 +155,7 @@ async function crashPoint(world: CrashWorld, point: string): Promise<void> {
 
   // The same kill again, then Resume: every object on the release's image, ready.
   const second = await killAt(world, point, afterRollback);
-  const resumed = await recover(world, second.releaseId, 'resume');
+  const resumed = await recover(world, second.releaseId, 'resume', viaCli);
   expect(resumed.ok, JSON.stringify(resumed.error)).toBe(true);
   expect(resumed.report.state).toBe('succeeded');
   const imageOf = new Map(resumed.report.images.map((i) => [i.service, i.image]));
