@@ -5,7 +5,7 @@ import { DEFAULT_DEPLOY_CONCURRENCY } from '../../shared/config.js';
 import { GatesConfig } from '../../shared/config.js';
 import type { EnvironmentConfig } from '../../shared/config.js';
 import type { BuildRequest } from '../../electron/core/build-stage.js';
-import { type ReleaseRunDeps, type ReleaseRunInput, runRelease } from '../../electron/core/release/engine.js';
+import { type ReleaseRunDeps, type ReleaseRunInput, type ResumeFrom, runRelease } from '../../electron/core/release/engine.js';
 import type { EnvironmentSettings } from '../../electron/core/release/environments.js';
 import { gateObjectFromDockerUnit } from '../../electron/core/release/gate-objects.js';
 import type { Approver, EnvironmentLock, ImageInspector, ReleaseEnvironment } from '../../electron/core/release/run-ports.js';
@@ -90,6 +90,8 @@ export interface ReleaseOptions {
   timeoutMs?: number;
   /** Another recorder than a FakeRecorder (the fault tests record into a real store). */
   recorder?: ReleaseRunDeps['recorder'];
+  /** Resume an interrupted release (convoy recover --resume). */
+  resume?: ResumeFrom;
 }
 
 function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual', timeoutMs?: number): ReleaseEnvironment {
@@ -114,6 +116,7 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     target: options.to ?? 'staging',
     only: options.only ?? false,
     environments: names.map((n) => environment(world, n, options.id, options.rollback ?? 'auto', options.timeoutMs)),
+    ...(options.resume ? { resume: options.resume } : {}),
     select: async () => ({
       base: 'main',
       head: 'feature',
