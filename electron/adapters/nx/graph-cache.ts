@@ -42,6 +42,8 @@ const PersistedGraph = z.object({
   head: z.string().nullable(),
   /** Dirty or untracked paths when the graph was read, with their identity (size:mtime:inode or deleted). */
   dirty: z.record(z.string(), z.string()),
+  /** The git blob id of each dirty file's content then, so a commit of exactly that content counts as no change. */
+  blobs: z.record(z.string(), z.string()),
   graph: z.object({ nxVersion: z.string(), projects: WorkspaceGraph.shape.projects }),
   fileMap: HostFileMap,
 });
@@ -141,6 +143,20 @@ export function dropCachedGraph(cacheDir: string, root: string, key: string): vo
   } catch {
     // Nothing there, or unreadable: nothing that could be served.
   }
+}
+
+/** The git blob id (sha1 of "blob <size>\0" + content) of each file that still exists, as `git hash-object` gives it. */
+export function blobIds(root: string, files: readonly string[]): Record<string, string> {
+  const blobs: Record<string, string> = {};
+  for (const file of files) {
+    try {
+      const content = fs.readFileSync(path.join(root, file));
+      blobs[file] = createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+    } catch {
+      // Deleted, or a directory (a submodule): no blob to compare.
+    }
+  }
+  return blobs;
 }
 
 /** A host graph as the persisted entry's graph (the file map is kept beside it). */

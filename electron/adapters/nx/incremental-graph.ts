@@ -38,16 +38,25 @@ export function globMatcher(nxDir: string): Matcher {
  */
 export async function changedSince(root: string, entry: PersistedGraph, now: WorkspaceState): Promise<string[] | null> {
   const changed = new Set<string>();
+  /** Dirty when the graph was read, and now committed with exactly that content. */
+  const committedAsRead = new Set<string>();
   if (entry.head !== now.head) {
     if (!entry.head || !now.head) return null;
     try {
-      const out = await runGit(root, ['diff', '--name-only', '--no-renames', '-z', entry.head, now.head, '--', '.']);
-      for (const file of out.split('\0')) if (file) changed.add(file);
+      // --raw: ":<mode> <mode> <old blob> <new blob> <status>\0<path>\0" per file.
+      const fields = (await runGit(root, ['diff', '--raw', '--relative', '--no-abbrev', '--no-renames', '-z', entry.head, now.head, '--', '.'])).split('\0');
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const blob = fields[i]!.split(' ')[3];
+        const file = fields[i + 1]!;
+        // Committed exactly as the persisted graph read it (dirty then, clean now): nothing to read again.
+        if (entry.blobs[file] !== undefined && entry.blobs[file] === blob && now.dirty[file] === undefined) committedAsRead.add(file);
+        else changed.add(file);
+      }
     } catch {
       return null;
     }
   }
-  for (const [file, identity] of Object.entries(entry.dirty)) if (now.dirty[file] !== identity) changed.add(file);
+  for (const [file, identity] of Object.entries(entry.dirty)) if (now.dirty[file] !== identity && !committedAsRead.has(file)) changed.add(file);
   for (const [file, identity] of Object.entries(now.dirty)) if (entry.dirty[file] !== identity) changed.add(file);
   return [...changed].sort();
 }

@@ -10,7 +10,7 @@ import { abortable } from '../../core/abort.js';
 import { findCycles } from '../../core/cycles.js';
 import type { GraphSnapshot, NxChoice, ProjectGraphPort, Progress } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
-import { HostFileMap, type PersistedGraph, type WorkspaceState, cacheFile, dropCachedGraph, graphKey, graphOnly, readPersistedGraph, writePersistedGraph } from './graph-cache.js';
+import { HostFileMap, type PersistedGraph, type WorkspaceState, blobIds, cacheFile, dropCachedGraph, graphKey, graphOnly, readPersistedGraph, writePersistedGraph } from './graph-cache.js';
 import { applyUpdate, changedSince, globMatcher, planUpdate } from './incremental-graph.js';
 import { type HostGraph, type NxHost, assertSupportedNx, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 /** An Nx host with nothing to do for this long is stopped (its graph stays in the caches). */
@@ -212,6 +212,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
       key,
       head,
       dirty: state.dirty,
+      blobs: blobIds(root, Object.keys(state.dirty)),
       graph: graphOnly(graph),
       fileMap,
     });
