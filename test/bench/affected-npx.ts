@@ -25,7 +25,27 @@ function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-function run(command: string, args: string[], cwd: string): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
+/** GNU time, when installed: the CPU seconds of a command and the children it waited for. */
+const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const CPU_LINE = /\nconvoy-bench-cpu (\d+\.\d+) (\d+\.\d+)\s*$/;
+
+interface Timed {
+  ms: number;
+  /** User + system CPU ms (null without GNU time): steadier than wall time on a loaded machine. */
+  cpuMs: number | null;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(command: string, args: string[], cwd: string): Promise<Timed> {
+  const result = await spawnTimed(GNU_TIME ?? command, GNU_TIME ? ['-f', '\nconvoy-bench-cpu %U %S', command, ...args] : args, cwd);
+  const cpu = CPU_LINE.exec(result.stderr);
+  if (!cpu) return { ...result, cpuMs: null };
+  return { ...result, stderr: result.stderr.slice(0, cpu.index), cpuMs: (Number(cpu[1]) + Number(cpu[2])) * 1000 };
+}
+
+function spawnTimed(command: string, args: string[], cwd: string): Promise<Omit<Timed, 'cpuMs'>> {
   const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NO_COLOR: '1' };
   delete env.NX_BASE;
   delete env.NX_HEAD;
@@ -42,24 +62,24 @@ function run(command: string, args: string[], cwd: string): Promise<{ ms: number
 }
 
 /** `npx nx …` from the workspace (its node_modules/.bin/nx); `--no`: npx never installs anything. */
-async function nx(ws: string): Promise<{ ms: number; names: string[] }> {
+async function nx(ws: string): Promise<{ ms: number; cpuMs: number | null; names: string[] }> {
   const result = await run('npx', ['--no', '--', 'nx', 'show', 'projects', '--affected', '--base=main', '--json'], ws);
   if (result.code !== 0) throw new Error(`npx nx exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
-  return { ms: result.ms, names: (JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as string[]).sort() };
+  return { ms: result.ms, cpuMs: result.cpuMs, names: (JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as string[]).sort() };
 }
 
 /** `npx convoy …` from this checkout (the package's own bin, bin/convoy.mjs), on the workspace. */
-async function convoy(ws: string, data: string): Promise<{ ms: number; names: string[]; read: string }> {
+async function convoy(ws: string, data: string): Promise<{ ms: number; cpuMs: number | null; names: string[]; read: string }> {
   const result = await run('npx', ['--no', '--', 'convoy', 'affected', '--workspace', ws, '--base', 'main', '--data', data], REPO);
   if (result.code !== 0) throw new Error(`npx convoy exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   const [header = '', , , ...rows] = result.stdout.trimEnd().split('\n');
   const read = header.endsWith(', cached graph') ? 'cached' : header.endsWith(', graph updated') ? 'updated' : 'rebuilt';
   const names = header.startsWith('0 affected') ? [] : rows.map((row) => row.split(/\s+/)[0] as string).sort();
-  return { ms: result.ms, names, read };
+  return { ms: result.ms, cpuMs: result.cpuMs, names, read };
 }
 
 function git(ws: string, ...args: string[]): Promise<unknown> {
-  return run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args], ws);
+  return spawnTimed('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args], ws);
 }
 
 async function main(): Promise<number> {
@@ -71,12 +91,8 @@ async function main(): Promise<number> {
     log(`generating ${options.projects} projects in ${ws}`);
     const synthetic = generateWorkspace(ws, { projects: options.projects, seed: options.seed, maxDepsPerProject: options.maxDeps });
     const edited = `packages/${synthetic.touchedProjects[0]}/src/index.js`;
-    const times: Record<Scenario, { nx: number[]; convoy: number[] }> = {
-      cold: { nx: [], convoy: [] },
-      unchanged: { nx: [], convoy: [] },
-      edit: { nx: [], convoy: [] },
-      commit: { nx: [], convoy: [] },
-    };
+    const blank = () => ({ nx: [] as number[], convoy: [] as number[], nxCpu: [] as number[], convoyCpu: [] as number[] });
+    const times: Record<Scenario, ReturnType<typeof blank>> = { cold: blank(), unchanged: blank(), edit: blank(), commit: blank() };
     const reads: string[] = [];
     const measure = async (scenario: Scenario, round: number, data: string, before?: () => void) => {
       before?.();
@@ -86,8 +102,13 @@ async function main(): Promise<number> {
       assertSameSet(`${scenario} run ${round}`, a.names, b.names);
       times[scenario].nx.push(a.ms);
       times[scenario].convoy.push(b.ms);
+      if (a.cpuMs !== null && b.cpuMs !== null) {
+        times[scenario].nxCpu.push(a.cpuMs);
+        times[scenario].convoyCpu.push(b.cpuMs);
+      }
       reads.push(`${scenario}:${b.read}`);
-      log(`${scenario} run ${round}: nx ${ms(a.ms)} ms, convoy ${ms(b.ms)} ms (graph ${b.read}), ${a.names.length} affected`);
+      const cpu = a.cpuMs !== null && b.cpuMs !== null ? ` (CPU nx ${ms(a.cpuMs)}, convoy ${ms(b.cpuMs)})` : '';
+      log(`${scenario} run ${round}: nx ${ms(a.ms)} ms, convoy ${ms(b.ms)} ms${cpu} (graph ${b.read}), ${a.names.length} affected`);
     };
     log('warm-up (discarded): one nx and one convoy run');
     await nx(ws);
@@ -103,7 +124,9 @@ async function main(): Promise<number> {
     }
     const ratio = (s: Scenario) => stats(times[s].convoy).median / stats(times[s].nx).median;
     const lines = ['', `Fresh processes through npx — ${options.projects} projects, node ${process.version}, ${os.cpus().length} cpus`, ''];
-    lines.push(`${'scenario'.padEnd(10)}  ${'nx median'.padStart(10)}  ${'convoy median'.padStart(14)}  ${'ratio'.padStart(6)}  goal`);
+    const cpuRatio = (s: Scenario) =>
+      times[s].nxCpu.length > 0 ? stats(times[s].convoyCpu).median / stats(times[s].nxCpu).median : Number.NaN;
+    lines.push(`${'scenario'.padEnd(10)}  ${'nx median'.padStart(10)}  ${'convoy median'.padStart(14)}  ${'ratio'.padStart(6)}  ${'CPU ratio'.padStart(9)}  goal (wall ratio)`);
     const goals: Record<string, { ratio: number; goal: number | null; pass: boolean | null }> = {};
     for (const s of SCENARIOS) {
       const goal = s in GOALS ? GOALS[s as keyof typeof GOALS] : null;
@@ -111,15 +134,18 @@ async function main(): Promise<number> {
       goals[s] = { ratio: value, goal, pass: goal === null ? null : value <= goal };
       const verdict = goal === null ? '(no goal)' : `≤ ${goal}  ${value <= goal ? 'PASS' : 'MISS'}`;
       lines.push(
-        `${s.padEnd(10)}  ${ms(stats(times[s].nx).median).padStart(10)}  ${ms(stats(times[s].convoy).median).padStart(14)}  ${value.toFixed(2).padStart(6)}  ${verdict}`,
+        `${s.padEnd(10)}  ${ms(stats(times[s].nx).median).padStart(10)}  ${ms(stats(times[s].convoy).median).padStart(14)}  ${value.toFixed(2).padStart(6)}  ` +
+          `${cpuRatio(s).toFixed(2).padStart(9)}  ${verdict}`,
       );
     }
-    lines.push('(ms; identical affected sets in every run ✓)');
+    lines.push('(wall ms, medians; CPU ratio: user+system CPU of each process tree, GNU time; identical affected sets in every run ✓)');
     lines.push(`how convoy read the graph: ${[...new Set(reads)].join(', ')}`);
     lines.push(`load average at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(lines.join('\n'));
     fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-    const rows = Object.fromEntries(SCENARIOS.map((s) => [s, { nx: stats(times[s].nx), convoy: stats(times[s].convoy) }]));
+    const rows = Object.fromEntries(
+      SCENARIOS.map((s) => [s, { nx: stats(times[s].nx), convoy: stats(times[s].convoy), cpuRatio: cpuRatio(s) }]),
+    );
     fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ benchmark: 'affected-npx', date: new Date().toISOString(), projects: options.projects, rows, goals, reads }, null, 2)}\n`);
     return 0;
   } catch (err) {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { WorkspaceGraph } from '../../../shared/domain.js';
+import type { WorkspaceGraph } from '../../../shared/domain.js';
 import { workingTreeState } from '../git/git.js';
 import type { HostGraph } from './nx-host-client.js';
 
@@ -32,7 +32,8 @@ export const HostFileMap = z.union([
 ]);
 export type HostFileMap = z.infer<typeof HostFileMap>;
 
-const PersistedGraph = z.object({
+/** The file's envelope: small, checked field by field before the body is even parsed. */
+const Envelope = z.object({
   format: z.literal(FORMAT),
   convoy: z.string(),
   root: z.string(),
@@ -44,10 +45,16 @@ const PersistedGraph = z.object({
   dirty: z.record(z.string(), z.string()),
   /** The git blob id of each dirty file's content then, so a commit of exactly that content counts as no change. */
   blobs: z.record(z.string(), z.string()),
-  graph: z.object({ nxVersion: z.string(), projects: WorkspaceGraph.shape.projects }),
-  fileMap: HostFileMap,
+  /** sha256 of `body`: a file cut short or damaged anywhere is caught without validating 2,000 projects field by field. */
+  sha256: z.string(),
+  /** JSON of { graph, fileMap }, as this Convoy version wrote it. */
+  body: z.string(),
 });
-export type PersistedGraph = z.infer<typeof PersistedGraph>;
+
+export type PersistedGraph = Omit<z.infer<typeof Envelope>, 'sha256' | 'body'> & {
+  graph: { nxVersion: string; projects: WorkspaceGraph['projects'] };
+  fileMap: HostFileMap;
+};
 
 export interface WorkspaceState {
   key: string;
@@ -99,17 +106,31 @@ export function readPersistedGraph(cacheDir: string, root: string, convoy: strin
   } catch {
     return { entry: null, note: `the persisted graph ${file} is cut short or corrupt; ignored and rebuilt` };
   }
-  const head = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
-  if (head.format !== FORMAT || (typeof head.convoy === 'string' && head.convoy !== convoy)) {
-    const by = typeof head.convoy === 'string' ? `Convoy ${head.convoy}` : 'another Convoy version';
+  const fields = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+  if (fields.format !== FORMAT || (typeof fields.convoy === 'string' && fields.convoy !== convoy)) {
+    const by = typeof fields.convoy === 'string' ? `Convoy ${fields.convoy}` : 'another Convoy version';
     return { entry: null, note: `the persisted graph ${file} was written by ${by} (this is ${convoy}); ignored and rebuilt` };
   }
-  if (head.root !== root) {
-    return { entry: null, note: `the persisted graph ${file} belongs to another workspace (${String(head.root)}); ignored and rebuilt` };
+  if (fields.root !== root) {
+    return { entry: null, note: `the persisted graph ${file} belongs to another workspace (${String(fields.root)}); ignored and rebuilt` };
   }
-  const parsed = PersistedGraph.safeParse(json);
-  if (!parsed.success) return { entry: null, note: `the persisted graph ${file} is malformed; ignored and rebuilt` };
-  return { entry: parsed.data };
+  const envelope = Envelope.safeParse(json);
+  if (!envelope.success) return { entry: null, note: `the persisted graph ${file} is malformed; ignored and rebuilt` };
+  const { sha256, body: bodyText, ...rest } = envelope.data;
+  if (createHash('sha256').update(bodyText).digest('hex') !== sha256) {
+    return { entry: null, note: `the persisted graph ${file} is corrupt (its checksum does not match); ignored and rebuilt` };
+  }
+  let body: { graph?: { nxVersion?: unknown; projects?: unknown }; fileMap?: unknown };
+  try {
+    body = JSON.parse(bodyText) as typeof body;
+  } catch {
+    return { entry: null, note: `the persisted graph ${file} is malformed; ignored and rebuilt` };
+  }
+  // The checksum proves the body is what this version wrote; the file map is checked where it is used.
+  if (typeof body.graph?.nxVersion !== 'string' || !Array.isArray(body.graph.projects) || !body.fileMap) {
+    return { entry: null, note: `the persisted graph ${file} is malformed; ignored and rebuilt` };
+  }
+  return { entry: { ...rest, graph: body.graph as PersistedGraph['graph'], fileMap: body.fileMap as HostFileMap } };
 }
 
 /**
@@ -121,7 +142,10 @@ export function writePersistedGraph(cacheDir: string, entry: PersistedGraph): st
   const temp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(temp, JSON.stringify(entry), { mode: 0o600 });
+    const { graph, fileMap, ...rest } = entry;
+    const body = JSON.stringify({ graph, fileMap });
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    fs.writeFileSync(temp, JSON.stringify({ ...rest, sha256, body }), { mode: 0o600 });
     fs.renameSync(temp, file);
     return null;
   } catch (err) {

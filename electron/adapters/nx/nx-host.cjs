@@ -104,12 +104,16 @@ const JS_DEPENDENCIES_PLUGIN = 'nx/js/dependencies-and-lockfile';
  * which only Nx's full build knows how to recompute.
  */
 async function fileMapOf(graph) {
-  let tools;
   try {
-    tools = nx().incremental();
+    return await readFileMap(graph);
   } catch (err) {
-    return { incremental: false, reason: `this nx lacks the file map Convoy reads (${String((err && err.message) || err).split('\n')[0]})` };
+    // The graph itself is fine: without a file map every change just rebuilds it.
+    return { incremental: false, reason: `this nx did not give Convoy its file map (${String((err && err.message) || err).split('\n')[0]})` };
   }
+}
+
+async function readFileMap(graph) {
+  const tools = nx().incremental();
   const plugins = await tools.plugins();
   const others = plugins.filter((p) => typeof p.createDependencies === 'function' && p.name !== JS_DEPENDENCIES_PLUGIN);
   if (others.length > 0) return { incremental: false, reason: `plugin ${others.map((p) => p.name).join(', ')} adds dependencies of its own` };

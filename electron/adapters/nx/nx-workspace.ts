@@ -178,7 +178,8 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
    * or null when only a full rebuild is sure.
    */
   async function update(root: string, entry: PersistedGraph, state: WorkspaceState, nx: NxChoice, progress?: Progress): Promise<{ graph: HostGraph; fileMap: HostFileMap } | null> {
-    if (!entry.fileMap.incremental) return null;
+    // Trusted as written (the checksum), but checked before Nx's resolver is fed with it.
+    if (!HostFileMap.safeParse(entry.fileMap).success || !entry.fileMap.incremental) return null;
     const changed = await changedSince(root, entry, state);
     if (changed === null) return null;
     const isIgnored = nxIgnored(root, entry.nxDir);

@@ -44,9 +44,14 @@ describe('persisted graph: bad input', () => {
   const cases: Array<[string, () => string, RegExp]> = [
     ['cut short', () => fs.readFileSync(file, 'utf8').slice(0, 200), /cut short or corrupt/],
     ['corrupt bytes', () => '\u0000\u0007garbage{', /cut short or corrupt/],
-    ['malformed (right format, a project without a name)', () => JSON.stringify({ ...valid(), graph: { nxVersion: '24', projects: [{ root: 'x' }] } }), /malformed/],
+    [
+      'damaged inside (a project without a name, the checksum of the original)',
+      () => JSON.stringify({ ...valid(), body: JSON.stringify({ graph: { nxVersion: '24', projects: [{ root: 'x' }] }, fileMap: {} }) }),
+      /corrupt \(its checksum does not match\)/,
+    ],
+    ['malformed (right format, a field missing)', () => JSON.stringify({ ...valid(), sha256: undefined }), /malformed/],
     ['from another Convoy version', () => JSON.stringify({ ...valid(), convoy: '0.0.1-elsewhere' }), /written by Convoy 0\.0\.1-elsewhere/],
-    ['from an older format', () => JSON.stringify({ key: valid().key, root: ws.dir, graph: valid().graph }), /another Convoy version/],
+    ['from an older format', () => JSON.stringify({ key: valid().key, root: ws.dir, graph: { nxVersion: '24', projects: [] } }), /another Convoy version/],
     ['for another workspace', () => JSON.stringify({ ...valid(), root: other.dir }), /belongs to another workspace/],
   ];
 
