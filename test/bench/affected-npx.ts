@@ -68,9 +68,27 @@ async function nx(ws: string): Promise<{ ms: number; cpuMs: number | null; names
   return { ms: result.ms, cpuMs: result.cpuMs, names: (JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as string[]).sort() };
 }
 
-/** `npx convoy …` from this checkout (the package's own bin, bin/convoy.mjs), on the workspace. */
+/**
+ * Installs both tools into the workspace the way a user has them: node_modules a folder (not the
+ * generator's symlink) whose packages link to this checkout's, with `convoy` → this checkout and
+ * `.bin/nx`, `.bin/convoy`. Then npx runs each from the workspace, through the same npm tree.
+ */
+function installTools(ws: string): void {
+  const nodeModules = path.join(ws, 'node_modules');
+  const repoModules = path.join(REPO, 'node_modules');
+  fs.rmSync(nodeModules, { force: true });
+  fs.mkdirSync(path.join(nodeModules, '.bin'), { recursive: true });
+  for (const name of fs.readdirSync(repoModules)) {
+    if (name !== '.bin') fs.symlinkSync(path.join(repoModules, name), path.join(nodeModules, name));
+  }
+  fs.symlinkSync(REPO, path.join(nodeModules, 'convoy'));
+  fs.symlinkSync(fs.realpathSync(path.join(repoModules, '.bin', 'nx')), path.join(nodeModules, '.bin', 'nx'));
+  fs.symlinkSync(path.join(REPO, 'bin', 'convoy.mjs'), path.join(nodeModules, '.bin', 'convoy'));
+}
+
+/** `npx convoy …` from the workspace (its node_modules/.bin/convoy, this checkout's bin/convoy.mjs). */
 async function convoy(ws: string, data: string): Promise<{ ms: number; cpuMs: number | null; names: string[]; read: string }> {
-  const result = await run('npx', ['--no', '--', 'convoy', 'affected', '--workspace', ws, '--base', 'main', '--data', data], REPO);
+  const result = await run('npx', ['--no', '--', 'convoy', 'affected', '--base', 'main', '--data', data], ws);
   if (result.code !== 0) throw new Error(`npx convoy exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   const [header = '', , , ...rows] = result.stdout.trimEnd().split('\n');
   const read = header.endsWith(', cached graph') ? 'cached' : header.endsWith(', graph updated') ? 'updated' : 'rebuilt';
@@ -90,6 +108,7 @@ async function main(): Promise<number> {
   try {
     log(`generating ${options.projects} projects in ${ws}`);
     const synthetic = generateWorkspace(ws, { projects: options.projects, seed: options.seed, maxDepsPerProject: options.maxDeps });
+    installTools(ws);
     const edited = `packages/${synthetic.touchedProjects[0]}/src/index.js`;
     const blank = () => ({ nx: [] as number[], convoy: [] as number[], nxCpu: [] as number[], convoyCpu: [] as number[] });
     const times: Record<Scenario, ReturnType<typeof blank>> = { cold: blank(), unchanged: blank(), edit: blank(), commit: blank() };
