@@ -28,8 +28,13 @@ export interface GateObject {
 /** An image this release built and tested. */
 export interface BuiltImage {
   service: string;
-  /** `<repository>:<content hash tag>`. */
+  /**
+   * What the environment deploys: `<repository>:<content hash tag>`, or in an environment with a
+   * registry `host[:port]/prefix/<repository>@sha256:…`.
+   */
   image: string;
+  /** The local reference it was built as, when `image` is a registry's digest reference. */
+  source?: string;
   /** The engine's image ID (sha256:…) recorded when it was built. */
   imageId: string;
   /** Its tests passed (or it declares none) in this release. */
@@ -60,7 +65,7 @@ const RULES: Record<GateName, string> = {
   immutableImages: 'gate immutableImages: deploy only images this release built, by their content tag',
   resources: 'gate resources: every container sets cpu and memory requests and limits',
   hostAccess: 'gate hostAccess: no privileged container, hostPath volume or host network unless allowed',
-  testedImages: 'gate testedImages: the image deployed is the one built and tested in this release, by image ID',
+  testedImages: 'gate testedImages: the image deployed is the one built and tested in this release, by image ID or registry digest',
 };
 
 function violation(gate: GateName, object: GateObject, container: GateContainer | null, what: string): GateViolation {
