@@ -1,6 +1,8 @@
 // Fault injection: failing images, error answers, socket resets and latency.
 
 export type ImageFailure = 'ImagePullBackOff' | 'CrashLoopBackOff';
+/** Which images fail: a substring, a RegExp, or a function of the image reference. */
+export type ImagePattern = RegExp | string | ((image: string) => boolean);
 
 export interface ErrorRule {
   status: 500 | 502 | 503 | 429;
@@ -16,7 +18,7 @@ export interface ResetRule {
 }
 
 export interface Faults {
-  failImages(pattern: RegExp | string, failure: ImageFailure): void;
+  failImages(pattern: ImagePattern, failure: ImageFailure): void;
   errors(rule: ErrorRule): void;
   resets(rule: ResetRule): void;
   latency(ms: number): void;
@@ -33,12 +35,12 @@ function matches(rule: { method?: string; path?: RegExp }, method: string, path:
 }
 
 export class FaultState implements Faults {
-  private images: Array<{ pattern: RegExp | string; failure: ImageFailure }> = [];
+  private images: Array<{ pattern: ImagePattern; failure: ImageFailure }> = [];
   private errorRules: ErrorRule[] = [];
   private resetRules: ResetRule[] = [];
   latencyMs = 0;
 
-  failImages(pattern: RegExp | string, failure: ImageFailure): void {
+  failImages(pattern: ImagePattern, failure: ImageFailure): void {
     this.images.push({ pattern, failure });
   }
 
@@ -61,10 +63,14 @@ export class FaultState implements Faults {
     this.latencyMs = 0;
   }
 
-  /** The failure for an image: a string pattern matches as a substring, a RegExp by test(). */
+  /**
+   * The failure for an image: a string pattern matches as a substring, a RegExp by test(), a function
+   * when it answers true (e.g. "the registry does not hold this digest", for the registry tests).
+   */
   imageFailure(image: string): ImageFailure | undefined {
     for (const rule of this.images) {
-      if (typeof rule.pattern === 'string' ? image.includes(rule.pattern) : (rule.pattern.lastIndex = 0, rule.pattern.test(image))) {
+      const { pattern } = rule;
+      if (typeof pattern === 'function' ? pattern(image) : typeof pattern === 'string' ? image.includes(pattern) : ((pattern.lastIndex = 0), pattern.test(image))) {
         return rule.failure;
       }
     }

@@ -13,8 +13,8 @@ import { ApiError } from './status.js';
 import { Store } from './store.js';
 import { Watches } from './watch.js';
 
-export type { ImageFailure } from './faults.js';
-import type { ImageFailure } from './faults.js';
+export type { ImageFailure, ImagePattern } from './faults.js';
+import type { ImageFailure, ImagePattern } from './faults.js';
 
 export interface KubeApiServerOptions {
   port?: number;
@@ -27,7 +27,7 @@ export interface KubeApiServer {
   port: number;
   writeKubeconfig(file: string, options?: { context?: string; namespace?: string; token?: string }): string;
   faults: {
-    failImages(pattern: RegExp | string, failure: ImageFailure): void;
+    failImages(pattern: ImagePattern, failure: ImageFailure): void;
     errors(rule: { status: 500 | 502 | 503 | 429; count: number; method?: string; path?: RegExp }): void;
     resets(rule: { count: number; method?: string; path?: RegExp }): void;
     latency(ms: number): void;

@@ -62,7 +62,7 @@ export function createRegistryClient(host: string, credentials: () => Promise<Re
     const challenge = challengeOf(first.headers.get('www-authenticate'));
     const creds = await credentials();
     if (challenge?.scheme === 'basic') {
-      if (!creds) throw pushError(`registry ${host} requires credentials and Docker has none for it; run docker login ${host} (Convoy uses the Docker client's credentials)`);
+      if (!creds) throw pushError(`registry ${host} requires credentials and Docker has none for it; run docker login ${host}`);
       headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
       return send(url, { method, headers });
     }
