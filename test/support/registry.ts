@@ -9,9 +9,17 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { inCI } from './docker-engine.js';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 export const haveRegistry = existsSync(REGISTRY_BINARY);
+/** For `describe.skipIf(skipRegistry)`: skipped without the registry, except under CI, where it fails. */
+export const skipRegistry = !haveRegistry && !inCI;
+
+/** Call in a registry suite's beforeAll: under CI a missing registry fails the suite. */
+export function requireRegistry(): void {
+  if (!haveRegistry) throw new Error(`CI is set but ${REGISTRY_BINARY} is missing: install docker-registry and apache2-utils (bash .ci/run does)`);
+}
 
 export interface TestRegistry {
   /** `127.0.0.1:<port>`. */

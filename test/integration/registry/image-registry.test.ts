@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageRegistry } from '../../../electron/adapters/registry/image-registry.js';
 import { isTransientPushError } from '../../../electron/core/ports/image-registry.js';
 import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
-import { type TestRegistry, dockerConfigWith, freePort, haveRegistry, makeTestImages, startRegistry, startRegistryProxy } from '../../support/registry.js';
+import { type TestRegistry, dockerConfigWith, freePort, requireRegistry, skipRegistry, makeTestImages, startRegistry, startRegistryProxy } from '../../support/registry.js';
 
 const run = Math.random().toString(36).slice(2, 8);
 const USER = { username: 'convoy', password: `pw-${run}-secret` };
@@ -31,9 +31,10 @@ async function failure(promise: Promise<unknown>) {
   return err!;
 }
 
-describe.skipIf(skipDocker || !haveRegistry)('registry adapter on a real distribution registry', () => {
+describe.skipIf(skipDocker || skipRegistry)('registry adapter on a real distribution registry', () => {
   beforeAll(async () => {
     requireDocker();
+    requireRegistry();
     registry = await startRegistry({ auth: USER });
     images = await makeTestImages(docker, [`convoy-it/registry-${run}:v1`], run);
   });

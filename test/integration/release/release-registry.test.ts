@@ -15,7 +15,7 @@ import { createImageRegistry } from '../../../electron/adapters/registry/image-r
 import type { ImageRegistryPort, PushRetry } from '../../../electron/core/ports/image-registry.js';
 import type { BuildResult, BuildSpec, ImageBuilderPort, TestResult, TestSpec } from '../../../electron/core/ports/image-builder.js';
 import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
-import { type RegistryProxy, type TestRegistry, dockerConfigWith, haveRegistry, makeTestImages, startRegistry, startRegistryProxy } from '../../support/registry.js';
+import { type RegistryProxy, type TestRegistry, dockerConfigWith, requireRegistry, skipRegistry, makeTestImages, startRegistry, startRegistryProxy } from '../../support/registry.js';
 import { type EngineWorld, SERVICES, release } from '../../support/release-world.js';
 import { REAL, ROOT, startCluster, type TestCluster } from '../kube/cluster.js';
 
@@ -57,7 +57,7 @@ const storeDir = mkdtempSync(path.join(tmpdir(), 'convoy-release-registry-'));
 let config: { dir: string; remove(): void };
 let port: ImageRegistryPort;
 
-describe.skipIf(REAL || skipDocker || !haveRegistry)('releases through registries, by digest (API test server, distribution registry)', () => {
+describe.skipIf(REAL || skipDocker || skipRegistry)('releases through registries, by digest (API test server, distribution registry)', () => {
   const ns = (name: 'local' | 'staging') => `${cluster.namespace}-${name}`;
   const world = (registries: EngineWorld['registries'], over: Partial<EngineWorld> = {}): EngineWorld => {
     const target = (name: 'local' | 'staging') =>
@@ -82,6 +82,7 @@ describe.skipIf(REAL || skipDocker || !haveRegistry)('releases through registrie
 
   beforeAll(async () => {
     requireDocker();
+    requireRegistry();
     cluster = await startCluster('convoy-registry');
     registryA = await startRegistry({ auth: USER });
     registryB = await startRegistry();
