@@ -5,6 +5,7 @@
 // anything is applied. The answer is, per registry and service, the `repository@digest` its clusters
 // pull — the same digest in every registry, or the stage fails.
 import { parseRegistryRef, registryRepository, digestReference, type RegistryRef } from '../../../shared/registry-ref.js';
+import { repositoryOf } from './registry-images.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { PushReport } from '../../../shared/release-report.js';
 import { type ImageRegistryPort, type PushRetry, isTransientPushError } from '../ports/image-registry.js';
@@ -31,12 +32,6 @@ export function registriesOf(environments: readonly ReleaseEnvironment[]): Regis
     uses.set(registry, use);
   }
   return [...uses.values()];
-}
-
-/** The repository of a built reference, without its tag: `shop/orders-api:3f9c` → `shop/orders-api`. */
-function repositoryOf(image: string): { name: string; tag: string } {
-  const colon = image.lastIndexOf(':');
-  return colon > image.lastIndexOf('/') ? { name: image.slice(0, colon), tag: image.slice(colon + 1) } : { name: image, tag: 'latest' };
 }
 
 export interface PushStageContext {
