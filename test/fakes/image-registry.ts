@@ -42,6 +42,8 @@ export class FakeImageRegistry implements ImageRegistryPort {
     this.pushes.push(`${image} -> ${repository}`);
     const failure = this.failures.shift();
     if (failure) throw Object.assign(new ConvoyError('IMAGE_PUSH_FAILED', `push of ${repository} failed: ${failure.message}`), { transient: failure.transient });
+    options.onProgress?.({ layer: 'abc123', status: 'Pushing', current: 1, total: 3 });
+    options.onProgress?.({ layer: 'abc123', status: 'Pushing', current: 3, total: 3 });
     options.onProgress?.({ layer: 'abc123', status: 'Pushed', current: null, total: null });
     const digest = this.digestOf(image, repository);
     if (!this.repositories.has(repository)) this.repositories.set(repository, new Set());

@@ -118,6 +118,7 @@ export async function runPushStage(ctx: PushStageContext): Promise<PushStageResu
 async function pushWithRetries(ctx: PushStageContext, journal: StageJournal, entry: PushReport, built: BuiltImage): Promise<string> {
   const { tracker, port, retry, signal } = ctx;
   const tag = repositoryOf(built.image).tag;
+  const lastStatus = new Map<string, string>();
   for (let attempt = 1; ; attempt++) {
     entry.attempts = attempt;
     tracker.changed();
@@ -127,7 +128,12 @@ async function pushWithRetries(ctx: PushStageContext, journal: StageJournal, ent
         () =>
           port.push(built.image, entry.repository, tag, {
             signal,
-            onProgress: (p) => tracker.event('release.pushProgress', { releaseId: tracker.report.id, repository: entry.repository, layer: p.layer, status: p.status, current: p.current, total: p.total }),
+            // One event per layer and status (Preparing, Pushing, Pushed…), not per byte count: each is a stored row.
+            onProgress: (p) => {
+              if (lastStatus.get(p.layer) === p.status) return;
+              lastStatus.set(p.layer, p.status);
+              tracker.event('release.pushProgress', { releaseId: tracker.report.id, repository: entry.repository, layer: p.layer, status: p.status, current: p.current, total: p.total });
+            },
           }),
         (r) => ({ digest: r.digest }),
       );

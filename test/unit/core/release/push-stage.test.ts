@@ -31,7 +31,8 @@ describe('push stage', () => {
     expect(report.environments[0]!.services.map((s) => s.image).sort()).toEqual(expected.sort());
     expect(report.environments[1]!.services.map((s) => s.image).sort()).toEqual(expected.sort());
     expect(recorder.steps.filter((s) => s.kind === 'image.push').map((s) => [s.stage, s.ok])).toEqual([['push', true], ['push', true], ['push', true]]);
-    expect(recorder.events.filter((e) => e.name === 'release.pushProgress')).toHaveLength(3);
+    // One event per layer and status: Pushing (its byte counts folded) then Pushed, per image.
+    expect(recorder.events.filter((e) => e.name === 'release.pushProgress').map((e) => (e.payload as { status: string }).status)).toEqual(['Pushing', 'Pushed', 'Pushing', 'Pushed', 'Pushing', 'Pushed']);
     expect((await world.targets.staging.status(SERVICES)).map((s) => s.image).sort()).toEqual(expected.sort());
   });
 
