@@ -31,6 +31,8 @@ function keysFor(host: string): string[] {
 
 /** Runs `docker-credential-<helper> get` with the host on stdin; null when it has nothing for it. */
 function runHelper(helper: string, host: string, env: NodeJS.ProcessEnv): Promise<{ username: string; secret: string } | null> {
+  // Docker runs `docker-credential-<name>` from PATH; a name with a path in it would run something else.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(helper)) return Promise.reject(new Error(`credential helper "${helper}" in the Docker client config is not a helper name (docker-credential-<name> on PATH)`));
   return new Promise((resolve, reject) => {
     const child = execFile(`docker-credential-${helper}`, ['get'], { env, timeout: 30_000 }, (err, stdout) => {
       if (err) {

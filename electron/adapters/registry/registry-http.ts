@@ -70,9 +70,15 @@ export function createRegistryClient(host: string, credentials: () => Promise<Re
       const tokenUrl = new URL(challenge.params.realm);
       if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
       if (scope) tokenUrl.searchParams.set('scope', scope);
-      const tokenHeaders: Record<string, string> = {};
-      if (creds && !creds.identityToken) tokenHeaders.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-      const tokenResponse = await send(tokenUrl.toString(), { headers: tokenHeaders });
+      let tokenResponse: Response;
+      if (creds?.identityToken) {
+        // An identity token is an OAuth2 refresh token: exchanged at the realm by POST, as Docker does.
+        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'convoy', service: challenge.params.service ?? '', ...(scope ? { scope } : {}) });
+        tokenResponse = await send(challenge.params.realm, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      } else {
+        const tokenHeaders: Record<string, string> = creds ? { Authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` } : {};
+        tokenResponse = await send(tokenUrl.toString(), { headers: tokenHeaders });
+      }
       if (tokenResponse.status === 401 || tokenResponse.status === 403) throw pushError(`registry ${host} refused the credentials from ${creds?.source ?? 'nowhere (none configured)'} (HTTP ${tokenResponse.status}); run docker login ${host} again`);
       const body = (await tokenResponse.json().catch(() => ({}))) as { token?: string; access_token?: string };
       const token = body.token ?? body.access_token;

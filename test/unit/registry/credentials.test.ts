@@ -52,6 +52,11 @@ describe('registry credentials from the Docker client config', () => {
     await expect(credentialsFor('x.example.com', () => {}, env)).rejects.toThrow('docker-credential-nothere is not installed or not on PATH');
   });
 
+  it('a helper name with a path in it is refused, not run', async () => {
+    const env = configDir('pathy', { credHelpers: { 'x.example.com': '../../tmp/evil' } });
+    await expect(credentialsFor('x.example.com', () => {}, env)).rejects.toThrow('credential helper "../../tmp/evil" in the Docker client config is not a helper name');
+  });
+
   it('no config file means no credentials', async () => {
     expect(await credentialsFor('x.example.com', () => {}, { DOCKER_CONFIG: path.join(dir, 'absent') })).toBeNull();
   });
