@@ -1,9 +1,10 @@
 // The release runner (issue 12): one change taken through every environment in promotion order.
 // Stages: affected → build → test → push (push-stage.ts, when an environment names a registry) → per
-// environment (environment-run.ts) gates → diff → approval → waves → verify, and rollback on failure. Images are built and tested once and the same references
-// (checked by image ID at each environment's gates) are promoted; nothing is rebuilt. Every
-// environment the release walks is held for its whole run, so a second release into one of them is
-// refused before anything is built. Pure logic over ports; the clock and every effect come in.
+// environment (environment-run.ts) gates → diff → approval → waves → verify, and rollback on failure.
+// Images are built and tested once and the same references (checked by image ID, or by registry
+// digest, at each environment's gates) are promoted; nothing is rebuilt. Every environment the
+// release walks is held for its whole run, so a second release into one of them is refused before
+// anything is built. Pure logic over ports; the clock and every effect come in.
 import type { ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../shared/release-report.js';
