@@ -172,6 +172,23 @@ describe.skipIf(REAL || skipDocker || skipRegistry)('releases through registries
     expect(report.pushes.find((p) => p.registry === `${proxy.host}/flaky` && p.service === steps[0]!.target.split('/').pop())?.attempts).toBe(2);
   });
 
+  it('a repository the registry refuses (403) is a recorded, unretried failure; nothing is applied', async () => {
+    proxy.rule = ({ method, path: p }) => (method === 'PUT' && p.includes('/manifests/') ? { status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }) } : null);
+    try {
+      const before = await deployed('local');
+      const { recorder, done } = release(world({ local: `${proxy.host}/locked` }), { id: 'g7', version: 'v4', to: 'local' });
+      const report = await done;
+      expect(report.state).toBe('failed');
+      expect(report.cause?.code).toBe('IMAGE_PUSH_FAILED');
+      expect(report.cause?.message).toContain(`push of ${proxy.host}/locked/shop/catalog-api to registry ${proxy.host} failed: the registry refused this repository`);
+      expect(recorder.steps.filter((s) => s.kind === 'image.push').map((s) => [s.target, s.ok])).toEqual([[`${proxy.host}/locked/shop/catalog-api`, false]]);
+      expect(report.applies).toBe(0);
+      expect(await deployed('local')).toEqual(before);
+    } finally {
+      proxy.rule = () => null;
+    }
+  });
+
   it.each([
     ['a wrong password (401)', () => dockerConfigWith({ [registryA.host]: { username: USER.username, password: 'wrong' } }), () => `${registryA.host}/convoy`, /refused the credentials/],
     ['no credentials for a registry that requires them', () => dockerConfigWith({}), () => `${registryA.host}/convoy`, /requires credentials and Docker has none/],
