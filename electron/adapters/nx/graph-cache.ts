@@ -183,6 +183,23 @@ export function blobIds(root: string, files: readonly string[]): Record<string, 
   return blobs;
 }
 
+/** The shape the update path reads, checked cheaply (the body's checksum already proves it intact). */
+export function isFileMap(value: unknown): value is HostFileMap {
+  const map = value as Record<string, unknown> | null;
+  if (!map || typeof map !== 'object') return false;
+  if (map.incremental === false) return typeof map.reason === 'string';
+  const isObject = (x: unknown) => Boolean(x) && typeof x === 'object' && !Array.isArray(x);
+  return (
+    map.incremental === true &&
+    Array.isArray(map.patterns) &&
+    map.patterns.every((p) => typeof p === 'string') &&
+    isObject(map.files) &&
+    isObject(map.fixed) &&
+    isObject(map.locatorProjects) &&
+    isObject(map.externalNodes)
+  );
+}
+
 /** A host graph as the persisted entry's graph (the file map is kept beside it). */
 export function graphOnly(graph: HostGraph): PersistedGraph['graph'] {
   return { nxVersion: graph.nxVersion, projects: graph.projects };

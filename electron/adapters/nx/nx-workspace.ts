@@ -10,7 +10,7 @@ import { abortable } from '../../core/abort.js';
 import { findCycles } from '../../core/cycles.js';
 import type { GraphSnapshot, NxChoice, ProjectGraphPort, Progress } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
-import { HostFileMap, type PersistedGraph, type WorkspaceState, blobIds, cacheFile, dropCachedGraph, graphKey, graphOnly, readPersistedGraph, writePersistedGraph } from './graph-cache.js';
+import { HostFileMap, type PersistedGraph, isFileMap, type WorkspaceState, blobIds, cacheFile, dropCachedGraph, graphKey, graphOnly, readPersistedGraph, writePersistedGraph } from './graph-cache.js';
 import { applyUpdate, changedSince, globMatcher, planUpdate } from './incremental-graph.js';
 import { type HostGraph, type NxHost, assertSupportedNx, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 /** An Nx host with nothing to do for this long is stopped (its graph stays in the caches). */
@@ -178,8 +178,8 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
    * or null when only a full rebuild is sure.
    */
   async function update(root: string, entry: PersistedGraph, state: WorkspaceState, nx: NxChoice, progress?: Progress): Promise<{ graph: HostGraph; fileMap: HostFileMap } | null> {
-    // Trusted as written (the checksum), but checked before Nx's resolver is fed with it.
-    if (!HostFileMap.safeParse(entry.fileMap).success || !entry.fileMap.incremental) return null;
+    // Trusted as this version wrote it (the checksum); a schema check here cost ~90 ms at 2,000 projects.
+    if (!isFileMap(entry.fileMap) || !entry.fileMap.incremental) return null;
     const changed = await changedSince(root, entry, state);
     if (changed === null) return null;
     const isIgnored = nxIgnored(root, entry.nxDir);

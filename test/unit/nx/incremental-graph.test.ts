@@ -1,7 +1,7 @@
 // Which changes the persisted graph may absorb by reading a few files again, and which need Nx's full
 // build; and how the per-file dependencies become each project's edges again.
 import { describe, expect, it } from 'vitest';
-import type { PersistedGraph } from '../../../electron/adapters/nx/graph-cache.js';
+import { type PersistedGraph, isFileMap } from '../../../electron/adapters/nx/graph-cache.js';
 import { applyUpdate, planUpdate } from '../../../electron/adapters/nx/incremental-graph.js';
 
 const project = (name: string, root: string, dependencies: string[] = []) => ({
@@ -114,5 +114,16 @@ describe('applyUpdate', () => {
       ['ui', ['shared']],
     ]);
     expect(fileMap.incremental && fileMap.files).toEqual({ 'libs/ui/src/a.ts': ['shared'] });
+  });
+});
+
+describe('isFileMap', () => {
+  it('accepts what the host writes and refuses other shapes', () => {
+    expect(isFileMap(entry().fileMap)).toBe(true);
+    expect(isFileMap({ incremental: false, reason: 'plugin x' })).toBe(true);
+    expect(isFileMap({ incremental: true, patterns: [1], files: {}, fixed: {}, locatorProjects: {}, externalNodes: {} })).toBe(false);
+    expect(isFileMap({ incremental: true, patterns: [], files: [], fixed: {}, locatorProjects: {}, externalNodes: {} })).toBe(false);
+    expect(isFileMap({ incremental: 'yes' })).toBe(false);
+    expect(isFileMap(null)).toBe(false);
   });
 });
