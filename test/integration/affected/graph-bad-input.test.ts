@@ -10,7 +10,7 @@ import { cacheFile } from '../../../electron/adapters/nx/graph-cache.js';
 import { convoy } from './cli-run.js';
 import { type TestWorkspace, createWorkspace, nxAffected, projectJsonTemplate, removeWorkspaces, tempDir } from './fixtures.js';
 
-const CASE_TIMEOUT = 120_000;
+const CASE_TIMEOUT = 300_000; // up to a dozen fresh processes and nx runs per case, on a loaded machine
 
 afterAll(() => removeWorkspaces());
 

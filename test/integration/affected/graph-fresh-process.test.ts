@@ -20,7 +20,7 @@ import {
   tempDir,
 } from './fixtures.js';
 
-const CASE_TIMEOUT = 120_000;
+const CASE_TIMEOUT = 300_000; // up to a dozen fresh processes and nx runs per case, on a loaded machine
 
 afterAll(() => removeWorkspaces());
 
