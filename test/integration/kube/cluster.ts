@@ -71,7 +71,8 @@ export async function startCluster(prefix: string): Promise<TestCluster> {
     const applyAs = async (manager: string, object: Record<string, unknown>) => {
       const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'convoy-apply-as-')), 'object.json');
       writeFileSync(file, JSON.stringify(object));
-      await kubectl('apply', '--server-side', `--field-manager=${manager}`, '-f', file);
+      // Forced, as the test server's applyAs is: the other manager takes the fields over.
+      await kubectl('apply', '--server-side', '--force-conflicts', `--field-manager=${manager}`, '-f', file);
     };
     return {
       kubeconfig,
