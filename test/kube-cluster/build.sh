@@ -38,7 +38,8 @@ if complete; then
   exit 0
 fi
 
-command -v go >/dev/null 2>&1 || { echo 'kube-cluster build: the go command is missing (Go 1.26 or newer is needed)' >&2; exit 1; }
+go="${CONVOY_KUBE_CLUSTER_GO:-go}" # which go command; the tests point it at a missing one
+command -v "$go" >/dev/null 2>&1 || { echo "kube-cluster build: the go command is missing ($go; Go 1.26 or newer is needed)" >&2; exit 1; }
 rm -rf "$out"
 mkdir -p "$out"
 staging="$out/bin.partial"
@@ -48,9 +49,9 @@ echo "kube-cluster build: building Kubernetes $release (kube-apiserver, kube-con
 start=$SECONDS
 flags=(-trimpath -ldflags='-s -w')
 if ! {
-  nice -n 10 go build "${flags[@]}" -o "$staging/" \
+  nice -n 10 "$go" build "${flags[@]}" -o "$staging/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl &&
-  nice -n 10 go build "${flags[@]}" -o "$staging/etcd" ./cmd/etcd
+  nice -n 10 "$go" build "${flags[@]}" -o "$staging/etcd" ./cmd/etcd
 } >"$log" 2>&1; then
   echo "kube-cluster build: FAILED after $((SECONDS - start))s; last lines of $log:" >&2
   tail -n 30 "$log" >&2

@@ -47,8 +47,21 @@ describe.skipIf(BACKEND === 'control-plane')('kube-cluster: bad input', () => {
 
   it('says the go command is missing when the build cannot run', async () => {
     const cache = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-build-'));
-    const error = await run('bash', [path.join(ROOT, 'test/kube-cluster/build.sh')], { env: { PATH: '/usr/bin:/bin', HOME: cache, CONVOY_KUBE_CLUSTER_CACHE: cache } }).catch((e: unknown) => e);
+    const error = await run('bash', [path.join(ROOT, 'test/kube-cluster/build.sh')], { env: { ...process.env, CONVOY_KUBE_CLUSTER_GO: path.join(cache, 'no-such-go'), CONVOY_KUBE_CLUSTER_CACHE: cache } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 1, stderr: expect.stringContaining('the go command is missing') });
+  });
+});
+
+describe.skipIf(BACKEND === 'control-plane')('kube-cluster: a failed build', () => {
+  it('says the build failed, with the tail of its log, and caches nothing', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-build-'));
+    const fakeGo = path.join(cache, 'go');
+    writeFileSync(fakeGo, '#!/bin/sh\necho "compile: undefined: somethingMissing" >&2\nexit 2\n', { mode: 0o755 });
+    const error = await run('bash', [path.join(ROOT, 'test/kube-cluster/build.sh')], { env: { ...process.env, CONVOY_KUBE_CLUSTER_GO: fakeGo, CONVOY_KUBE_CLUSTER_CACHE: cache } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 1, stderr: expect.stringMatching(/FAILED after \d+s; last lines of .*build\.log:\ncompile: undefined: somethingMissing/) });
+    // A second run tries again rather than trusting a half-built directory.
+    const again = await run('bash', [path.join(ROOT, 'test/kube-cluster/build.sh')], { env: { ...process.env, CONVOY_KUBE_CLUSTER_GO: fakeGo, CONVOY_KUBE_CLUSTER_CACHE: cache } }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringContaining('FAILED') });
   });
 });
 
