@@ -14,7 +14,14 @@ cd "$here"
 
 release=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ { print $2; exit }' go.mod)
 [[ -n "$release" ]] || { echo "kube-cluster build: no k8s.io/kubernetes version in $here/go.mod" >&2; exit 1; }
-inputs_hash=$(cat go.mod go.sum $(find cmd -name '*.go' | LC_ALL=C sort) | sha256sum | cut -c1-12)
+minor=$(echo "$release" | cut -d. -f2)
+# The version the binaries report (/version, `kubectl version`), stamped as Kubernetes' own build does;
+# without it they say v0.0.0-master.
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$release -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
+inputs_hash=$( (cat go.mod go.sum $(find cmd -name '*.go' | LC_ALL=C sort); echo "$ldflags") | sha256sum | cut -c1-12)
 cache_root="${CONVOY_KUBE_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/convoy/kube-cluster}"
 out="$cache_root/$release-$inputs_hash"
 bins=(kube-apiserver kube-controller-manager kubectl etcd)
@@ -47,7 +54,7 @@ log="$out/build.log"
 mkdir -p "$staging"
 echo "kube-cluster build: building Kubernetes $release (kube-apiserver, kube-controller-manager, kubectl, etcd) — log: $log" >&2
 start=$SECONDS
-flags=(-trimpath -ldflags='-s -w')
+flags=(-trimpath "-ldflags=$ldflags")
 if ! {
   nice -n 10 "$go" build "${flags[@]}" -o "$staging/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl &&
