@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { cleanStaleRuns, isAlive, reservePort } from '../../kube-cluster/processes.js';
+import { localRegistryRef } from '../../kube-cluster/simulator.js';
 import { BACKEND, ROOT } from '../kube/cluster.js';
 
 const run = promisify(execFile);
@@ -49,6 +50,18 @@ describe.skipIf(BACKEND === 'control-plane')('kube-cluster: bad input', () => {
     const cache = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-build-'));
     const error = await run('bash', [path.join(ROOT, 'test/kube-cluster/build.sh')], { env: { ...process.env, CONVOY_KUBE_CLUSTER_GO: path.join(cache, 'no-such-go'), CONVOY_KUBE_CLUSTER_CACHE: cache } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 1, stderr: expect.stringContaining('the go command is missing') });
+  });
+});
+
+describe.skipIf(BACKEND === 'control-plane')('pod simulator: which images its registry check asks about', () => {
+  it('asks a registry on 127.0.0.1 or localhost for the tag or digest, and leaves other images alone', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(localRegistryRef('127.0.0.1:5000/shop/orders-api:v2')).toEqual({ base: 'http://127.0.0.1:5000', repo: 'shop/orders-api', ref: 'v2' });
+    expect(localRegistryRef(`localhost:5001/orders@${digest}`)).toEqual({ base: 'http://localhost:5001', repo: 'orders', ref: digest });
+    expect(localRegistryRef(`127.0.0.1:5000/shop/orders-api:v2@${digest}`)).toMatchObject({ ref: digest });
+    expect(localRegistryRef('127.0.0.1:5000/shop/orders-api')).toMatchObject({ ref: 'latest' });
+    expect(localRegistryRef('shop/orders-api:v1')).toBeNull();
+    expect(localRegistryRef('registry.example.com:5000/shop/orders-api:v1')).toBeNull();
   });
 });
 
