@@ -21,7 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   let cluster: KubeCluster;
   try {
-    cluster = await startKubeCluster({ context: 'convoy-it', log: (line) => console.log(`[kube-cluster] ${line}`) });
+    // registryCheck: an image on a registry at 127.0.0.1:PORT runs only if its manifest is there.
+    cluster = await startKubeCluster({ context: 'convoy-it', registryCheck: true, log: (line) => console.log(`[kube-cluster] ${line}`) });
   } catch (error) {
     throw new Error(
       `${(error as Error).message}\n(The kube-control-plane test project needs Go 1.26+ and openssl; set CONVOY_KUBE_CLUSTER=0 to leave it out outside CI.)`,

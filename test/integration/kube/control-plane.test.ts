@@ -3,9 +3,11 @@
 //   `kubectl rollout history` shows its revisions, and Convoy's rollback leaves the Deployment exactly
 //   as `kubectl rollout undo` leaves its twin in another namespace;
 // - a service account whose Role lacks `patch deployments` gets Convoy's clear 403 message, nothing is
-//   applied, and `kubectl auth can-i` agrees.
+//   applied, and `kubectl auth can-i` agrees;
+// - an image on a registry at 127.0.0.1 runs when its manifest is there and backs off when it is not.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -133,5 +135,31 @@ describe.skipIf(BACKEND !== 'control-plane')('RBAC on the real control plane', (
     expect((error as Error).message).toContain('Nothing was applied');
     // The Service ahead of it in apply order (which the account may patch) was not applied either.
     expect((await cluster.kubectl('get', 'services,deployments,replicasets,pods', '-n', ns, '-o', 'name')).trim()).toBe('');
+  });
+});
+
+describe.skipIf(BACKEND !== 'control-plane')('pulls from a registry on this machine (pod simulator registry check)', () => {
+  it('runs an image whose manifest the registry has, and backs off on one it lacks', async () => {
+    // A stand-in registry that knows one manifest: HEAD /v2/shop/pulled/manifests/v1.
+    const asked: string[] = [];
+    const registry = createServer((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      res.writeHead(req.method === 'HEAD' && req.url === '/v2/shop/pulled/manifests/v1' ? 200 : 404).end();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(registry.address() as { port: number }).port}`;
+    try {
+      const target = createKubeTarget(targetConfig(cluster, { namespace: `${cluster.namespace}-pull` }));
+      const present = exampleUnit('orders-api', `${host}/shop/pulled:v1`, 'rel-pull-1');
+      await target.apply([present]);
+      await expect(target.waitReady([present], { deadlineMs: 60_000 })).resolves.toEqual([expect.objectContaining({ state: 'ready', image: `${host}/shop/pulled:v1` })]);
+      const missing = exampleUnit('catalog-api', `${host}/shop/pulled:v2`, 'rel-pull-2');
+      await target.apply([missing]);
+      const error = await target.waitReady([missing], { deadlineMs: 60_000 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringMatching(/catalog-api: pod catalog-api-[\w-]+, container catalog-api: ImagePullBackOff/) });
+      expect(asked).toContain('HEAD /v2/shop/pulled/manifests/v2');
+    } finally {
+      registry.close();
+    }
   });
 });
