@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
 
 // The Kubernetes suites that also run against a real control plane (test/kube-cluster).
-const KUBE_SUITES = ['test/integration/kube/**/*.test.ts', 'test/integration/kube-cluster/**/*.test.ts', 'test/integration/target-ops/**/*.test.ts', 'test/integration/release/release-kube.test.ts'];
+const KUBE_SUITES = [
+  'test/integration/kube/**/*.test.ts',
+  'test/integration/kube-cluster/**/*.test.ts',
+  'test/integration/target-ops/**/*.test.ts',
+  'test/integration/release/release-kube.test.ts',
+  'test/integration/port-contracts/deploy-target-kube.test.ts',
+];
 
 /**
  * The real control plane is a second backend whenever it can be built: Go on the PATH (the first run
