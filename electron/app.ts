@@ -37,6 +37,8 @@ import { recoverHandlers } from './features/recover/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
 import { createImageInspector } from './adapters/docker/image-inspector.js';
+import { createImageRegistry, defaultPushRetry } from './adapters/registry/image-registry.js';
+import type { PushRetry } from './core/ports/image-registry.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -57,6 +59,8 @@ export interface AppOptions {
   notice?: (message: string) => void;
   images?: ImageInspector;
   lock?: EnvironmentLock;
+  /** Attempts and backoff for transient push failures (default: 4 attempts, 1s doubling). */
+  pushRetry?: PushRetry;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
   makeTarget?: TargetFactory;
   /** This process and how to check others (tests); default: the real process identity. */
@@ -110,7 +114,7 @@ export function createApp(options: AppOptions): App {
   const workspace =
     options.workspace ??
     createWorkspace({
-      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') }),
+      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs'), convoyVersion: VERSION }),
       git,
       // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
@@ -134,6 +138,8 @@ export function createApp(options: AppOptions): App {
     config,
     git,
     gateObjects: gateObjectsFor,
+    registry: (remember: Parameters<typeof createImageRegistry>[0]['remember']) => createImageRegistry({ env, remember }),
+    pushRetry: options.pushRetry ?? defaultPushRetry(),
     makeTarget: options.makeTarget ?? createTargetFor,
   };
   const dispatcher = createDispatcher({

@@ -16,7 +16,7 @@ import { storedReport } from '../release/store-recorder.js';
 function emptyReport(run: RunRecord): ReleaseReport {
   return {
     id: run.id, workspace: run.workspace, target: run.environment ?? '', only: false, base: run.base, head: run.head, commit: null, author: null,
-    state: 'running', cause: null, startedAt: run.createdAt, finishedAt: null, affected: [], services: [], order: [], images: [], buildCalls: 0, applies: 0, stages: [], environments: [],
+    state: 'running', cause: null, startedAt: run.createdAt, finishedAt: null, affected: [], services: [], order: [], images: [], buildCalls: 0, applies: 0, stages: [], environments: [], pushes: [],
   };
 }
 

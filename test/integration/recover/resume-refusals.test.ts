@@ -41,7 +41,7 @@ function workspace(): { dir: string; head: string } {
 function report(ws: string, over: Partial<ReleaseReport>): ReleaseReport {
   return {
     id: 'rel-1', workspace: ws, target: 'local', only: false, base: null, head: null, commit: null, author: null, state: 'running', cause: null,
-    startedAt: '2026-12-04T10:00:00.000Z', finishedAt: null, affected: [], services: [], order: [], images: [], buildCalls: 0, applies: 0, stages: [],
+    startedAt: '2026-12-04T10:00:00.000Z', finishedAt: null, affected: [], services: [], order: [], images: [], pushes: [], buildCalls: 0, applies: 0, stages: [],
     environments: [{ name: 'local', kind: 'docker', state: 'pending', waves: [], skipped: [], gates: null, diff: null, approval: { required: false, state: 'not-required', by: null, at: null, comment: null }, services: [], rollbacks: [], live: [], cause: null }],
     ...over,
   };

@@ -35,7 +35,7 @@ const INTERRUPTED: InterruptedRelease = {
 function channelWith(releases: InterruptedRelease[]) {
   const report: RecoverResult['report'] = {
     id: 'rel-7', workspace: '/work/shop', target: 'staging', only: false, base: null, head: null, commit: 'c0ffee', author: null, state: 'succeeded', cause: null,
-    startedAt: INTERRUPTED.createdAt, finishedAt: INTERRUPTED.createdAt, affected: [], services: [], order: [], images: [], buildCalls: 0, applies: 0, stages: [], environments: [],
+    startedAt: INTERRUPTED.createdAt, finishedAt: INTERRUPTED.createdAt, affected: [], services: [], order: [], images: [], buildCalls: 0, applies: 0, stages: [], environments: [], pushes: [],
   };
   const result = (action: 'resume' | 'rollback'): RecoverResult => ({ releaseId: 'rel-7', action, ok: true, report, rollbacks: [], objects: OBJECTS, error: null });
   let listed = releases;
