@@ -16,9 +16,7 @@ import type { WorkspacePort } from './core/ports/workspace.js';
 import type { TargetFactory } from './core/ports/target-factory.js';
 import type { EnvironmentLock, ImageInspector } from './core/release/run-ports.js';
 import { createConfigAdapter } from './adapters/config/config-adapter.js';
-import { gateObjectsFor } from './adapters/gate-inputs/gate-inputs.js';
-import { createDockerEngine } from './adapters/docker/docker-engine.js';
-import { createImageBuilder } from './adapters/docker/image-builder.js';
+import { gateObjectsFor, lazyDockerEngine, lazyImageBuilder, lazyImageInspector } from './adapters/lazy/lazy-adapters.js';
 import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
@@ -33,7 +31,6 @@ import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
-import { createImageInspector } from './adapters/docker/image-inspector.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -41,7 +38,7 @@ import type { Channel } from '../shared/channel.js';
 
 export { VERSION };
 /** For `convoy rehearse --clean`: the containers the Docker target made for some services of an environment. */
-export { removeServiceContainers } from './adapters/docker-target/cleanup.js';
+export { removeServiceContainers } from './adapters/lazy/lazy-adapters.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -84,7 +81,7 @@ export function createApp(options: AppOptions): App {
   // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
   const releaseOnExit = () => leases.releaseAll();
   process.once('exit', releaseOnExit);
-  const docker = options.docker ?? createDockerEngine();
+  const docker = options.docker ?? lazyDockerEngine();
   const config = createConfigAdapter();
   const git = createGit();
   const workspace =
@@ -95,7 +92,7 @@ export function createApp(options: AppOptions): App {
       // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
     });
-  const builder = options.builder ?? createImageBuilder();
+  const builder = options.builder ?? lazyImageBuilder();
   const live = new LiveReleases();
 
   const dispatcher = createDispatcher({
@@ -116,7 +113,7 @@ export function createApp(options: AppOptions): App {
         store,
         events,
         live,
-        images: options.images ?? createImageInspector(),
+        images: options.images ?? lazyImageInspector(),
         leases,
         lock: options.lock ?? leaseLock(leases, store),
         newId: randomUUID,

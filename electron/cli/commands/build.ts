@@ -2,7 +2,7 @@
 // own, outside a release. In a terminal it shows one live status line; otherwise it prints plain
 // progress lines (logs, CI). `--logs` also prints every build and test log line, already redacted.
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { BuildReport, ProjectBuild } from '../../../shared/domain.js';
 import type { CliContext } from '../context.js';
 
@@ -79,7 +79,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       };
       let stopInterrupt = () => {};
       try {
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         // Ctrl-C cancels the job: in-flight builds stop, test containers are removed, the run is
         // recorded as cancelled. A second Ctrl-C exits at once.
         let jobId: string | null = null;
