@@ -104,7 +104,7 @@ export function createApp(options: AppOptions): App {
       ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env, redaction }),
+      ...buildHandlers({ workspace, builder, docker, config, git, store, testResults: store, events, newId: randomUUID, env: options.env, redaction }),
       ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
       ...releaseHandlers({
         workspace,

@@ -11,6 +11,8 @@ import { gateObjectFromDockerUnit } from '../../electron/core/release/gate-objec
 import type { Approver, EnvironmentLock, ImageInspector, ReleaseEnvironment } from '../../electron/core/release/run-ports.js';
 import type { ImageBuilderPort } from '../../electron/core/ports/image-builder.js';
 import type { DeployTargetPort, DeployUnit } from '../../electron/core/ports/deploy-target.js';
+import type { TestResultStore } from '../../electron/core/ports/test-results.js';
+import { createMemoryStore } from '../fakes/store.js';
 import { FakeDeployTarget } from '../fakes/deploy-target.js';
 import { FakeImageBuilder } from '../fakes/image-builder.js';
 import { FakeApprover, FakeLock, FakeRecorder, fakeClock } from '../fakes/release-run.js';
@@ -49,6 +51,8 @@ export interface EngineWorld {
   unitEnv?: Record<string, string>;
   /** Where a service's Kubernetes manifests are (the Kubernetes test deploys the example's). */
   manifestsDir?: (service: string) => string;
+  /** Passed tests remembered across releases, as the app's store does; absent: every test runs. */
+  testResults?: TestResultStore;
 }
 
 /** The fake builder, remembering the image ID of each reference it built (what an engine would report). */
@@ -73,7 +77,15 @@ export function createWorld(kind: 'docker' | 'kubernetes' = 'docker'): World {
     staging: new FakeDeployTarget({ environment: 'staging', kind }),
   };
   const builder = new RecordingBuilder();
-  return { builder, images: { imageId: async (ref) => builder.ids.get(ref) ?? null }, lock: new FakeLock(), targets, ports: { ...targets }, recorders: [] };
+  return {
+    builder,
+    images: { imageId: async (ref) => builder.ids.get(ref) ?? null },
+    lock: new FakeLock(),
+    targets,
+    ports: { ...targets },
+    recorders: [],
+    testResults: createMemoryStore(),
+  };
 }
 
 export interface ReleaseOptions {
@@ -86,6 +98,7 @@ export interface ReleaseOptions {
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
+  rerunTests?: boolean;
 }
 
 function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual'): ReleaseEnvironment {
@@ -129,6 +142,8 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     clock: fakeClock(),
     redact: (line) => line.replaceAll('s3cret', '[redacted]'),
     buildConcurrency: 2,
+    ...(world.testResults ? { testResults: world.testResults } : {}),
+    rerunTests: options.rerunTests === true,
     signal: options.signal,
   };
   return { recorder, done: runRelease(input, deps) };

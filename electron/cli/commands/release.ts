@@ -16,6 +16,7 @@ interface ReleaseOptions {
   projects?: string;
   only?: boolean;
   yes?: boolean;
+  rerunTests?: boolean;
   json?: boolean;
   data?: string;
 }
@@ -38,6 +39,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
     .option('-p, --projects <names>', 'release exactly these projects (comma-separated) instead of the affected ones')
     .option('--only', 'run --env alone, not the environments before it')
     .option('-y, --yes', 'approve every environment that needs approval up front')
+    .option('--rerun-tests', 'run every test, also those that passed before with the same image, command, environment and timeout')
     .option('--json', 'print the release record as JSON')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: ReleaseOptions) => {
@@ -45,7 +47,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       try {
         const projects = list(options.projects);
         await driveRelease(
-          (await clientFor(app)),
+          await clientFor(app),
           ctx,
           {
             dir: options.workspace,
@@ -55,6 +57,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
             ...(options.head ? { head: options.head } : {}),
             ...(options.uncommitted ? { uncommitted: true } : {}),
             ...(projects && projects.length > 0 ? { projects } : {}),
+            ...(options.rerunTests ? { rerunTests: true } : {}),
           },
           { json: options.json, yes: options.yes, name: 'convoy release' },
         );

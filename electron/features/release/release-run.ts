@@ -35,6 +35,8 @@ export interface ReleaseStartInput {
   projects?: string[];
   approval?: ApprovalMode;
   by?: string;
+  /** Run every test, also those the store remembers as passed. */
+  rerunTests?: boolean;
 }
 
 export interface ReleaseRunDeps {
@@ -151,6 +153,8 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
         clock: { now },
         redact,
         buildConcurrency: config.build.concurrency ?? Math.max(1, os.availableParallelism()),
+        testResults: deps.store,
+        rerunTests: input.rerunTests === true,
         signal,
         onUpdate: (report) => {
           deps.live.update(report);
