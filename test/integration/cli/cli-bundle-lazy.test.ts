@@ -1,7 +1,7 @@
 // The CLI bundle (dist/cli, rebuilt by the test run's global setup) loads only what a command needs:
 // starting it (--help, --version) loads neither the contract's schemas (zod) nor any adapter, and
 // opening the app loads neither dockerode nor the Kubernetes client; they come with the first call
-// that needs them. Read from the bundle's own static imports, chunk by chunk.
+// that needs them (an unchanged build needs neither: its engine calls are plain HTTP). Read from the bundle's own static imports, chunk by chunk.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,5 +46,13 @@ describe('the CLI bundle loads lazily', () => {
     expect(packages.has('better-sqlite3')).toBe(true);
     expect(packages.has('zod')).toBe(true);
     for (const heavy of ['dockerode', '@kubernetes/client-node', 'ws']) expect(packages.has(heavy), heavy).toBe(false);
+  });
+
+  it('the image builder and the engine status load dockerode only for a build or a test run', () => {
+    for (const prefix of ['image-builder', 'docker-engine']) {
+      const chunk = fs.readdirSync(DIST).find((file) => new RegExp(`^${prefix}-[A-Z0-9]+\\.mjs$`).test(file));
+      expect(chunk, prefix).toBeDefined();
+      expect(packagesIn(staticClosure(chunk!)).has('dockerode'), prefix).toBe(false);
+    }
   });
 });
