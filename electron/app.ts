@@ -16,7 +16,7 @@ import type { WorkspacePort } from './core/ports/workspace.js';
 import type { TargetFactory } from './core/ports/target-factory.js';
 import type { EnvironmentLock, ImageInspector } from './core/release/run-ports.js';
 import { createConfigAdapter } from './adapters/config/config-adapter.js';
-import { gateObjectsFor, lazyDockerEngine, lazyImageBuilder, lazyImageInspector } from './adapters/lazy/lazy-adapters.js';
+import { gateObjectsFor, lazyDockerEngine, lazyImageBuilder, lazyImageInspector, lazyImageRegistry } from './adapters/lazy/lazy-adapters.js';
 import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
@@ -31,6 +31,8 @@ import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
+import { defaultPushRetry } from './adapters/registry/push-retry.js';
+import type { PushRetry } from './core/ports/image-registry.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -51,6 +53,8 @@ export interface AppOptions {
   notice?: (message: string) => void;
   images?: ImageInspector;
   lock?: EnvironmentLock;
+  /** Attempts and backoff for transient push failures (default: 4 attempts, 1s doubling). */
+  pushRetry?: PushRetry;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
   makeTarget?: TargetFactory;
 }
@@ -122,6 +126,8 @@ export function createApp(options: AppOptions): App {
         config,
         git,
         gateObjects: gateObjectsFor,
+        registry: (remember) => lazyImageRegistry({ env, remember }),
+        pushRetry: options.pushRetry ?? defaultPushRetry(),
         makeTarget: options.makeTarget ?? createTargetFor,
       }),
     },
