@@ -16,9 +16,7 @@ import type { WorkspacePort } from './core/ports/workspace.js';
 import type { TargetFactory } from './core/ports/target-factory.js';
 import type { EnvironmentLock, ImageInspector } from './core/release/run-ports.js';
 import { createConfigAdapter } from './adapters/config/config-adapter.js';
-import { gateObjectsFor } from './adapters/gate-inputs/gate-inputs.js';
-import { createDockerEngine } from './adapters/docker/docker-engine.js';
-import { createImageBuilder } from './adapters/docker/image-builder.js';
+import { gateObjectsFor, lazyDockerEngine, lazyImageBuilder, lazyImageInspector, lazyImageRegistry } from './adapters/lazy/lazy-adapters.js';
 import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
@@ -33,8 +31,7 @@ import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
-import { createImageInspector } from './adapters/docker/image-inspector.js';
-import { createImageRegistry, defaultPushRetry } from './adapters/registry/image-registry.js';
+import { defaultPushRetry } from './adapters/registry/push-retry.js';
 import type { PushRetry } from './core/ports/image-registry.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
@@ -43,7 +40,7 @@ import type { Channel } from '../shared/channel.js';
 
 export { VERSION };
 /** For `convoy rehearse --clean`: the containers the Docker target made for some services of an environment. */
-export { removeServiceContainers } from './adapters/docker-target/cleanup.js';
+export { removeServiceContainers } from './adapters/lazy/lazy-adapters.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -88,7 +85,7 @@ export function createApp(options: AppOptions): App {
   // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
   const releaseOnExit = () => leases.releaseAll();
   process.once('exit', releaseOnExit);
-  const docker = options.docker ?? createDockerEngine();
+  const docker = options.docker ?? lazyDockerEngine();
   const config = createConfigAdapter();
   const git = createGit();
   const workspace =
@@ -99,7 +96,7 @@ export function createApp(options: AppOptions): App {
       // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
     });
-  const builder = options.builder ?? createImageBuilder();
+  const builder = options.builder ?? lazyImageBuilder();
   const live = new LiveReleases();
 
   const dispatcher = createDispatcher({
@@ -111,7 +108,7 @@ export function createApp(options: AppOptions): App {
       ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env, redaction }),
+      ...buildHandlers({ workspace, builder, docker, config, git, store, testResults: store, events, newId: randomUUID, env: options.env, redaction }),
       ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
       ...releaseHandlers({
         workspace,
@@ -120,7 +117,7 @@ export function createApp(options: AppOptions): App {
         store,
         events,
         live,
-        images: options.images ?? createImageInspector(),
+        images: options.images ?? lazyImageInspector(),
         leases,
         lock: options.lock ?? leaseLock(leases, store),
         newId: randomUUID,
@@ -129,7 +126,7 @@ export function createApp(options: AppOptions): App {
         config,
         git,
         gateObjects: gateObjectsFor,
-        registry: (remember) => createImageRegistry({ env, remember }),
+        registry: (remember) => lazyImageRegistry({ env, remember }),
         pushRetry: options.pushRetry ?? defaultPushRetry(),
         makeTarget: options.makeTarget ?? createTargetFor,
       }),

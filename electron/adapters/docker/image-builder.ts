@@ -4,7 +4,7 @@
 //
 // Concurrency is the caller's (the core build stage); this adapter runs what it is asked to.
 import { performance } from 'node:perf_hooks';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { ConvoyError } from '../../../shared/errors.js';
 import type {
   BuildCallOptions,
@@ -19,6 +19,7 @@ import { BuildProgress } from './build-stream.js';
 import { runContainerTest } from './container-test.js';
 import { computeContentHash, imageTag } from './content-hash.js';
 import { dockerEndpoint, dockerOptions } from './docker-engine.js';
+import { engineGet } from './engine-http.js';
 import { engineError, messageOf, statusCodeOf } from './docker-errors.js';
 import { assertRepository } from './image-name.js';
 
@@ -40,10 +41,12 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
   const endpoint = options.endpoint ?? dockerEndpoint();
   let client: Docker | undefined = options.docker;
 
-  function docker(): Docker {
+  /** dockerode, loaded for a build or a test run only: an unchanged image needs neither. */
+  async function docker(): Promise<Docker> {
     if (!client) {
+      const { default: Dockerode } = await import('dockerode');
       try {
-        client = new Docker(dockerOptions(endpoint));
+        client = new Dockerode(dockerOptions(endpoint));
       } catch (err) {
         throw new ConvoyError(
           'DOCKER_UNAVAILABLE',
@@ -63,7 +66,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
   /** The image's inspect data, or null when there is no such image. */
   async function inspectImage(image: string, what: string, redact: (line: string) => string) {
     try {
-      return await docker().getImage(image).inspect();
+      return await engineGet<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>(endpoint, `/images/${encodeURIComponent(image)}/json`);
     } catch (err) {
       if (statusCodeOf(err) === 404) return null;
       throw engineError(err, { endpoint, what, fallback: 'BUILD_FAILED', redact });
@@ -121,7 +124,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
       try {
         let stream: NodeJS.ReadableStream;
         try {
-          stream = await docker().buildImage(tar, buildOptions);
+          stream = await (await docker()).buildImage(tar, buildOptions);
         } catch (err) {
           throw failed(err);
         }
@@ -170,7 +173,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
     },
 
     async runTest(spec: TestSpec, call: BuildCallOptions): Promise<TestResult> {
-      return runContainerTest({ docker: docker(), endpoint, labels: options.containerLabels ?? {} }, spec, call);
+      return runContainerTest({ docker: await docker(), endpoint, labels: options.containerLabels ?? {} }, spec, call);
     },
   };
 }
