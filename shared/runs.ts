@@ -59,6 +59,22 @@ export const runEvents = {
   'release.report': z.object({ id: z.string(), state: z.string() }).passthrough(),
   'release.stageStarted': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable() }),
   'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
+  /** The process that runs this build or rollback, so a later process can tell when it died. */
+  'run.owner': z.object({ pid: z.number().int(), host: z.string(), startedAt: z.string().nullable() }),
+  /** An intermediate image a build committed (they carry no labels): removed if the build dies mid-way. */
+  'docker.layer': z.object({ project: z.string(), imageId: z.string() }),
+  /**
+   * What a later process did with what this run left in Docker after its process died: removed
+   * (test containers, `-next` candidates, dangling images) or adopted (finished images kept).
+   */
+  'leftovers.swept': z.object({
+    reason: z.string(),
+    by: z.object({ pid: z.number().int(), host: z.string() }),
+    removed: z.array(z.string()),
+    adopted: z.array(z.string()),
+  }),
+  /** The run's process died while it was running; a later process marked it. */
+  'run.interrupted': z.object({ reason: z.string(), by: z.object({ pid: z.number().int(), host: z.string() }) }),
   /** This run took an environment's lease from a holder that had died (its process gone, or silent too long). */
   'lease.reclaimed': z.object({ environment: z.string(), from: Holder, reason: z.string() }),
 } as const;

@@ -21,6 +21,9 @@ import { computeContentHash, imageTag } from './content-hash.js';
 import { dockerEndpoint, dockerOptions } from './docker-engine.js';
 import { engineError, messageOf, statusCodeOf } from './docker-errors.js';
 import { assertRepository } from './image-name.js';
+import { crashPoint } from '../../core/crash-points.js';
+import { runLabels } from '../../core/run-owner.js';
+import { currentOwner } from '../system/process-identity.js';
 
 export const LABEL_PROJECT = 'dev.convoy.project';
 export const LABEL_CONTENT_HASH = 'dev.convoy.content-hash';
@@ -77,6 +80,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
 
     async build(spec: BuildSpec, call: BuildCallOptions): Promise<BuildResult> {
       const { signal, redact, onLog } = call;
+      const owned = call.runId === undefined ? {} : runLabels(call.runId, currentOwner());
       const started = performance.now();
       const cancelled = () => new ConvoyError('CANCELLED', `Image build of ${spec.project} cancelled`);
       if (signal?.aborted) throw cancelled();
@@ -104,7 +108,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
         t: image,
         dockerfile: context.dockerfile,
         buildargs: spec.buildArgs,
-        labels: { ...spec.labels, [LABEL_PROJECT]: spec.project, [LABEL_CONTENT_HASH]: contentHash },
+        labels: { ...spec.labels, ...owned, [LABEL_PROJECT]: spec.project, [LABEL_CONTENT_HASH]: contentHash },
         rm: true,
         forcerm: true,
         ...(spec.target === undefined ? {} : { target: spec.target }),
@@ -116,7 +120,10 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
           : engineError(err, { endpoint, what: `Image build of ${spec.project} failed`, fallback: 'BUILD_FAILED', redact });
 
       const tar = packBuildContext(context);
-      const progress = new BuildProgress(redact, onLog);
+      const progress = new BuildProgress(redact, onLog, (layer) => {
+        call.onLayer?.(layer);
+        crashPoint('docker.build.layer');
+      });
       let onAbort: (() => void) | undefined;
       try {
         let stream: NodeJS.ReadableStream;
@@ -170,7 +177,8 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
     },
 
     async runTest(spec: TestSpec, call: BuildCallOptions): Promise<TestResult> {
-      return runContainerTest({ docker: docker(), endpoint, labels: options.containerLabels ?? {} }, spec, call);
+      const owned = call.runId === undefined ? {} : runLabels(call.runId, currentOwner());
+      return runContainerTest({ docker: docker(), endpoint, labels: { ...options.containerLabels, ...owned } }, spec, call);
     },
   };
 }

@@ -1,0 +1,168 @@
+// What a dead run left behind, swept when a Convoy process starts work (build, release, rollback,
+// status). A process killed mid-run (SIGKILL, OOM, a closed laptop) leaves its test container, the
+// `-next` candidate of a Docker-target deploy or rollback (running, publishing a port, yet hidden
+// from status and revisions), and the intermediate images of a build it aborted. Everything Convoy
+// creates in Docker is labelled with its run and owner (electron/core/run-owner.ts), so the owner's
+// death is read from the labels alone; intermediate images, which the classic builder cannot label,
+// are known from the run's `docker.layer` events. Per dead run:
+//  * test containers and deploy candidates are removed (the step that made them never finished: a
+//    candidate is renamed to the service's name when its step succeeds);
+//  * untagged images are removed (only when nothing uses them and nothing was built on them);
+//  * tagged images are adopted: the tag is applied only when a build finished, and the content tag
+//    makes the image the cache of that exact build;
+//  * service containers (current, retired revisions) are the environment itself and never touched;
+//  * a build or rollback run the store still shows `running` is marked as interrupted.
+// Each of these is said: a progress line, and a `leftovers.swept` / `run.interrupted` event on the
+// dead run. Resources of a live owner, or of an owner on another host, are left alone.
+import type { Progress } from './ports/workspace.js';
+import type { EventStore } from './ports/event-store.js';
+import type { RunRecord, RunStore } from './ports/run-store.js';
+import { type OwnerProbe, type RunOwner, ownerGone } from './run-owner.js';
+
+/** Something in Docker that carries a run's labels. */
+export interface OwnedResource {
+  kind: 'container' | 'image';
+  id: string;
+  /** What the user knows it by: a container's name, an image's tag or short id. */
+  name: string;
+  runId: string;
+  owner: RunOwner;
+  /** test: a build's test container; candidate: a `-next` container of a deploy or rollback; service: a revision. */
+  role: 'test' | 'candidate' | 'service' | 'image';
+  /** Images: whether it carries a tag. */
+  tagged: boolean;
+}
+
+/** The Docker Engine as the sweep sees it (electron/adapters/docker/leftover-engine.ts). */
+export interface LeftoverEngine {
+  /** Every container and image carrying a run label. */
+  listOwned(): Promise<OwnedResource[]>;
+  /** Force-removes a container; true when it was there. */
+  removeContainer(id: string): Promise<boolean>;
+  /** Removes an image only if it has no tag, no child and no container; true when it was removed. */
+  removeDanglingImage(id: string): Promise<boolean>;
+}
+
+export type SweepStore = Pick<RunStore, 'getRun' | 'listRuns' | 'finishRun' | 'listStages' | 'finishStage'> & Pick<EventStore, 'appendEvent' | 'listEvents'>;
+
+export interface SweepDeps {
+  engine: LeftoverEngine;
+  store: SweepStore;
+  probe: OwnerProbe;
+  progress?: Progress;
+}
+
+export interface SweptRun {
+  runId: string;
+  reason: string;
+  removed: string[];
+  adopted: string[];
+  /** The run was still `running` in the store and is now marked interrupted. */
+  marked: boolean;
+}
+
+/** Runs the store may show unfinished whose process the sweep judges: kinds that record `run.owner`. */
+const OWNED_KINDS = new Set(['build', 'rollback']);
+/** How many of the newest runs are checked for a dead owner. */
+const RECENT_RUNS = 200;
+/**
+ * The status a dead run is given. The store has no `interrupted` status yet (issue 13 adds it with
+ * run ownership); until then such a run is `failed`, with a `run.interrupted` event saying why.
+ */
+export const INTERRUPTED_STATUS = 'failed' as const;
+
+function ownerOfRun(store: SweepStore, runId: string): RunOwner | null {
+  for (const event of store.listEvents(runId)) if (event.name === 'run.owner') return event.payload as RunOwner;
+  return null;
+}
+
+function alreadySwept(store: SweepStore, runId: string): boolean {
+  return store.listEvents(runId).some((e) => e.name === 'leftovers.swept' || e.name === 'run.interrupted');
+}
+
+/** The intermediate images a run's builds committed, newest first (a child before its parent). */
+function layersOf(store: SweepStore, runId: string): string[] {
+  const ids: string[] = [];
+  for (const event of store.listEvents(runId)) if (event.name === 'docker.layer') ids.push((event.payload as { imageId: string }).imageId);
+  return ids.reverse();
+}
+
+export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
+  const { engine, store, probe } = deps;
+  const progress = deps.progress ?? (() => {});
+  const self = { pid: probe.self.pid, host: probe.self.host };
+
+  // Dead runs, from Docker's labels and from the store's unfinished runs.
+  const owned = await engine.listOwned();
+  const dead = new Map<string, string>();
+  for (const resource of owned) {
+    if (dead.has(resource.runId)) continue;
+    const reason = ownerGone(resource.owner, probe);
+    if (reason !== null) dead.set(resource.runId, reason);
+  }
+  const unfinished: RunRecord[] = store.listRuns({ limit: RECENT_RUNS }).filter((r) => r.status === 'running' && OWNED_KINDS.has(r.kind));
+  for (const run of unfinished) {
+    if (dead.has(run.id)) continue;
+    const owner = ownerOfRun(store, run.id);
+    const reason = owner === null ? null : ownerGone(owner, probe);
+    if (reason !== null) dead.set(run.id, reason);
+  }
+
+  const swept: SweptRun[] = [];
+  for (const [runId, reason] of dead) {
+    const run = store.getRun(runId);
+    const removed: string[] = [];
+    const adopted: string[] = [];
+    for (const resource of owned.filter((r) => r.runId === runId)) {
+      if (resource.kind === 'container') {
+        if (resource.role !== 'test' && resource.role !== 'candidate') continue;
+        if (await engine.removeContainer(resource.id)) removed.push(`${resource.role === 'test' ? 'test container' : 'container'} ${resource.name}`);
+      } else if (resource.tagged) {
+        // Reported once, while the run is still to be dealt with.
+        if (run && !alreadySwept(store, runId)) adopted.push(`image ${resource.name}`);
+      } else if (await engine.removeDanglingImage(resource.id)) {
+        removed.push(`image ${resource.name}`);
+      }
+    }
+    if (run && !alreadySwept(store, runId)) {
+      for (const layer of layersOf(store, runId)) if (await engine.removeDanglingImage(layer)) removed.push(`intermediate image ${layer}`);
+    }
+    let marked = false;
+    if (run && run.status === 'running' && OWNED_KINDS.has(run.kind)) {
+      for (const stage of store.listStages(runId)) if (stage.status === 'running') store.finishStage(stage.id, 'failed');
+      store.appendEvent(runId, 'run.interrupted', { reason, by: self });
+      store.finishRun(runId, INTERRUPTED_STATUS);
+      marked = true;
+    }
+    if (removed.length === 0 && adopted.length === 0 && !marked) continue;
+    if (run && (removed.length > 0 || adopted.length > 0)) store.appendEvent(runId, 'leftovers.swept', { reason, by: self, removed, adopted });
+    const parts = [
+      ...(marked ? [`marked ${run?.kind ?? 'run'} ${runId} interrupted`] : []),
+      ...(removed.length > 0 ? [`removed ${removed.join(', ')}`] : []),
+      ...(adopted.length > 0 ? [`kept ${adopted.join(', ')} (its build had finished)`] : []),
+    ];
+    progress(`Cleaned up after run ${runId} (${reason}): ${parts.join('; ')}`);
+    swept.push({ runId, reason, removed, adopted, marked });
+  }
+  return swept;
+}
+
+/** Sweeps before a piece of work starts; never fails the work (an engine that is not there is skipped). */
+export type Sweep = (progress?: Progress) => Promise<void>;
+
+export function createSweep(deps: Omit<SweepDeps, 'progress'>): Sweep {
+  let running: Promise<void> | null = null;
+  return (progress) => {
+    // Work started together in one process shares one sweep.
+    running ??= sweepLeftovers({ ...deps, ...(progress ? { progress } : {}) })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          const code = (err as { code?: unknown } | null)?.code;
+          if (code !== 'DOCKER_UNAVAILABLE') progress?.(`Could not check for what dead runs left behind: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      )
+      .finally(() => void (running = null));
+    return running;
+  };
+}
