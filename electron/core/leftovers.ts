@@ -11,11 +11,13 @@
 //  * tagged images are adopted: the tag is applied only when a build finished, and the content tag
 //    makes the image the cache of that exact build;
 //  * service containers (current, retired revisions) are the environment itself and never touched;
-//  * a build or rollback run the store still shows `running` is marked as interrupted.
+//  * a build or rollback run the store still shows `running` is marked as interrupted, and the
+//    environment lease a dead rollback held is given back.
 // Each of these is said: a progress line, and a `leftovers.swept` / `run.interrupted` event on the
 // dead run. Resources of a live owner, or of an owner on another host, are left alone.
 import type { Progress } from './ports/workspace.js';
 import type { EventStore } from './ports/event-store.js';
+import type { LeaseStore } from './ports/lease-store.js';
 import type { RunRecord, RunStore } from './ports/run-store.js';
 import { type OwnerProbe, type RunOwner, ownerGone } from './run-owner.js';
 
@@ -43,7 +45,9 @@ export interface LeftoverEngine {
   removeDanglingImage(id: string): Promise<boolean>;
 }
 
-export type SweepStore = Pick<RunStore, 'getRun' | 'listRuns' | 'finishRun' | 'listStages' | 'finishStage'> & Pick<EventStore, 'appendEvent' | 'listEvents'>;
+export type SweepStore = Pick<RunStore, 'getRun' | 'listRuns' | 'finishRun' | 'listStages' | 'finishStage'> &
+  Pick<EventStore, 'appendEvent' | 'listEvents'> &
+  Pick<LeaseStore, 'releaseLease'>;
 
 export interface SweepDeps {
   engine: LeftoverEngine;
@@ -132,6 +136,8 @@ export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
       for (const stage of store.listStages(runId)) if (stage.status === 'running') store.finishStage(stage.id, 'failed');
       store.appendEvent(runId, 'run.interrupted', { reason, by: self });
       store.finishRun(runId, INTERRUPTED_STATUS);
+      // A dead rollback still holds its environment's lease; only that run's lease is given back.
+      if (run.environment) store.releaseLease(run.environment, runId);
       marked = true;
     }
     if (removed.length === 0 && adopted.length === 0 && !marked) continue;

@@ -41,9 +41,11 @@ export function createLeftoverEngine(endpoint = dockerEndpoint()): LeftoverEngin
   };
 
   return {
+    // Top-level images only: a finished build's parent layers carry its labels too, but they are that
+    // image's own history, not leftovers; a dangling image is top-level.
     async listOwned() {
       const filters = JSON.stringify({ label: [OWNER_LABELS.run] });
-      const [containers, images] = await call(() => Promise.all([docker.listContainers({ all: true, filters }), docker.listImages({ all: true, filters })]));
+      const [containers, images] = await call(() => Promise.all([docker.listContainers({ all: true, filters }), docker.listImages({ filters })]));
       const out: OwnedResource[] = [];
       for (const c of containers) {
         const owned = ownerFromLabels(c.Labels);
