@@ -83,6 +83,7 @@ export interface ReleaseOptions {
   only?: boolean;
   approver?: Approver;
   signal?: AbortSignal;
+  cancelGraceMs?: number;
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
@@ -130,6 +131,7 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     redact: (line) => line.replaceAll('s3cret', '[redacted]'),
     buildConcurrency: 2,
     signal: options.signal,
+    ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
   };
   return { recorder, done: runRelease(input, deps) };
 }

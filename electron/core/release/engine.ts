@@ -56,6 +56,8 @@ export interface ReleaseRunDeps {
   redact: Redactor;
   buildConcurrency: number;
   signal?: AbortSignal;
+  /** After a cancel, how long services in flight may finish before their apply or wait is stopped (default 3 s). */
+  cancelGraceMs?: number;
   onUpdate?: (report: ReleaseReport) => void;
 }
 
@@ -227,6 +229,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         images: deps.images,
         redact: deps.redact,
         signal,
+        ...(deps.cancelGraceMs === undefined ? {} : { cancelGraceMs: deps.cancelGraceMs }),
       });
       if (outcome === 'ok') continue;
       const envReport = report.environments[index]!;
