@@ -1,7 +1,7 @@
 // Composition root: builds the core with real adapters and joins every feature's handlers
 // (electron/features/<feature>/handlers.ts) into one dispatcher. Transports (IPC, WebSocket,
 // in-process) and the CLI all start from here, so they serve the same dispatcher.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { VERSION } from './version.js';
 import type { Handlers, JobContext, TransportName } from './core/dispatcher.js';
@@ -24,7 +24,7 @@ import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
-import { currentOwner, currentProcess, ownerProbe } from './adapters/system/process-identity.js';
+import { currentOwner, currentProcess, ownerProbe, setOwnerScope } from './adapters/system/process-identity.js';
 import { createLeftoverEngine } from './adapters/docker/leftover-engine.js';
 import { type LeftoverEngine, type Sweep, createSweep } from './core/leftovers.js';
 import { crashWanted, installCrashHook } from './core/crash-points.js';
@@ -137,7 +137,10 @@ export function createApp(options: AppOptions): App {
   const builder = options.builder ?? createImageBuilder();
   const live = new LiveReleases();
   const owner = currentOwner();
-  const sweep = createSweep({ engine: options.leftovers ?? createLeftoverEngine(), store, probe: ownerProbe() });
+  // What this process creates in Docker names its store, and it sweeps only its store's dead runs.
+  const scope = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  setOwnerScope(scope);
+  const sweep = createSweep({ engine: options.leftovers ?? createLeftoverEngine(), store, probe: ownerProbe(), scope });
 
   const dispatcher = createDispatcher({
     events,

@@ -29,6 +29,8 @@ export interface OwnedResource {
   name: string;
   runId: string;
   owner: RunOwner;
+  /** The store its run is recorded in (OWNER_LABELS.scope), or null when unlabelled. */
+  scope: string | null;
   /** test: a build's test container; candidate: a `-next` container of a deploy or rollback; service: a revision. */
   role: 'test' | 'candidate' | 'service' | 'image';
   /** Images: whether it carries a tag. */
@@ -53,6 +55,8 @@ export interface SweepDeps {
   engine: LeftoverEngine;
   store: SweepStore;
   probe: OwnerProbe;
+  /** This process's store (OWNER_LABELS.scope): resources of another store's runs are not judged here. */
+  scope?: string | null;
   progress?: Progress;
 }
 
@@ -96,8 +100,8 @@ export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
   const progress = deps.progress ?? (() => {});
   const self = { pid: probe.self.pid, host: probe.self.host };
 
-  // Dead runs, from Docker's labels and from the store's unfinished runs.
-  const owned = await engine.listOwned();
+  // Dead runs, from Docker's labels (this store's runs only) and from the store's unfinished runs.
+  const owned = (await engine.listOwned()).filter((r) => r.scope === (deps.scope ?? null));
   const dead = new Map<string, string>();
   for (const resource of owned) {
     if (dead.has(resource.runId)) continue;

@@ -26,11 +26,17 @@ export const OWNER_LABELS = {
   pid: 'dev.convoy.owner-pid',
   host: 'dev.convoy.owner-host',
   started: 'dev.convoy.owner-started',
+  /**
+   * The data directory (store) the run is recorded in, as a short hash: a process sweeps only what runs
+   * of its own store left, so two Convoy homes (or two test suites) on one engine never judge each other's.
+   */
+  scope: 'dev.convoy.scope',
 } as const;
 
 /** The labels that name a run and its owner, for anything created in Docker. */
-export function runLabels(runId: string, owner: RunOwner): Record<string, string> {
+export function runLabels(runId: string, owner: RunOwner, scope: string | null = null): Record<string, string> {
   return {
+    ...(scope === null ? {} : { [OWNER_LABELS.scope]: scope }),
     [OWNER_LABELS.run]: runId,
     [OWNER_LABELS.pid]: String(owner.pid),
     [OWNER_LABELS.host]: owner.host,
@@ -39,12 +45,12 @@ export function runLabels(runId: string, owner: RunOwner): Record<string, string
 }
 
 /** The run and owner named by a resource's labels, or null when they are missing or malformed. */
-export function ownerFromLabels(labels: Record<string, string> | null | undefined): { runId: string; owner: RunOwner } | null {
+export function ownerFromLabels(labels: Record<string, string> | null | undefined): { runId: string; owner: RunOwner; scope: string | null } | null {
   const runId = labels?.[OWNER_LABELS.run];
   const pid = Number(labels?.[OWNER_LABELS.pid]);
   const host = labels?.[OWNER_LABELS.host];
   if (!runId || !host || !Number.isInteger(pid) || pid <= 0) return null;
-  return { runId, owner: { pid, host, startedAt: labels?.[OWNER_LABELS.started] ?? null } };
+  return { runId, owner: { pid, host, startedAt: labels?.[OWNER_LABELS.started] ?? null }, scope: labels?.[OWNER_LABELS.scope] ?? null };
 }
 
 /**

@@ -20,8 +20,7 @@ import {
 import { cancelled, messageOf, progressOf, statusCodeOf, throwIfAborted, type Revision, type TargetEngine } from './engine.js';
 import type { WaitHealthy } from './health.js';
 import { crashPoint } from '../../core/crash-points.js';
-import { runLabels } from '../../core/run-owner.js';
-import { currentOwner } from '../system/process-identity.js';
+import { ownedBy } from '../system/process-identity.js';
 
 export interface ReplaceMeta {
   service: string;
@@ -104,7 +103,7 @@ export class Replacer {
         Env: envToList(spec.env),
         Labels: {
           ...extraLabels,
-          ...(meta.runId === null ? {} : runLabels(meta.runId, currentOwner())),
+          ...(meta.runId === null ? {} : ownedBy(meta.runId)),
           [LABELS.managedBy]: MANAGED_BY,
           [LABELS.environment]: environment,
           [LABELS.service]: service,

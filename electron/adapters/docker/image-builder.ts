@@ -22,8 +22,7 @@ import { dockerEndpoint, dockerOptions } from './docker-engine.js';
 import { engineError, messageOf, statusCodeOf } from './docker-errors.js';
 import { assertRepository } from './image-name.js';
 import { crashPoint } from '../../core/crash-points.js';
-import { runLabels } from '../../core/run-owner.js';
-import { currentOwner } from '../system/process-identity.js';
+import { ownedBy } from '../system/process-identity.js';
 
 export const LABEL_PROJECT = 'dev.convoy.project';
 export const LABEL_CONTENT_HASH = 'dev.convoy.content-hash';
@@ -80,7 +79,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
 
     async build(spec: BuildSpec, call: BuildCallOptions): Promise<BuildResult> {
       const { signal, redact, onLog } = call;
-      const owned = call.runId === undefined ? {} : runLabels(call.runId, currentOwner());
+      const owned = call.runId === undefined ? {} : ownedBy(call.runId);
       const started = performance.now();
       const cancelled = () => new ConvoyError('CANCELLED', `Image build of ${spec.project} cancelled`);
       if (signal?.aborted) throw cancelled();
@@ -177,7 +176,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
     },
 
     async runTest(spec: TestSpec, call: BuildCallOptions): Promise<TestResult> {
-      const owned = call.runId === undefined ? {} : runLabels(call.runId, currentOwner());
+      const owned = call.runId === undefined ? {} : ownedBy(call.runId);
       return runContainerTest({ docker: docker(), endpoint, labels: { ...options.containerLabels, ...owned } }, spec, call);
     },
   };

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { ProcessIdentity } from '../../core/lease.js';
-import type { OwnerProbe, RunOwner } from '../../core/run-owner.js';
+import { type OwnerProbe, type RunOwner, runLabels } from '../../core/run-owner.js';
 
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -47,4 +47,16 @@ export function currentOwner(): RunOwner {
 
 export function ownerProbe(): OwnerProbe {
   return { self: currentOwner(), isAlive: isProcessAlive, startOf: processStartToken };
+}
+
+let scope: string | null = null;
+
+/** The store this process records its runs in (electron/app.ts sets it), labelled on what it creates. */
+export function setOwnerScope(next: string | null): void {
+  scope = next;
+}
+
+/** The labels naming a run of this process, its owner and its store, for anything created in Docker. */
+export function ownedBy(runId: string): Record<string, string> {
+  return runLabels(runId, currentOwner(), scope);
 }

@@ -35,8 +35,8 @@ function fakeEngine(resources: OwnedResource[], danglingLayers: string[] = []) {
   return { engine, calls, present };
 }
 
-const container = (id: string, runId: string, owner: RunOwner, role: OwnedResource['role']): OwnedResource => ({ kind: 'container', id, name: `name-${id}`, runId, owner, role, tagged: false });
-const image = (id: string, runId: string, owner: RunOwner, tagged: boolean): OwnedResource => ({ kind: 'image', id, name: tagged ? `repo:${id}` : id, runId, owner, role: 'image', tagged });
+const container = (id: string, runId: string, owner: RunOwner, role: OwnedResource['role']): OwnedResource => ({ kind: 'container', id, name: `name-${id}`, runId, owner, scope: null, role, tagged: false });
+const image = (id: string, runId: string, owner: RunOwner, tagged: boolean): OwnedResource => ({ kind: 'image', id, name: tagged ? `repo:${id}` : id, runId, owner, scope: null, role: 'image', tagged });
 
 describe('ownerGone', () => {
   it('judges only owners on this host: a gone pid, or a pid now held by a process that started at another time', () => {
@@ -49,8 +49,8 @@ describe('ownerGone', () => {
   });
 
   it('reads back the owner it wrote into labels, and refuses malformed ones', () => {
-    expect(ownerFromLabels(runLabels('run-1', deadOwner))).toEqual({ runId: 'run-1', owner: deadOwner });
-    expect(ownerFromLabels(runLabels('run-1', { ...deadOwner, startedAt: null }))).toEqual({ runId: 'run-1', owner: { ...deadOwner, startedAt: null } });
+    expect(ownerFromLabels(runLabels('run-1', deadOwner, 'store-a'))).toEqual({ runId: 'run-1', owner: deadOwner, scope: 'store-a' });
+    expect(ownerFromLabels(runLabels('run-1', { ...deadOwner, startedAt: null }))).toEqual({ runId: 'run-1', owner: { ...deadOwner, startedAt: null }, scope: null });
     expect(ownerFromLabels({ 'dev.convoy.run': 'r', 'dev.convoy.owner-pid': 'x', 'dev.convoy.owner-host': 'h' })).toBeNull();
     expect(ownerFromLabels(undefined)).toBeNull();
   });
@@ -126,6 +126,14 @@ describe('sweepLeftovers', () => {
     expect(store.getRun('rb')?.status).toBe('failed');
     expect(store.getLease('staging')).toBeNull();
     expect(store.getRun('busy')?.status).toBe('running');
+  });
+
+  it("judges only its own store's resources: another store's dead run is left for a process of that store", async () => {
+    const store = createMemoryStore();
+    const other = { ...container('next', 'elsewhere', deadOwner, 'candidate'), scope: 'store-b' };
+    const { engine, present } = fakeEngine([other]);
+    expect(await sweepLeftovers({ engine, store, probe, scope: 'store-a' })).toEqual([]);
+    expect(present.has('next')).toBe(true);
   });
 
   it('leaves a dead release run to store-open detection but still removes its candidate', async () => {
