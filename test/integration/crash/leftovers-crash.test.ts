@@ -4,55 +4,21 @@
 // each, the next Convoy process sweeps: no run left `running`, no container of the dead run, no
 // untagged image of it (tagged ones are adopted and said so), and status/revisions are right. Every
 // resource is checked by its run label through the Docker Engine.
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
 import { createDockerTarget } from '../../../electron/adapters/docker-target/docker-target.js';
 import { OWNER_LABELS } from '../../../electron/core/run-owner.js';
 import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
+import { convoy as convoyIn, makeWorkspace, run } from './crash-workspace.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(repo, 'bin', 'convoy.mjs');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-crash-'));
 const ws = path.join(temp, 'ws');
 const tag = `convoy-crash-${process.pid}`;
 const environment = `crash${process.pid}`;
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function convoy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args, '--data', path.join(temp, 'data')], { cwd: temp, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-function run(cmd: string, args: string[], options: { cwd?: string; input?: string } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { cwd: options.cwd }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout)));
-    if (options.input !== undefined) child.stdin!.end(options.input);
-  });
-}
-
-function project(name: string, dockerfile: string, convoy: Record<string, unknown>): void {
-  const dir = path.join(ws, name);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, nx: { name }, convoy: { image: `${tag}/${name}`, ...convoy } }));
-  fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
-}
+const convoy = (args: string[], env: NodeJS.ProcessEnv = {}) => convoyIn(args, path.join(temp, 'data'), { env });
 
 /** What the engine holds labelled with a run. */
 async function labelled(runId: string) {
@@ -78,19 +44,12 @@ const eventsOf = (runId: string) => readStore((s) => s.listEvents(runId));
 beforeAll(async () => {
   if (skipDocker) return;
   requireDocker();
-  fs.mkdirSync(ws, { recursive: true });
-  fs.writeFileSync(path.join(ws, 'nx.json'), '{}');
-  fs.writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ name: 'crash', private: true, workspaces: ['slow', 'tested', 'web'] }));
-  fs.writeFileSync(path.join(ws, 'convoy.yaml'), `environments:\n  - name: ${environment}\n    target: { kind: docker }\n`);
   // Unique content per test process: no cache hit from, and no layer shared with, any other build.
-  project('slow', `FROM busybox:1.36.1\nRUN echo ${tag} > /one\nRUN sleep 60\n`, {});
-  project('tested', `FROM busybox:1.36.1\nRUN echo ${tag} > /tested\n`, { test: ['sleep', '60'] });
-  project('web', `FROM busybox:1.36.1\nCMD ["sleep", "3600"]\n`, {});
-  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(ws, 'node_modules'));
-  fs.writeFileSync(path.join(ws, '.gitignore'), 'node_modules\n.nx\n');
-  await run('git', ['init', '-q', '-b', 'main'], { cwd: ws });
-  await run('git', ['add', '-A'], { cwd: ws });
-  await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'crash'], { cwd: ws });
+  await makeWorkspace(ws, tag, environment, {
+    slow: { dockerfile: `FROM busybox:1.36.1\nRUN echo ${tag} > /one\nRUN sleep 60\n` },
+    tested: { dockerfile: `FROM busybox:1.36.1\nRUN echo ${tag} > /tested\n`, convoy: { test: ['sleep', '60'] } },
+    web: { dockerfile: 'FROM busybox:1.36.1\nCMD ["sleep", "3600"]\n' },
+  });
 }, 60_000);
 
 afterAll(async () => {
