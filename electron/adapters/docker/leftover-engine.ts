@@ -19,7 +19,7 @@ function roleOf(labels: Record<string, string>, name: string): OwnedResource['ro
 }
 
 export function createLeftoverEngine(endpoint = dockerEndpoint()): LeftoverEngine {
-  const docker = new Docker({ ...dockerOptions(endpoint), timeout: 30_000 });
+  const docker = new Docker({ ...dockerOptions(endpoint), timeout: 10_000 });
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

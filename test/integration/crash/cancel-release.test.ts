@@ -20,7 +20,7 @@ import { convoy, makeWorkspace } from './crash-workspace.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-cancel-'));
 const ws = path.join(temp, 'ws');
-const tag = `convoy-cancel-${process.pid}`;
+const tag = `convoy-cancel-${process.pid}-${Date.now().toString(36)}`;
 const environment = `cancel${process.pid}`;
 
 beforeAll(async () => {

@@ -16,7 +16,7 @@ import { convoy as convoyIn, makeWorkspace, run } from './crash-workspace.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-crash-'));
 const ws = path.join(temp, 'ws');
-const tag = `convoy-crash-${process.pid}`;
+const tag = `convoy-crash-${process.pid}-${Date.now().toString(36)}`;
 const environment = `crash${process.pid}`;
 const convoy = (args: string[], env: NodeJS.ProcessEnv = {}) => convoyIn(args, path.join(temp, 'data'), { env });
 
