@@ -26,7 +26,7 @@ import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { currentOwner, currentProcess, ownerProbe, setOwnerScope } from './adapters/system/process-identity.js';
 import { createLeftoverEngine } from './adapters/docker/leftover-engine.js';
-import { type LeftoverEngine, type Sweep, createSweep } from './core/leftovers.js';
+import { type LeftoverEngine, type Sweep, createSweep, markDeadRuns } from './core/leftovers.js';
 import { crashWanted, installCrashHook } from './core/crash-points.js';
 import type { JobName } from '../shared/contract.js';
 import { createTargetFor } from './adapters/targets/target-factory.js';
@@ -140,7 +140,12 @@ export function createApp(options: AppOptions): App {
   // What this process creates in Docker names its store, and it sweeps only its store's dead runs.
   const scope = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
   setOwnerScope(scope);
-  const sweep = createSweep({ engine: options.leftovers ?? createLeftoverEngine(), store, probe: ownerProbe(), scope });
+  // Builds and rollbacks whose process died are marked as the store opens; what they left in Docker
+  // goes with the first sweep (before build, release, rollback, status, revisions).
+  const probe = ownerProbe();
+  const notice = options.notice ?? ((message: string) => void process.stderr.write(message));
+  for (const run of markDeadRuns(store, probe)) notice(`convoy: note: ${run.kind} run ${run.runId} was left running (${run.reason}); marked interrupted\n`);
+  const sweep = createSweep({ engine: options.leftovers ?? createLeftoverEngine(), store, probe, scope });
 
   const dispatcher = createDispatcher({
     events,

@@ -65,7 +65,7 @@ export interface SweptRun {
   reason: string;
   removed: string[];
   adopted: string[];
-  /** The run was still `running` in the store and is now marked interrupted. */
+  /** The run was still `running` in the store and this sweep marked it interrupted. */
   marked: boolean;
 }
 
@@ -84,10 +84,6 @@ function ownerOfRun(store: SweepStore, runId: string): RunOwner | null {
   return null;
 }
 
-function alreadySwept(store: SweepStore, runId: string): boolean {
-  return store.listEvents(runId).some((e) => e.name === 'leftovers.swept' || e.name === 'run.interrupted');
-}
-
 /** The intermediate images a run's builds committed, newest first (a child before its parent). */
 function layersOf(store: SweepStore, runId: string): string[] {
   const ids: string[] = [];
@@ -95,30 +91,83 @@ function layersOf(store: SweepStore, runId: string): string[] {
   return ids.reverse();
 }
 
+export interface MarkedRun {
+  runId: string;
+  kind: string;
+  reason: string;
+}
+
+/**
+ * Marks the build and rollback runs the store shows `running` whose process is gone: their running
+ * stages fail, a `run.interrupted` event says why, and a lease a dead rollback held is given back.
+ * Store only and synchronous, so the app does it as it opens (even `convoy history` then shows it).
+ */
+export function markDeadRuns(store: SweepStore, probe: OwnerProbe): MarkedRun[] {
+  const self = { pid: probe.self.pid, host: probe.self.host };
+  const marked: MarkedRun[] = [];
+  const unfinished: RunRecord[] = store.listRuns({ limit: RECENT_RUNS }).filter((r) => r.status === 'running' && OWNED_KINDS.has(r.kind));
+  for (const run of unfinished) {
+    const owner = ownerOfRun(store, run.id);
+    const reason = owner === null ? null : ownerGone(owner, probe);
+    if (reason === null) continue;
+    for (const stage of store.listStages(run.id)) if (stage.status === 'running') store.finishStage(stage.id, 'failed');
+    store.appendEvent(run.id, 'run.interrupted', { reason, by: self });
+    store.finishRun(run.id, INTERRUPTED_STATUS);
+    // A dead rollback still holds its environment's lease; only that run's lease is given back.
+    if (run.environment) store.releaseLease(run.environment, run.id);
+    marked.push({ runId: run.id, kind: run.kind, reason });
+  }
+  return marked;
+}
+
+/** How many of the newest interrupted runs are checked for leftovers still to sweep. */
+const RECENT_INTERRUPTED = 50;
+
+/** Runs marked interrupted whose Docker leftovers have not been swept yet (no `leftovers.swept`). */
+function awaitingSweep(store: SweepStore): MarkedRun[] {
+  const out: MarkedRun[] = [];
+  const candidates = store
+    .listRuns({ limit: RECENT_RUNS })
+    .filter((r) => r.status === INTERRUPTED_STATUS && OWNED_KINDS.has(r.kind))
+    .slice(0, RECENT_INTERRUPTED);
+  for (const run of candidates) {
+    let reason: string | null = null;
+    let swept = false;
+    for (const event of store.listEvents(run.id)) {
+      if (event.name === 'run.interrupted') reason = event.payload.reason;
+      else if (event.name === 'leftovers.swept') swept = true;
+    }
+    if (reason !== null && !swept) out.push({ runId: run.id, kind: run.kind, reason });
+  }
+  return out;
+}
+
+/**
+ * Removes what dead runs left in Docker (see the top of this file). Runs marked interrupted (now, or
+ * by an earlier process) and not swept yet also get their recorded intermediate images removed and
+ * their tagged images reported as adopted, and then a `leftovers.swept` event (so this happens once).
+ * Runs found dead from labels alone get their containers and untagged images removed.
+ */
 export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
   const { engine, store, probe } = deps;
   const progress = deps.progress ?? (() => {});
   const self = { pid: probe.self.pid, host: probe.self.host };
+  const justMarked = new Set(markDeadRuns(store, probe).map((r) => r.runId));
+  const interrupted = new Map(awaitingSweep(store).map((r) => [r.runId, r]));
 
-  // Dead runs, from Docker's labels (this store's runs only) and from the store's unfinished runs.
+  // Dead runs: the ones marked, and any run of this store whose labelled resources name a gone owner.
   const owned = (await engine.listOwned()).filter((r) => r.scope === (deps.scope ?? null));
-  const dead = new Map<string, string>();
+  const dead = new Map<string, string>([...interrupted.values()].map((r) => [r.runId, r.reason]));
   for (const resource of owned) {
     if (dead.has(resource.runId)) continue;
     const reason = ownerGone(resource.owner, probe);
     if (reason !== null) dead.set(resource.runId, reason);
   }
-  const unfinished: RunRecord[] = store.listRuns({ limit: RECENT_RUNS }).filter((r) => r.status === 'running' && OWNED_KINDS.has(r.kind));
-  for (const run of unfinished) {
-    if (dead.has(run.id)) continue;
-    const owner = ownerOfRun(store, run.id);
-    const reason = owner === null ? null : ownerGone(owner, probe);
-    if (reason !== null) dead.set(run.id, reason);
-  }
 
   const swept: SweptRun[] = [];
   for (const [runId, reason] of dead) {
     const run = store.getRun(runId);
+    const first = interrupted.has(runId);
     const removed: string[] = [];
     const adopted: string[] = [];
     for (const resource of owned.filter((r) => r.runId === runId)) {
@@ -126,26 +175,16 @@ export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
         if (resource.role !== 'test' && resource.role !== 'candidate') continue;
         if (await engine.removeContainer(resource.id)) removed.push(`${resource.role === 'test' ? 'test container' : 'container'} ${resource.name}`);
       } else if (resource.tagged) {
-        // Reported once, while the run is still to be dealt with.
-        if (run && !alreadySwept(store, runId)) adopted.push(`image ${resource.name}`);
+        if (first) adopted.push(`image ${resource.name}`);
       } else if (await engine.removeDanglingImage(resource.id)) {
         removed.push(`image ${resource.name}`);
       }
     }
-    if (run && !alreadySwept(store, runId)) {
-      for (const layer of layersOf(store, runId)) if (await engine.removeDanglingImage(layer)) removed.push(`intermediate image ${layer}`);
-    }
-    let marked = false;
-    if (run && run.status === 'running' && OWNED_KINDS.has(run.kind)) {
-      for (const stage of store.listStages(runId)) if (stage.status === 'running') store.finishStage(stage.id, 'failed');
-      store.appendEvent(runId, 'run.interrupted', { reason, by: self });
-      store.finishRun(runId, INTERRUPTED_STATUS);
-      // A dead rollback still holds its environment's lease; only that run's lease is given back.
-      if (run.environment) store.releaseLease(run.environment, runId);
-      marked = true;
-    }
+    if (first && run) for (const layer of layersOf(store, runId)) if (await engine.removeDanglingImage(layer)) removed.push(`intermediate image ${layer}`);
+    const marked = justMarked.has(runId);
+    // Written for every interrupted run, even with nothing to remove: it is how the next sweep knows.
+    if (run && (first || removed.length > 0 || adopted.length > 0)) store.appendEvent(runId, 'leftovers.swept', { reason, by: self, removed, adopted });
     if (removed.length === 0 && adopted.length === 0 && !marked) continue;
-    if (run && (removed.length > 0 || adopted.length > 0)) store.appendEvent(runId, 'leftovers.swept', { reason, by: self, removed, adopted });
     const parts = [
       ...(marked ? [`marked ${run?.kind ?? 'run'} ${runId} interrupted`] : []),
       ...(removed.length > 0 ? [`removed ${removed.join(', ')}`] : []),

@@ -72,6 +72,11 @@ describe.skipIf(skipDocker)('SIGKILL of a build, then the next process', () => {
     expect(layers).toHaveLength(1);
     expect((await docker.getImage(layers[0]!).inspect()).RepoTags ?? []).toEqual([]);
 
+    // Any next process marks the run as its store opens (here one that only reads the history)...
+    const history = await convoy(['history']);
+    expect(history.stderr).toContain(`build run ${dead.id} was left running (process `);
+    expect(newestRun('build')).toMatchObject({ id: dead.id, status: 'failed' });
+    // ...and the next one that starts work removes what it left in Docker.
     const next = await convoy(['status', '-w', ws, '-e', environment, '-s', 'web']);
     expect(next.code).toBe(0);
     expect(next.stderr).toContain(`Cleaned up after run ${dead.id}`);

@@ -1,7 +1,7 @@
 // The sweep of dead runs' leftovers (electron/core/leftovers.ts) over a fake engine and the in-memory
 // store: what is removed, adopted and left alone, which runs are marked, and what is said.
 import { describe, expect, it } from 'vitest';
-import { type LeftoverEngine, type OwnedResource, createSweep, sweepLeftovers } from '../../../electron/core/leftovers.js';
+import { type LeftoverEngine, type OwnedResource, createSweep, markDeadRuns, sweepLeftovers } from '../../../electron/core/leftovers.js';
 import { type OwnerProbe, type RunOwner, ownerFromLabels, ownerGone, runLabels } from '../../../electron/core/run-owner.js';
 import { crashWanted } from '../../../electron/core/crash-points.js';
 import { createMemoryStore } from '../../fakes/store.js';
@@ -144,6 +144,26 @@ describe('sweepLeftovers', () => {
     expect(swept).toMatchObject([{ runId: 'rel', removed: ['container name-next'], marked: false }]);
     expect(present.size).toBe(0);
     expect(store.getRun('rel')?.status).toBe('running');
+  });
+
+  it('a run marked by an earlier process (as its store opened) has its layers removed and its tagged image adopted by the next sweep, once', async () => {
+    const store = createMemoryStore();
+    store.createRun({ id: 'dead', kind: 'build', workspace: '/ws', base: null, head: null, status: 'running' });
+    store.appendEvent('dead', 'run.owner', deadOwner);
+    store.appendEvent('dead', 'docker.layer', { project: 'a', imageId: 'layer1' });
+    const marked = markDeadRuns(store, probe);
+    expect(marked).toEqual([{ runId: 'dead', kind: 'build', reason: 'process 400 on laptop no longer exists' }]);
+    expect(store.getRun('dead')?.status).toBe('failed');
+    expect(markDeadRuns(store, probe)).toEqual([]);
+
+    const { engine, present } = fakeEngine([image('img', 'dead', deadOwner, true)], ['layer1']);
+    const said: string[] = [];
+    const sweep = createSweep({ engine, store, probe });
+    await sweep((m) => said.push(m));
+    expect([...present]).toEqual(['img']);
+    expect(said).toEqual(['Cleaned up after run dead (process 400 on laptop no longer exists): removed intermediate image layer1; kept image repo:img (its build had finished)']);
+    await sweep((m) => said.push(m));
+    expect(said).toHaveLength(1);
   });
 
   it('as a Sweep: an engine that is not there is skipped quietly, another failure is said and never thrown', async () => {
