@@ -103,15 +103,14 @@ export interface MarkedRun {
  * Store only and synchronous, so the app does it as it opens (even `convoy history` then shows it).
  */
 export function markDeadRuns(store: SweepStore, probe: OwnerProbe): MarkedRun[] {
-  const self = { pid: probe.self.pid, host: probe.self.host };
   const marked: MarkedRun[] = [];
   const unfinished: RunRecord[] = store.listRuns({ limit: RECENT_RUNS }).filter((r) => r.status === 'running' && OWNED_KINDS.has(r.kind));
   for (const run of unfinished) {
     const owner = ownerOfRun(store, run.id);
     const reason = owner === null ? null : ownerGone(owner, probe);
-    if (reason === null) continue;
+    if (owner === null || reason === null) continue;
     for (const stage of store.listStages(run.id)) if (stage.status === 'running') store.finishStage(stage.id, 'failed');
-    store.appendEvent(run.id, 'run.interrupted', { reason, by: self });
+    store.appendEvent(run.id, 'run.interrupted', { owner, reason, by: probe.self });
     store.finishRun(run.id, INTERRUPTED_STATUS);
     // A dead rollback still holds its environment's lease; only that run's lease is given back.
     if (run.environment) store.releaseLease(run.environment, run.id);
@@ -151,7 +150,6 @@ function awaitingSweep(store: SweepStore): MarkedRun[] {
 export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
   const { engine, store, probe } = deps;
   const progress = deps.progress ?? (() => {});
-  const self = { pid: probe.self.pid, host: probe.self.host };
   const justMarked = new Set(markDeadRuns(store, probe).map((r) => r.runId));
   const interrupted = new Map(awaitingSweep(store).map((r) => [r.runId, r]));
 
@@ -183,7 +181,7 @@ export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
     if (first && run) for (const layer of layersOf(store, runId)) if (await engine.removeDanglingImage(layer)) removed.push(`intermediate image ${layer}`);
     const marked = justMarked.has(runId);
     // Written for every interrupted run, even with nothing to remove: it is how the next sweep knows.
-    if (run && (first || removed.length > 0 || adopted.length > 0)) store.appendEvent(runId, 'leftovers.swept', { reason, by: self, removed, adopted });
+    if (run && (first || removed.length > 0 || adopted.length > 0)) store.appendEvent(runId, 'leftovers.swept', { reason, by: probe.self, removed, adopted });
     if (removed.length === 0 && adopted.length === 0 && !marked) continue;
     const parts = [
       ...(marked ? [`marked ${run?.kind ?? 'run'} ${runId} interrupted`] : []),

@@ -4,12 +4,9 @@
 // labels alone whether the owner is gone and the resource is a leftover (electron/core/leftovers.ts).
 // The judgement is pure: the process facts come from an adapter (electron/adapters/system).
 
-export interface RunOwner {
-  pid: number;
-  host: string;
-  /** An opaque token of the process's start (Linux: /proc/<pid>/stat start time); null when unknown. */
-  startedAt: string | null;
-}
+import type { RunOwner } from '../../shared/runs.js';
+
+export type { RunOwner };
 
 /** This process, and what it can learn about others on this host. */
 export interface OwnerProbe {
