@@ -81,6 +81,8 @@ export const runEvents = {
     removed: z.array(z.string()),
     adopted: z.array(z.string()),
   }),
+  /** A store-level note (no run) that a run was marked interrupted and its Docker leftovers are still to sweep. */
+  'leftovers.pending': z.object({ runId: z.string() }),
   /** The run's process died while it was running; a later process marked it. */
   'run.interrupted': z.object({ owner: RunOwner.nullable(), reason: z.string(), by: RunOwner }),
   /** This run took an environment's lease from a holder that had died (its process gone, or silent too long). */

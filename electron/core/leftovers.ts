@@ -114,29 +114,34 @@ export function markDeadRuns(store: SweepStore, probe: OwnerProbe): MarkedRun[] 
     store.finishRun(run.id, INTERRUPTED_STATUS);
     // A dead rollback still holds its environment's lease; only that run's lease is given back.
     if (run.environment) store.releaseLease(run.environment, run.id);
+    store.appendEvent(null, 'leftovers.pending', { runId: run.id });
     marked.push({ runId: run.id, kind: run.kind, reason });
   }
   return marked;
 }
 
-/** How many of the newest interrupted runs are checked for leftovers still to sweep. */
-const RECENT_INTERRUPTED = 50;
+/** How many of the newest `leftovers.pending` notes are looked at. */
+const RECENT_PENDING = 50;
 
-/** Runs marked interrupted whose Docker leftovers have not been swept yet (no `leftovers.swept`). */
+/**
+ * Runs marked interrupted whose Docker leftovers have not been swept yet: named by the store-level
+ * `leftovers.pending` notes markDeadRuns writes (cheap to find, unlike scanning every failed run's
+ * events), done once the run has a `leftovers.swept` event.
+ */
 function awaitingSweep(store: SweepStore): MarkedRun[] {
+  const ids = new Set<string>();
+  for (const event of store.listEvents(null).slice(-RECENT_PENDING * 4)) if (event.name === 'leftovers.pending') ids.add(event.payload.runId);
   const out: MarkedRun[] = [];
-  const candidates = store
-    .listRuns({ limit: RECENT_RUNS })
-    .filter((r) => r.status === INTERRUPTED_STATUS && OWNED_KINDS.has(r.kind))
-    .slice(0, RECENT_INTERRUPTED);
-  for (const run of candidates) {
+  for (const runId of [...ids].slice(-RECENT_PENDING)) {
+    const run = store.getRun(runId);
+    if (!run) continue;
     let reason: string | null = null;
     let swept = false;
-    for (const event of store.listEvents(run.id)) {
+    for (const event of store.listEvents(runId)) {
       if (event.name === 'run.interrupted') reason = event.payload.reason;
       else if (event.name === 'leftovers.swept') swept = true;
     }
-    if (reason !== null && !swept) out.push({ runId: run.id, kind: run.kind, reason });
+    if (reason !== null && !swept) out.push({ runId, kind: run.kind, reason });
   }
   return out;
 }
