@@ -22,9 +22,9 @@ export const ORDER = [
   { service: 'storefront', after: ['catalog-api', 'orders-api'] },
 ];
 
-function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' = 'auto'): EnvironmentSettings {
+function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' = 'auto', timeoutMs = 60_000): EnvironmentSettings {
   const config = { name, target: { kind: 'docker' }, rollback, gates: GatesConfig.parse({}), env: {} } as EnvironmentConfig;
-  return { name, config, approvalRequired: approval, rollback, gates: config.gates, concurrency: DEFAULT_DEPLOY_CONCURRENCY, timeoutMs: 60_000 };
+  return { name, config, approvalRequired: approval, rollback, gates: config.gates, concurrency: DEFAULT_DEPLOY_CONCURRENCY, timeoutMs };
 }
 
 /** One request per service; `variants` gives a service another VERSION build arg than `version`. */
@@ -87,12 +87,16 @@ export interface ReleaseOptions {
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
+  /** The environments' deploy timeout (waitReady's deadline); default 60 s. */
+  timeoutMs?: number;
+  /** Another recorder than a FakeRecorder (the fault tests record into a real store). */
+  recorder?: ReleaseRunDeps['recorder'];
 }
 
-function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual'): ReleaseEnvironment {
+function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual', timeoutMs?: number): ReleaseEnvironment {
   const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: world.manifestsDir?.(service) ?? null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
   return {
-    settings: settings(world.ports[name].environment, name === 'staging', rollback),
+    settings: settings(world.ports[name].environment, name === 'staging', rollback, timeoutMs),
     target: world.ports[name],
     unit,
     gateObjects: async (units) => units.map((u) => gateObjectFromDockerUnit(world.ports[name].environment, u)),
@@ -101,15 +105,16 @@ function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: s
 
 export function release(world: EngineWorld, options: ReleaseOptions) {
   const names: Array<'local' | 'staging'> = options.only ? [options.to ?? 'staging'] : options.to === 'local' ? ['local'] : ['local', 'staging'];
-  const recorder = new FakeRecorder();
-  world.recorders.push(recorder);
+  const fake = new FakeRecorder();
+  const recorder = options.recorder ?? fake;
+  if (!options.recorder) world.recorders.push(fake);
   const services = options.services ?? SERVICES;
   const input: ReleaseRunInput = {
     releaseId: options.id,
     workspace: '/ws',
     target: options.to ?? 'staging',
     only: options.only ?? false,
-    environments: names.map((n) => environment(world, n, options.id, options.rollback ?? 'auto')),
+    environments: names.map((n) => environment(world, n, options.id, options.rollback ?? 'auto', options.timeoutMs)),
     select: async () => ({
       base: 'main',
       head: 'feature',
@@ -133,7 +138,7 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     signal: options.signal,
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
   };
-  return { recorder, done: runRelease(input, deps) };
+  return { recorder: fake, done: runRelease(input, deps) };
 }
 
 /** image, revision and state of every service, per environment: what "as before" is compared on. */

@@ -10,6 +10,7 @@ import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../sha
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
 import type { Redactor } from '../redact.js';
+import { guardRecorder } from './guarded-recorder.js';
 import { type EnvironmentOutcome, runEnvironment } from './environment-run.js';
 import type { BuiltImage } from './gates.js';
 import type { Approver, Clock, EnvironmentLock, ImageInspector, ReleaseEnvironment, ReleaseRecorder } from './run-ports.js';
@@ -138,18 +139,21 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
     stages: [],
     environments: input.environments.map(emptyEnvironment),
   };
-  const tracker = new ReleaseTracker(report, deps.clock, deps.recorder, deps.redact, deps.onUpdate);
+  // A write the store refuses stops the release: no effect starts without its intent row.
+  const recording = guardRecorder(deps.recorder);
+  const recorder = recording.recorder;
+  const tracker = new ReleaseTracker(report, deps.clock, recorder, deps.redact, deps.onUpdate);
   const names = input.environments.map((e) => e.settings.name);
 
   return holdAll(deps.lock, names, input.releaseId, async () => {
-    deps.recorder.begin(structuredClone(report));
+    recorder.begin(structuredClone(report));
     const finish = (state: ReleaseReport['state'], cause: ErrorPayload | null): ReleaseReport => {
       report.state = state;
       report.cause = cause ? tracker.error(cause) : null;
       report.finishedAt = tracker.now();
       for (const stage of report.stages) if (stage.state === 'running') stage.state = 'failed';
       tracker.changed();
-      deps.recorder.end(structuredClone(report));
+      recorder.end(structuredClone(report));
       return report;
     };
     const cancelled = (where: string) => finish('cancelled', { code: 'CANCELLED', message: `The release was cancelled ${where}; nothing was deployed` });
@@ -230,6 +234,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         redact: deps.redact,
         signal,
         ...(deps.cancelGraceMs === undefined ? {} : { cancelGraceMs: deps.cancelGraceMs }),
+        recording: recording.state,
       });
       if (outcome === 'ok') continue;
       const envReport = report.environments[index]!;

@@ -10,6 +10,7 @@ import { runPool } from '../pool.js';
 import type { Redactor } from '../redact.js';
 import { type BuiltImage, runGates } from './gates.js';
 import { layerWaves } from './plan.js';
+import type { RecordingState } from './guarded-recorder.js';
 import { isRestored, rollbackServices } from './rollback.js';
 import type { Approver, ImageInspector, ReleaseEnvironment } from './run-ports.js';
 import type { ReleaseTracker } from './tracker.js';
@@ -29,12 +30,32 @@ export interface EnvironmentRunContext {
   signal: AbortSignal;
   /** Default CANCEL_GRACE_MS. */
   cancelGraceMs?: number;
+  /** Whether the store still takes the release's rows (a refused write stops the release). */
+  recording: RecordingState;
 }
 
 /** How long services in flight may go on finishing after a cancel before their apply or wait is stopped. */
 export const CANCEL_GRACE_MS = 3_000;
 
 const cancelledError = (what: string): ErrorPayload => ({ code: 'CANCELLED', message: `The release was cancelled ${what}` });
+
+/**
+ * The cause when the store refused a write: the release stopped there, and no rollback ran either (it
+ * could not be recorded); it says what had changed, and how to undo it once the store takes writes.
+ */
+function unrecorded(refused: unknown, name: string, releaseId: string, services: readonly ServiceDeploy[]): ErrorPayload {
+  const error = toErrorPayload(refused);
+  const ready = services.filter((s) => s.outcome === 'ready').map((s) => s.service);
+  const stopped = services.filter((s) => s.outcome === 'failed').map((s) => s.service);
+  const changed = ready.length > 0 ? `applied and ready before it: ${ready.join(', ')}` : `nothing had been applied in ${name}`;
+  return {
+    code: error.code,
+    message:
+      `${error.message} The release stopped in ${name} at the first write the store refused: nothing was applied after it, ` +
+      `and nothing was rolled back (a rollback could not be recorded either); ${changed}` +
+      `${stopped.length > 0 ? `; stopped: ${stopped.join(', ')}` : ''}. Once the store can be written, roll back with convoy undo ${releaseId} --env ${name}.`,
+  };
+}
 
 export async function runEnvironment(ctx: EnvironmentRunContext): Promise<EnvironmentOutcome> {
   const { tracker, env, report, signal } = ctx;
@@ -207,6 +228,8 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     verify.finish('failed', failure.message);
   }
 
+  const refused = ctx.recording.failure();
+  if (refused !== null) return fail('failed', unrecorded(refused, name, tracker.report.id, report.services));
   const cause = failure ?? cancelledError(`while deploying to ${name}`);
   const touched = report.services.filter((s) => s.outcome !== 'not-started').reverse();
   if (env.settings.rollback === 'manual' || touched.length === 0) {
