@@ -44,11 +44,12 @@ const eventsOf = (runId: string) => readStore((s) => s.listEvents(runId));
 beforeAll(async () => {
   if (skipDocker) return;
   requireDocker();
-  // Unique content per test process: no cache hit from, and no layer shared with, any other build.
+  // Unique content per test run: no cache hit from, and no layer shared with, any other build (another
+  // suite removing its images must not take a layer this one builds on, and the other way round).
   await makeWorkspace(ws, tag, environment, {
     slow: { dockerfile: `FROM busybox:1.36.1\nRUN echo ${tag} > /one\nRUN sleep 60\n` },
     tested: { dockerfile: `FROM busybox:1.36.1\nRUN echo ${tag} > /tested\n`, convoy: { test: ['sleep', '60'] } },
-    web: { dockerfile: 'FROM busybox:1.36.1\nCMD ["sleep", "3600"]\n' },
+    web: { dockerfile: `FROM busybox:1.36.1\nLABEL dev.convoy.test=${tag}\nCMD ["sleep", "3600"]\n` },
   });
 }, 60_000);
 
@@ -112,7 +113,7 @@ describe.skipIf(skipDocker)('SIGKILL of a Docker-target rollback at its -next co
   it('removes the -next container and leaves status and revisions on the revision that was serving', async () => {
     // Two revisions of web, made in this process (a live owner: never swept).
     const image = `${tag}/web`;
-    await run('docker', ['build', '-q', '-t', `${image}:one`, '-'], { input: 'FROM busybox:1.36.1\nCMD ["sleep", "3600"]\n' });
+    await run('docker', ['build', '-q', '-t', `${image}:one`, '-'], { input: `FROM busybox:1.36.1\nLABEL dev.convoy.test=${tag}\nCMD ["sleep", "3600"]\n` });
     await run('docker', ['tag', `${image}:one`, `${image}:two`]);
     const target = createDockerTarget({ environment, settleMs: 200 });
     const unit = (ref: string, releaseId: string) => ({ service: 'web', image: ref, port: null, health: null, env: {}, releaseId, commit: null, manifestsDir: null });
