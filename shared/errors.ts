@@ -53,6 +53,8 @@ export const ErrorCode = z.enum([
   'APPROVAL_REQUIRED',
   'APPROVAL_REJECTED',
   'RELEASE_NOT_WAITING',
+  /** A push to an environment's registry failed (the message names registry, repository and cause). */
+  'IMAGE_PUSH_FAILED',
   'CANCELLED',
   'INTERNAL',
 ]);

@@ -12,6 +12,8 @@
  */
 export type ImageFailure = 'ImagePullBackOff' | 'CrashLoopBackOff' | 'NeverReady' | 'ProgressDeadlineExceeded';
 export const IMAGE_FAILURES: readonly ImageFailure[] = ['ImagePullBackOff', 'CrashLoopBackOff', 'NeverReady', 'ProgressDeadlineExceeded'];
+/** Which images fail: a substring, a RegExp, or a function of the image reference (in-process only). */
+export type ImagePattern = RegExp | string | ((image: string) => boolean);
 
 /** One request rule. The first rule that matches a request (and has `times` left) applies. */
 export interface RequestFault {
@@ -54,7 +56,7 @@ export interface ResetRule {
 export interface Faults {
   /** Adds a request rule; rules are tried in the order added. */
   inject(rule: RequestFault): void;
-  failImages(pattern: RegExp | string, failure: ImageFailure): void;
+  failImages(pattern: ImagePattern, failure: ImageFailure): void;
   /** Shorthands: `count` answers with `status`, or `count` resets. */
   errors(rule: ErrorRule): void;
   resets(rule: ResetRule): void;
@@ -103,7 +105,7 @@ function checkSpec(spec: unknown): FaultSpec {
 }
 
 export class FaultState implements Faults {
-  private images: Array<{ pattern: RegExp | string; failure: ImageFailure }> = [];
+  private images: Array<{ pattern: ImagePattern; failure: ImageFailure }> = [];
   private rules: LiveRule[] = [];
   latencyMs = 0;
 
@@ -111,7 +113,7 @@ export class FaultState implements Faults {
     this.rules.push({ ...rule, path: asRegExp(rule.path) });
   }
 
-  failImages(pattern: RegExp | string, failure: ImageFailure): void {
+  failImages(pattern: ImagePattern, failure: ImageFailure): void {
     this.images.push({ pattern, failure });
   }
 
@@ -144,15 +146,19 @@ export class FaultState implements Faults {
   describe(): FaultSpec {
     return {
       requests: this.rules.filter((r) => r.times !== 0).map((r) => ({ ...r, path: r.path?.source })),
-      images: this.images.map((i) => ({ pattern: typeof i.pattern === 'string' ? i.pattern : i.pattern.source, failure: i.failure })),
+      images: this.images.map((i) => ({ pattern: typeof i.pattern === 'string' ? i.pattern : typeof i.pattern === 'function' ? '(function)' : i.pattern.source, failure: i.failure })),
       latencyMs: this.latencyMs,
     };
   }
 
-  /** The failure for an image: a string pattern matches as a substring, a RegExp by test(). */
+  /**
+   * The failure for an image: a string pattern matches as a substring, a RegExp by test(), a function
+   * when it answers true (e.g. "the registry does not hold this digest", for the registry tests).
+   */
   imageFailure(image: string): ImageFailure | undefined {
     for (const rule of this.images) {
-      if (typeof rule.pattern === 'string' ? image.includes(rule.pattern) : (rule.pattern.lastIndex = 0, rule.pattern.test(image))) {
+      const { pattern } = rule;
+      if (typeof pattern === 'function' ? pattern(image) : typeof pattern === 'string' ? image.includes(pattern) : ((pattern.lastIndex = 0), pattern.test(image))) {
         return rule.failure;
       }
     }

@@ -13,7 +13,7 @@ import { ApiError } from './status.js';
 import { Store } from './store.js';
 import { Watches } from './watch.js';
 
-export type { FaultSpec, ImageFailure, RequestFault } from './faults.js';
+export type { FaultSpec, ImageFailure, ImagePattern, RequestFault } from './faults.js';
 export { FAULTS_PATH } from './http.js';
 
 export interface KubeApiServerOptions {

@@ -10,6 +10,7 @@ import type { EnvironmentSettings } from '../../electron/core/release/environmen
 import { gateObjectFromDockerUnit } from '../../electron/core/release/gate-objects.js';
 import type { Approver, EnvironmentLock, ImageInspector, ReleaseEnvironment } from '../../electron/core/release/run-ports.js';
 import type { ImageBuilderPort } from '../../electron/core/ports/image-builder.js';
+import type { ImageRegistryPort, PushRetry } from '../../electron/core/ports/image-registry.js';
 import type { DeployTargetPort, DeployUnit } from '../../electron/core/ports/deploy-target.js';
 import { FakeDeployTarget } from '../fakes/deploy-target.js';
 import { FakeImageBuilder } from '../fakes/image-builder.js';
@@ -22,8 +23,8 @@ export const ORDER = [
   { service: 'storefront', after: ['catalog-api', 'orders-api'] },
 ];
 
-function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' = 'auto', timeoutMs = 60_000): EnvironmentSettings {
-  const config = { name, target: { kind: 'docker' }, rollback, gates: GatesConfig.parse({}), env: {} } as EnvironmentConfig;
+function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' = 'auto', timeoutMs = 60_000, registry?: string): EnvironmentSettings {
+  const config = { name, target: { kind: 'docker' }, rollback, gates: GatesConfig.parse({}), env: {}, ...(registry ? { registry } : {}) } as EnvironmentConfig;
   return { name, config, approvalRequired: approval, rollback, gates: config.gates, concurrency: DEFAULT_DEPLOY_CONCURRENCY, timeoutMs };
 }
 
@@ -49,6 +50,10 @@ export interface EngineWorld {
   unitEnv?: Record<string, string>;
   /** Where a service's Kubernetes manifests are (the Kubernetes test deploys the example's). */
   manifestsDir?: (service: string) => string;
+  /** convoy.yaml's `registry` per environment (issue 16), and the port that pushes there. */
+  registries?: Partial<Record<'local' | 'staging', string>>;
+  registry?: ImageRegistryPort;
+  pushRetry?: PushRetry;
 }
 
 /** The fake builder, remembering the image ID of each reference it built (what an engine would report). */
@@ -94,9 +99,9 @@ export interface ReleaseOptions {
 }
 
 function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual', timeoutMs?: number): ReleaseEnvironment {
-  const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: world.manifestsDir?.(service) ?? null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
+  const unit = (service: string, image: string, source?: string): DeployUnit => ({ service, image, ...(source && source !== image ? { sourceImage: source } : {}), releaseId, commit: 'c0ffee', manifestsDir: world.manifestsDir?.(service) ?? null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
   return {
-    settings: settings(world.ports[name].environment, name === 'staging', rollback, timeoutMs),
+    settings: settings(world.ports[name].environment, name === 'staging', rollback, timeoutMs, world.registries?.[name]),
     target: world.ports[name],
     unit,
     gateObjects: async (units) => units.map((u) => gateObjectFromDockerUnit(world.ports[name].environment, u)),
@@ -137,6 +142,8 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     buildConcurrency: 2,
     signal: options.signal,
     ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
+    ...(world.registry ? { registry: world.registry } : {}),
+    ...(world.pushRetry ? { pushRetry: world.pushRetry } : {}),
   };
   return { recorder: fake, done: runRelease(input, deps) };
 }

@@ -26,6 +26,11 @@ export interface EnvironmentRunContext {
   built: readonly BuiltImage[];
   approver: Approver;
   images: ImageInspector;
+  /**
+   * The image ID a reference the gates check stands for now; default the local engine's. For a
+   * registry's `repository@digest` the engine answers from the registry (electron/core/release/engine.ts).
+   */
+  resolveId?: (built: BuiltImage) => Promise<string | null>;
   redact: Redactor;
   signal: AbortSignal;
   /** Default CANCEL_GRACE_MS. */
@@ -61,6 +66,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
   const { tracker, env, report, signal } = ctx;
   const name = env.settings.name;
   const imageOf = new Map(ctx.built.map((b) => [b.service, b.image]));
+  const sourceOf = new Map(ctx.built.map((b) => [b.service, b.source ?? b.image]));
   report.state = 'running';
   tracker.changed();
 
@@ -104,14 +110,15 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     tracker.changed();
     return 'ok';
   }
-  const units = new Map<string, DeployUnit>(deploying.map((s) => [s, env.unit(s, imageOf.get(s)!)]));
+  const units = new Map<string, DeployUnit>(deploying.map((s) => [s, env.unit(s, imageOf.get(s)!, sourceOf.get(s))]));
   const inOrder = report.waves.flat().map((s) => units.get(s)!);
 
   // Gates: over exactly what is about to be applied.
   const gates = tracker.stage('gates', name);
   const objects = await env.gateObjects(inOrder);
   const resolvedIds: Record<string, string | null> = {};
-  for (const b of ctx.built) if (units.has(b.service)) resolvedIds[b.image] = await ctx.images.imageId(b.image);
+  const resolveId = ctx.resolveId ?? ((b: BuiltImage) => ctx.images.imageId(b.image));
+  for (const b of ctx.built) if (units.has(b.service)) resolvedIds[b.image] = await resolveId(b);
   const gateReport = runGates({ objects, built: ctx.built, resolvedIds }, env.settings.gates);
   report.gates = gateReport;
   if (!gateReport.ok) {
