@@ -133,7 +133,7 @@ export function createApp(options: AppOptions): App {
   const workspace =
     options.workspace ??
     createWorkspace({
-      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') }),
+      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs'), convoyVersion: VERSION }),
       git,
       // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
