@@ -1,10 +1,10 @@
 // Composition root: builds the core with real adapters and joins every feature's handlers
 // (electron/features/<feature>/handlers.ts) into one dispatcher. Transports (IPC, WebSocket,
 // in-process) and the CLI all start from here, so they serve the same dispatcher.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { VERSION } from './version.js';
-import type { TransportName } from './core/dispatcher.js';
+import type { Handlers, JobContext, TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
 import { type RedactionGate, createRedactionGate } from './core/redact.js';
@@ -22,7 +22,11 @@ import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
-import { currentProcess } from './adapters/system/process-identity.js';
+import { currentOwner, currentProcess, ownerProbe, setOwnerScope } from './adapters/system/process-identity.js';
+import { createLeftoverEngine } from './adapters/docker/leftover-engine.js';
+import { type LeftoverEngine, type Sweep, createSweep, markDeadRuns } from './core/leftovers.js';
+import { crashWanted, installCrashHook } from './core/crash-points.js';
+import type { JobName } from '../shared/contract.js';
 import { createTargetFor } from './adapters/targets/target-factory.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
@@ -57,6 +61,40 @@ export interface AppOptions {
   pushRetry?: PushRetry;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
   makeTarget?: TargetFactory;
+  /** What the sweep of dead runs' leftovers reads and removes (default: the local Docker Engine). */
+  leftovers?: LeftoverEngine;
+}
+
+/** The work before which a process sweeps what dead runs left behind (electron/core/leftovers.ts). */
+const SWEPT_BEFORE = ['build.run', 'release.start', 'release.rollback', 'target.rollback', 'target.status', 'target.revisions'] as const satisfies readonly JobName[];
+
+/** The handlers named in SWEPT_BEFORE, each sweeping first (its progress lines say what went). */
+function sweepingFirst<H extends Partial<Handlers>>(handlers: H, sweep: Sweep): H {
+  const out: Partial<Handlers> = { ...handlers };
+  for (const name of SWEPT_BEFORE) {
+    const handler = handlers[name] as ((input: unknown, ctx: JobContext) => Promise<unknown>) | undefined;
+    if (!handler) continue;
+    (out as Record<string, unknown>)[name] = async (input: unknown, ctx: JobContext) => {
+      await sweep(ctx.progress);
+      return handler(input, ctx);
+    };
+  }
+  return out as H;
+}
+
+/**
+ * Test-only: CONVOY_TEST_CRASH_AT=<point>[#N] makes the process SIGKILL itself at that crash point
+ * (electron/core/crash-points.ts), so crash tests stop a real process at an exact place.
+ */
+function installCrashPoints(env: NodeJS.ProcessEnv): void {
+  const setting = env.CONVOY_TEST_CRASH_AT;
+  if (!setting) return;
+  const hits = new Map<string, number>();
+  installCrashHook((point) => {
+    const count = (hits.get(point) ?? 0) + 1;
+    hits.set(point, count);
+    if (crashWanted(setting, point, count)) process.kill(process.pid, 'SIGKILL');
+  });
 }
 
 export interface App {
@@ -76,6 +114,7 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
   const env = options.env ?? process.env;
+  installCrashPoints(env);
   // Seeded with what the machine holds (registry auth, kubeconfig credentials); each workspace's
   // secrets join when its configuration is read.
   const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
@@ -98,18 +137,28 @@ export function createApp(options: AppOptions): App {
     });
   const builder = options.builder ?? lazyImageBuilder();
   const live = new LiveReleases();
+  const owner = currentOwner();
+  // What this process creates in Docker names its store, and it sweeps only its store's dead runs.
+  const scope = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  setOwnerScope(scope);
+  // Builds and rollbacks whose process died are marked as the store opens; what they left in Docker
+  // goes with the first sweep (before build, release, rollback, status, revisions).
+  const probe = ownerProbe();
+  const notice = options.notice ?? ((message: string) => void process.stderr.write(message));
+  for (const run of markDeadRuns(store, probe)) notice(`convoy: note: ${run.kind} run ${run.runId} was left running (${run.reason}); marked interrupted\n`);
+  const sweep = createSweep({ engine: options.leftovers ?? createLeftoverEngine(), store, probe, scope });
 
   const dispatcher = createDispatcher({
     events,
     newId: randomUUID,
     redact: redaction.value,
-    handlers: {
+    handlers: sweepingFirst({
       ...appHandlers({ version: VERSION, dataDir, docker, store }),
       ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, config, git, store, testResults: store, events, newId: randomUUID, env: options.env, redaction }),
-      ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
+      ...buildHandlers({ workspace, builder, docker, config, git, store, testResults: store, events, newId: randomUUID, env: options.env, redaction, owner }),
+      ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor, owner }),
       ...releaseHandlers({
         workspace,
         builder,
@@ -130,7 +179,7 @@ export function createApp(options: AppOptions): App {
         pushRetry: options.pushRetry ?? defaultPushRetry(),
         makeTarget: options.makeTarget ?? createTargetFor,
       }),
-    },
+    }, sweep),
   });
 
   return {

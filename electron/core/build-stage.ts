@@ -35,6 +35,8 @@ export interface BuildRequest {
 export interface BuildStageRecorder {
   journal: Journal;
   log(project: string, phase: 'build' | 'test', line: string): void;
+  /** An intermediate image a build just committed; written at once, so a crash cannot lose it. */
+  layer?(project: string, imageId: string): void;
 }
 
 export interface BuildStageOptions {
@@ -73,7 +75,14 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
   async function build(spec: BuildSpec, project: string): Promise<BuildResult> {
     // The intent names what is built; the content hash comes with the result (hashing the context
     // first would read every file twice).
-    const effect = () => builder.build(spec, { signal, redact, onLog: (line) => recorder?.log(project, 'build', line) });
+    const effect = () =>
+      builder.build(spec, {
+        signal,
+        redact,
+        runId: recorder?.journal.runId,
+        onLog: (line) => recorder?.log(project, 'build', line),
+        onLayer: (imageId) => recorder?.layer?.(project, imageId),
+      });
     const result = recorder
       ? await recorder.journal.step({ kind: 'docker.build', target: project, detail: { repository: spec.repository, target: spec.target ?? null } }, effect, (r) => ({
           ok: true,
@@ -95,7 +104,7 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
     const effect = async (): Promise<TestOutcome> => {
       const result = await builder.runTest(
         { project: request.project, image: image.image, command: plan.command, timeoutMs: plan.timeoutMs, env: plan.env },
-        { signal, redact, onLog: (line) => recorder?.log(request.project, 'test', line) },
+        { signal, redact, runId: recorder?.journal.runId, onLog: (line) => recorder?.log(request.project, 'test', line) },
       );
       const status: TestOutcome['status'] = result.timedOut ? 'timed-out' : result.exitCode === 0 ? 'passed' : 'failed';
       return { status, exitCode: result.exitCode, durationMs: result.durationMs, logTail: result.logs.slice(-LOG_TAIL) };

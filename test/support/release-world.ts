@@ -100,6 +100,7 @@ export interface ReleaseOptions {
   only?: boolean;
   approver?: Approver;
   signal?: AbortSignal;
+  cancelGraceMs?: number;
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
@@ -155,6 +156,7 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     ...(world.testResults ? { testResults: world.testResults } : {}),
     rerunTests: options.rerunTests === true,
     signal: options.signal,
+    ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
     ...(world.registry ? { registry: world.registry } : {}),
     ...(world.pushRetry ? { pushRetry: world.pushRetry } : {}),
   };

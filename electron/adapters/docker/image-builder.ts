@@ -22,6 +22,8 @@ import { dockerEndpoint, dockerOptions } from './docker-engine.js';
 import { engineGet } from './engine-http.js';
 import { engineError, messageOf, statusCodeOf } from './docker-errors.js';
 import { assertRepository } from './image-name.js';
+import { crashPoint } from '../../core/crash-points.js';
+import { ownedBy } from '../system/process-identity.js';
 
 export const LABEL_PROJECT = 'dev.convoy.project';
 export const LABEL_CONTENT_HASH = 'dev.convoy.content-hash';
@@ -80,6 +82,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
 
     async build(spec: BuildSpec, call: BuildCallOptions): Promise<BuildResult> {
       const { signal, redact, onLog } = call;
+      const owned = call.runId === undefined ? {} : ownedBy(call.runId);
       const started = performance.now();
       const cancelled = () => new ConvoyError('CANCELLED', `Image build of ${spec.project} cancelled`);
       if (signal?.aborted) throw cancelled();
@@ -107,7 +110,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
         t: image,
         dockerfile: context.dockerfile,
         buildargs: spec.buildArgs,
-        labels: { ...spec.labels, [LABEL_PROJECT]: spec.project, [LABEL_CONTENT_HASH]: contentHash },
+        labels: { ...spec.labels, ...owned, [LABEL_PROJECT]: spec.project, [LABEL_CONTENT_HASH]: contentHash },
         rm: true,
         forcerm: true,
         ...(spec.target === undefined ? {} : { target: spec.target }),
@@ -119,7 +122,10 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
           : engineError(err, { endpoint, what: `Image build of ${spec.project} failed`, fallback: 'BUILD_FAILED', redact });
 
       const tar = packBuildContext(context);
-      const progress = new BuildProgress(redact, onLog);
+      const progress = new BuildProgress(redact, onLog, (layer) => {
+        call.onLayer?.(layer);
+        crashPoint('docker.build.layer');
+      });
       let onAbort: (() => void) | undefined;
       try {
         let stream: NodeJS.ReadableStream;
@@ -173,7 +179,8 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
     },
 
     async runTest(spec: TestSpec, call: BuildCallOptions): Promise<TestResult> {
-      return runContainerTest({ docker: await docker(), endpoint, labels: options.containerLabels ?? {} }, spec, call);
+      const owned = call.runId === undefined ? {} : ownedBy(call.runId);
+      return runContainerTest({ docker: await docker(), endpoint, labels: { ...options.containerLabels, ...owned } }, spec, call);
     },
   };
 }

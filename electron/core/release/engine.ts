@@ -69,6 +69,8 @@ export interface ReleaseRunDeps {
   /** Attempts and backoff for a push that failed with a transient error. */
   pushRetry?: PushRetry;
   signal?: AbortSignal;
+  /** After a cancel, how long services in flight may finish before their apply or wait is stopped (default 3 s). */
+  cancelGraceMs?: number;
   onUpdate?: (report: ReleaseReport) => void;
 }
 
@@ -284,6 +286,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         resolveId: pulled && registryPort ? (b) => resolveDigest(registryPort, b) : undefined,
         redact: deps.redact,
         signal,
+        ...(deps.cancelGraceMs === undefined ? {} : { cancelGraceMs: deps.cancelGraceMs }),
         recording: recording.state,
       });
       if (outcome === 'ok') continue;

@@ -22,6 +22,7 @@ import type { TestResultStore } from '../../core/ports/test-results.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactionGate, type RedactionGate } from '../../core/redact.js';
+import type { RunOwner } from '../../core/run-owner.js';
 
 export interface BuildRunInput {
   dir: string;
@@ -50,6 +51,8 @@ export interface BuildRunDeps {
   now?: () => Date;
   /** The app's redaction gate; it learns this workspace's secrets and redacts every log line. */
   redaction?: RedactionGate;
+  /** This process, recorded on the run (`run.owner`) so a later process can tell when it died. */
+  owner?: RunOwner;
 }
 
 export interface BuildRunContext {
@@ -170,6 +173,7 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
     summary: names.length > 0 ? `build and test: ${names.join(', ')}` : 'build and test: nothing to build',
     status: 'running',
   });
+  if (deps.owner) deps.store.appendEvent(runId, 'run.owner', deps.owner);
   const stage = deps.store.startStage({ runId, name: 'build' });
   const logs = logWriter(deps.store, runId);
   const recorder: BuildStageRecorder = {
@@ -178,6 +182,7 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
       logs.add(project, phase, line);
       deps.events.emit('build.log', { runId, jobId: ctx.jobId ?? null, project, phase, line });
     },
+    layer: (project, imageId) => void deps.store.appendEvent(runId, 'docker.layer', { project, imageId }),
   };
 
   const concurrency = input.concurrency ?? config.build.concurrency ?? Math.max(1, os.availableParallelism());
