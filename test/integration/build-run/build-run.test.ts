@@ -215,6 +215,8 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     const client = createClient(app.channel());
     const report = await client.run('build.run', { dir: ws.dir, base: 'HEAD~1' });
     expect(report.projects.map((p) => p.project)).toEqual(['api']);
+    // The project's own outcome first, so a failed build shows its error rather than only a count.
+    expect(byName(report, 'api')).toMatchObject({ status: 'built', error: null });
     expect(report.buildCalls).toBe(1);
     // The run records the base the affected set was computed from, resolved to a commit.
     expect(app.store.getRun(report.runId)?.base).toMatch(/^[0-9a-f]{40}$/);
