@@ -16,6 +16,12 @@ describe('findCycles', () => {
     ]);
   });
 
+  it('finds nothing in a DAG with a cross edge into an already finished branch (issue 17 mutant)', () => {
+    // Tarjan visits a → c, then a → d → c: c is finished and off the stack, so d's edge to it is a cross
+    // edge that must not lower d's link value (an earlier version reported the cycle [a, a] here).
+    expect(findCycles([p('a', 'c', 'd'), p('b', 'd'), p('d', 'c'), p('c')])).toEqual([]);
+  });
+
   it('reports a project that depends on itself', () => {
     expect(findCycles([p('a', 'a'), p('b', 'a')])).toEqual([['a', 'a']]);
   });

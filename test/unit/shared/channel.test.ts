@@ -10,7 +10,16 @@ describe('parseClientMessage', () => {
     expect(parseClientMessage('[1]')).toEqual({ error: 'message must be a JSON object' });
     expect(parseClientMessage('{"type":"call","id":1,"name":"a","x":1}')).toEqual({ error: 'unknown field(s): x' });
     expect(parseClientMessage('{"type":"call","id":-1,"name":"a"}')).toMatchObject({ error: expect.stringContaining('id') });
+    expect(parseClientMessage('{"type":"call","id":"1","name":"a"}')).toEqual({ error: 'id must be a non-negative integer' });
     expect(parseClientMessage(`{"type":"call","id":1,"name":"${'a'.repeat(200)}"}`)).toMatchObject({ error: expect.stringContaining('128') });
+  });
+
+  it('accepts only safe integers as call ids (a fraction or a huge number cannot be matched to its answer)', () => {
+    for (const id of ['1.5', '1e300', '9007199254740992']) {
+      expect(parseClientMessage(`{"type":"call","id":${id},"name":"a"}`)).toEqual({ error: 'id must be a non-negative integer' });
+    }
+    expect(parseClientMessage('{"type":"call","id":9007199254740991,"name":"a"}')).toMatchObject({ id: Number.MAX_SAFE_INTEGER });
+    expect(parseClientMessage('{"type":"call","id":0,"name":"a"}')).toMatchObject({ id: 0 });
   });
 });
 
