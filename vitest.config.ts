@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: Node code (electron/, shared/, the CLI; forks for the native SQLite module) and
-// DOM code (the renderer, in jsdom). e2e runs in the node project against a real headless server.
+// Three projects: Node code (electron/, shared/, the CLI; forks for the native SQLite module), the
+// property tests, and DOM code (the renderer, in jsdom). e2e runs in the node project against a real headless server.
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +15,17 @@ export default defineConfig({
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Property-based tests of the pure core (fast-check): each checks a random input against a plain
+        // oracle written in the test; a failure prints the seed to replay (test/property/fc-config.ts).
+        test: {
+          name: 'property',
+          environment: 'node',
+          include: ['test/property/**/*.test.ts'],
+          setupFiles: ['test/property/fc-config.ts'],
+          testTimeout: 30_000,
         },
       },
       {
