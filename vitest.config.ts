@@ -9,7 +9,8 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          globalSetup: ['test/support/global-docker-layers.ts'],
+          // Decides once whether the Docker and Chromium suites run, and says so; then cleans build layers.
+          globalSetup: ['test/support/global-availability.ts', 'test/support/global-docker-layers.ts'],
           pool: 'forks',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],
