@@ -31,6 +31,11 @@ describe('findCycles', () => {
     expect(cycle).toEqual(['a', 'c', 'a']);
   });
 
+  it('breaks a tie between equally short cycles by name, whatever order the dependencies are listed in', () => {
+    expect(findCycles([p('a', 'c', 'b'), p('b', 'a'), p('c', 'a')])).toEqual([['a', 'b', 'a']]);
+    expect(findCycles([p('c', 'a'), p('b', 'a'), p('a', 'b', 'c')])).toEqual([['a', 'b', 'a']]);
+  });
+
   it('ignores edges to unknown (external) nodes and survives a long chain', () => {
     const chain = Array.from({ length: 20_000 }, (_, i) => p(`n${i}`, ...(i > 0 ? [`n${i - 1}`] : ['npm:zod'])));
     expect(findCycles(chain)).toEqual([]);
