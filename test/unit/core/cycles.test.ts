@@ -22,6 +22,14 @@ describe('findCycles', () => {
     expect(findCycles([p('a', 'c', 'd'), p('b', 'd'), p('d', 'c'), p('c')])).toEqual([]);
   });
 
+  it('lists cycles by their first name, not in the order they were found', () => {
+    // The x–y cycle is completed first (a reaches it through x before b), yet a–b is listed first.
+    expect(findCycles([p('a', 'x', 'b'), p('b', 'a'), p('x', 'y'), p('y', 'x')])).toEqual([
+      ['a', 'b', 'a'],
+      ['x', 'y', 'x'],
+    ]);
+  });
+
   it('reports a project that depends on itself', () => {
     expect(findCycles([p('a', 'a'), p('b', 'a')])).toEqual([['a', 'a']]);
   });
