@@ -34,6 +34,8 @@ import { releaseHandlers } from './features/release/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
 import { createImageInspector } from './adapters/docker/image-inspector.js';
+import { createImageRegistry, defaultPushRetry } from './adapters/registry/image-registry.js';
+import type { PushRetry } from './core/ports/image-registry.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
 import { createInProcessChannel } from './transports/in-process.js';
@@ -54,6 +56,8 @@ export interface AppOptions {
   notice?: (message: string) => void;
   images?: ImageInspector;
   lock?: EnvironmentLock;
+  /** Attempts and backoff for transient push failures (default: 4 attempts, 1s doubling). */
+  pushRetry?: PushRetry;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
   makeTarget?: TargetFactory;
 }
@@ -125,6 +129,8 @@ export function createApp(options: AppOptions): App {
         config,
         git,
         gateObjects: gateObjectsFor,
+        registry: (remember) => createImageRegistry({ env, remember }),
+        pushRetry: options.pushRetry ?? defaultPushRetry(),
         makeTarget: options.makeTarget ?? createTargetFor,
       }),
     },

@@ -2,6 +2,7 @@
 // project's `convoy` block (in its package.json or project.json). Validated with these schemas when
 // loaded; a mistake is reported with the file and the field.
 import { z } from 'zod';
+import { registryRefProblem } from './registry-ref.js';
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name: letters, digits and _');
 
@@ -127,6 +128,18 @@ export const EnvironmentConfig = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and -'),
     target: TargetConfig,
+    /**
+     * `host[:port]/prefix`: the registry this environment's cluster pulls from. Each built image is
+     * pushed there once (credentials from the Docker client's config) and deployed by digest. The
+     * Docker target needs none.
+     */
+    registry: z
+      .string()
+      .superRefine((text, ctx) => {
+        const problem = registryRefProblem(text);
+        if (problem) ctx.addIssue({ code: 'custom', message: `registry "${text}" ${problem}` });
+      })
+      .optional(),
     /** A person approves (console, `--yes`, or a prompt) before anything is applied here. */
     approval: z.object({ required: z.boolean() }).strict().optional(),
     /** `auto`: a failed release is rolled back in this environment; `manual`: it is left as it is. */

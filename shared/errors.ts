@@ -43,6 +43,8 @@ export const ErrorCode = z.enum([
   'STORE_CORRUPT',
   'STORE_LOCKED',
   'STORE_UNWRITABLE',
+  /** The store's disk (or its size limit) is full: nothing more can be recorded. */
+  'STORE_FULL',
   'STORE_ERROR',
   // release engine (issue 12)
   'DEPLOY_CYCLE',
@@ -51,6 +53,8 @@ export const ErrorCode = z.enum([
   'APPROVAL_REQUIRED',
   'APPROVAL_REJECTED',
   'RELEASE_NOT_WAITING',
+  /** A push to an environment's registry failed (the message names registry, repository and cause). */
+  'IMAGE_PUSH_FAILED',
   'CANCELLED',
   'INTERNAL',
 ]);

@@ -9,7 +9,7 @@ import { ServiceStatus, TestOutcome } from './domain.js';
 export const ReleaseState = z.enum(['running', 'awaiting-approval', 'succeeded', 'failed', 'rolled-back', 'cancelled', 'rejected']);
 export type ReleaseState = z.infer<typeof ReleaseState>;
 
-export const StageName = z.enum(['affected', 'build', 'test', 'gates', 'diff', 'approval', 'waves', 'verify', 'rollback']);
+export const StageName = z.enum(['affected', 'build', 'test', 'push', 'gates', 'diff', 'approval', 'waves', 'verify', 'rollback']);
 export type StageName = z.infer<typeof StageName>;
 
 export const StageState = z.enum(['running', 'succeeded', 'failed', 'skipped', 'cancelled']);
@@ -117,6 +117,26 @@ export const EnvironmentReport = z.object({
 });
 export type EnvironmentReport = z.infer<typeof EnvironmentReport>;
 
+/** One built image in one registry (issue 16): pushed, or already there by its digest. */
+export const PushReport = z.object({
+  service: z.string(),
+  /** The local reference that was pushed, `<repository>:<content tag>`. */
+  image: z.string(),
+  /** `host[:port]/prefix` as convoy.yaml names it. */
+  registry: z.string(),
+  /** `host[:port]/prefix/<repository>`. */
+  repository: z.string(),
+  /** Environments that deploy it from this registry. */
+  environments: z.array(z.string()),
+  outcome: z.enum(['pushed', 'present', 'failed', 'not-started']),
+  /** The manifest digest the clusters pull (`repository@digest`); null until known. */
+  digest: z.string().nullable(),
+  /** Push attempts made (0 when the registry already had the digest). */
+  attempts: z.number().int(),
+  error: ErrorPayload.nullable(),
+});
+export type PushReport = z.infer<typeof PushReport>;
+
 export const ReleaseReport = z.object({
   id: z.string(),
   workspace: z.string(),
@@ -140,6 +160,8 @@ export const ReleaseReport = z.object({
   /** Services applied, over all environments (0 for a re-release of the same commit). */
   applies: z.number().int(),
   stages: z.array(StageReport),
+  /** Images pushed to the environments' registries (empty when none has a registry, and in older records). */
+  pushes: z.array(PushReport).default([]),
   environments: z.array(EnvironmentReport),
 });
 export type ReleaseReport = z.infer<typeof ReleaseReport>;

@@ -59,6 +59,17 @@ export const runEvents = {
   'release.report': z.object({ id: z.string(), state: z.string() }).passthrough(),
   'release.stageStarted': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable() }),
   'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
+  /** A layer of an image being pushed to a registry moved on (issue 16): one event per status change. */
+  'release.pushProgress': z.object({
+    releaseId: z.string(),
+    repository: z.string(),
+    layer: z.string(),
+    status: z.string(),
+    current: z.number().nullable(),
+    total: z.number().nullable(),
+  }),
+  /** A push attempt failed with a transient error and is tried again after `delayMs`. */
+  'release.pushRetry': z.object({ releaseId: z.string(), repository: z.string(), attempt: z.number().int(), delayMs: z.number().int(), error: ErrorPayload }),
   /** This run took an environment's lease from a holder that had died (its process gone, or silent too long). */
   'lease.reclaimed': z.object({ environment: z.string(), from: Holder, reason: z.string() }),
 } as const;

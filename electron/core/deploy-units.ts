@@ -11,6 +11,8 @@ export interface DeployUnitInput {
   /** Absolute manifests folder, when the project has one. */
   manifestsDir: string | null;
   image: string;
+  /** The local reference a registry `image` was pushed from. */
+  sourceImage?: string;
   releaseId: string;
   commit: string | null;
   /** convoy.yaml's env for this environment. */
@@ -25,6 +27,7 @@ export function toDeployUnit(input: DeployUnitInput, env: Env, secretNames: Read
     unit: {
       service: input.service,
       image: input.image,
+      ...(input.sourceImage && input.sourceImage !== input.image ? { sourceImage: input.sourceImage } : {}),
       releaseId: input.releaseId,
       commit: input.commit,
       manifestsDir: input.manifestsDir,

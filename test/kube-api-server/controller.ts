@@ -328,6 +328,12 @@ export class Controllers {
     return this.progress.get(id)!.at;
   }
 
+  /** A ProgressDeadlineExceeded fault on one of the template's images: the deadline counts as passed. */
+  private deadlineInjected(deployment: KubeObject): boolean {
+    const containers = (dig(deployment, 'spec', 'template', 'spec', 'containers') as unknown[] | undefined) ?? [];
+    return containers.some((c) => isPlainObject(c) && this.failureFor(String(c.image ?? '')) === 'ProgressDeadlineExceeded');
+  }
+
   private deploymentStatus(deployment: KubeObject, newRs: KubeObject | undefined, sets: KubeObject[], now: number): Record<string, unknown> {
     const m = meta(deployment);
     const desired = num(dig(deployment, 'spec', 'replicas'));
@@ -376,7 +382,8 @@ export class Controllers {
       conditions.push(cond('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`));
     } else if (
       (previous?.reason === 'ProgressDeadlineExceeded' && String(previous.message).includes(`"${rsName}"`)) ||
-      (deadline > 0 && now - started > deadline * 1000)
+      (deadline > 0 && now - started > deadline * 1000) ||
+      this.deadlineInjected(deployment)
     ) {
       conditions.push(cond('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`));
     } else {

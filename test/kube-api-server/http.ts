@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { patchTypeOf, type Api } from './api.js';
-import type { FaultState } from './faults.js';
+import { injectedError } from './fault-status.js';
+import type { FaultSpec, FaultState } from './faults.js';
 import { openApi, openApiV2 } from './openapi.js';
 import { decodeKubeProtobuf } from './protobuf.js';
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions, findResource, type ResourceInfo } from './resources.js';
@@ -112,17 +113,19 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   const path = url.pathname.replace(/\/+$/, '') || '/';
   deps.requests.push({ method, path, query: url.search.replace(/^\?/, ''), contentType: req.headers['content-type'] });
 
-  if (deps.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.faults.latencyMs));
-  if (deps.faults.takeReset(method, path)) {
-    req.socket.destroy();
+  if (path === FAULTS_PATH) {
+    await faultControl(deps, req, res, method);
     return;
   }
-  const injected = deps.faults.takeError(method, path);
-  if (injected !== undefined) {
-    const reasons = { 500: 'InternalError', 502: 'InternalError', 503: 'ServiceUnavailable', 429: 'TooManyRequests' } as const;
-    const messages = { 500: 'Internal error occurred: injected fault', 502: 'Bad Gateway (injected fault)', 503: 'The server is currently unable to handle the request (injected fault)', 429: 'Too many requests, please try again later.' } as const;
-    const details = injected === 429 ? { retryAfterSeconds: 0 } : undefined;
-    throw new ApiError(injected, reasons[injected], messages[injected], details);
+  if (deps.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.faults.latencyMs));
+  const fault = deps.faults.take(method, path);
+  if (fault) {
+    if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault.reset) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault.status !== undefined) throw injectedError(fault.status, method, resolve(path.split('/').filter((s) => s !== '')), fault.message);
   }
   if (['/healthz', '/readyz', '/livez'].includes(path)) {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -163,6 +166,22 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   }
   if (target.subresource !== undefined && target.subresource !== 'status') throw errors.noRoute();
   await verb(deps, req, res, url, method, target);
+}
+
+/** The fault control endpoint: GET lists the rules, POST adds a FaultSpec, DELETE clears them all. */
+export const FAULTS_PATH = '/__faults';
+
+async function faultControl(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  if (method === 'POST') {
+    const body = parseBody(await readBody(req), 'application/json');
+    try {
+      deps.faults.load(body as FaultSpec);
+    } catch (error) {
+      throw errors.badRequest(`fault spec refused: ${(error as Error).message}`);
+    }
+  } else if (method === 'DELETE') deps.faults.clear();
+  else if (method !== 'GET') throw errors.methodNotAllowed();
+  send(res, 200, deps.faults.describe());
 }
 
 /** A canned log: this server runs no containers, so it says so (and why a failing one fails). */

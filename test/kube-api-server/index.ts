@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Api } from './api.js';
 import { Controllers } from './controller.js';
-import { FaultState, type Faults } from './faults.js';
+import { FaultState, type FaultSpec, type Faults } from './faults.js';
 import { createRouter, type RequestRecord } from './http.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { resourceByName } from './resources.js';
@@ -13,26 +13,23 @@ import { ApiError } from './status.js';
 import { Store } from './store.js';
 import { Watches } from './watch.js';
 
-export type { ImageFailure } from './faults.js';
-import type { ImageFailure } from './faults.js';
+export type { FaultSpec, ImageFailure, ImagePattern, RequestFault } from './faults.js';
+export { FAULTS_PATH } from './http.js';
 
 export interface KubeApiServerOptions {
   port?: number;
   podReadyAfterMs?: number;
   token?: string;
+  /** Faults in place from the first request (what `--fault` gives on the command line). */
+  faults?: FaultSpec[];
 }
 
 export interface KubeApiServer {
   url: string;
   port: number;
   writeKubeconfig(file: string, options?: { context?: string; namespace?: string; token?: string }): string;
-  faults: {
-    failImages(pattern: RegExp | string, failure: ImageFailure): void;
-    errors(rule: { status: 500 | 502 | 503 | 429; count: number; method?: string; path?: RegExp }): void;
-    resets(rule: { count: number; method?: string; path?: RegExp }): void;
-    latency(ms: number): void;
-    clear(): void;
-  };
+  /** Fault injection (README.md, "Faults API"); also at POST/DELETE/GET `${url}/__faults`. */
+  faults: Faults;
   applyAs(manager: string, object: Record<string, unknown>): Promise<void>;
   get(resource: string, namespace: string | null, name: string): Record<string, unknown> | undefined;
   requests: Array<{ method: string; path: string; query: string; contentType: string | undefined }>;
@@ -53,6 +50,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const watches = new Watches(store);
   const requests: RequestRecord[] = [];
   seedNamespaces(api);
+  for (const spec of options.faults ?? []) faults.load(spec);
   const controllers = new Controllers(api, store, options.podReadyAfterMs ?? 300, (image) => faults.imageFailure(image));
 
   let port = 0;
@@ -71,10 +69,12 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   controllers.start();
 
   const exposedFaults: Faults = {
+    inject: (rule) => faults.inject(rule),
     failImages: (pattern, failure) => faults.failImages(pattern, failure),
     errors: (rule) => faults.errors(rule),
     resets: (rule) => faults.resets(rule),
     latency: (ms) => faults.latency(ms),
+    load: (spec) => faults.load(spec),
     clear: () => faults.clear(),
   };
 

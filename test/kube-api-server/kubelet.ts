@@ -1,5 +1,6 @@
 // The pretend kubelet: moves pods from Pending to Running/Ready after `podReadyAfterMs`, or leaves
-// them waiting with ImagePullBackOff / CrashLoopBackOff when their image matches a fault rule.
+// them waiting with ImagePullBackOff / CrashLoopBackOff, or running and never ready (NeverReady,
+// ProgressDeadlineExceeded), when their image matches a fault rule.
 import type { ImageFailure } from './faults.js';
 import { dig, isPlainObject, meta, timestamp, type KubeObject } from './util.js';
 
@@ -30,14 +31,16 @@ export function desiredPodStatus(pod: KubeObject, timing: PodTiming, now: number
   const ready = started && !anyFailure;
   const readyTime = ready ? timestamp(born + timing.readyAfterMs) : created;
   const crashing = failures.includes('CrashLoopBackOff');
-  const running = ready || (started && crashing && !failures.includes('ImagePullBackOff'));
+  const unready = failures.some((f) => f === 'NeverReady' || f === 'ProgressDeadlineExceeded');
+  const running = ready || (started && (crashing || unready) && !failures.includes('ImagePullBackOff'));
 
   const containerStatuses = containers.map((c, i) => {
     const name = isPlainObject(c) ? String(c.name) : `c${i}`;
     const image = images[i]!;
     const failure = failures[i];
     const base: Record<string, unknown> = { name, image, imageID: '', ready: false, restartCount: 0, started: false };
-    if (!started && failure === undefined) {
+    const neverReady = failure === 'NeverReady' || failure === 'ProgressDeadlineExceeded';
+    if (!started && (failure === undefined || neverReady)) {
       base.state = { waiting: { reason: 'ContainerCreating' } };
     } else if (failure === 'ImagePullBackOff') {
       base.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } };

@@ -10,6 +10,7 @@ import type { EnvironmentSettings } from '../../electron/core/release/environmen
 import { gateObjectFromDockerUnit } from '../../electron/core/release/gate-objects.js';
 import type { Approver, EnvironmentLock, ImageInspector, ReleaseEnvironment } from '../../electron/core/release/run-ports.js';
 import type { ImageBuilderPort } from '../../electron/core/ports/image-builder.js';
+import type { ImageRegistryPort, PushRetry } from '../../electron/core/ports/image-registry.js';
 import type { DeployTargetPort, DeployUnit } from '../../electron/core/ports/deploy-target.js';
 import { FakeDeployTarget } from '../fakes/deploy-target.js';
 import { FakeImageBuilder } from '../fakes/image-builder.js';
@@ -22,9 +23,9 @@ export const ORDER = [
   { service: 'storefront', after: ['catalog-api', 'orders-api'] },
 ];
 
-function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' = 'auto'): EnvironmentSettings {
-  const config = { name, target: { kind: 'docker' }, rollback, gates: GatesConfig.parse({}), env: {} } as EnvironmentConfig;
-  return { name, config, approvalRequired: approval, rollback, gates: config.gates, concurrency: DEFAULT_DEPLOY_CONCURRENCY, timeoutMs: 60_000 };
+function settings(name: string, approval: boolean, rollback: 'auto' | 'manual' = 'auto', timeoutMs = 60_000, registry?: string): EnvironmentSettings {
+  const config = { name, target: { kind: 'docker' }, rollback, gates: GatesConfig.parse({}), env: {}, ...(registry ? { registry } : {}) } as EnvironmentConfig;
+  return { name, config, approvalRequired: approval, rollback, gates: config.gates, concurrency: DEFAULT_DEPLOY_CONCURRENCY, timeoutMs };
 }
 
 /** One request per service; `variants` gives a service another VERSION build arg than `version`. */
@@ -49,6 +50,10 @@ export interface EngineWorld {
   unitEnv?: Record<string, string>;
   /** Where a service's Kubernetes manifests are (the Kubernetes test deploys the example's). */
   manifestsDir?: (service: string) => string;
+  /** convoy.yaml's `registry` per environment (issue 16), and the port that pushes there. */
+  registries?: Partial<Record<'local' | 'staging', string>>;
+  registry?: ImageRegistryPort;
+  pushRetry?: PushRetry;
 }
 
 /** The fake builder, remembering the image ID of each reference it built (what an engine would report). */
@@ -86,12 +91,16 @@ export interface ReleaseOptions {
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
+  /** The environments' deploy timeout (waitReady's deadline); default 60 s. */
+  timeoutMs?: number;
+  /** Another recorder than a FakeRecorder (the fault tests record into a real store). */
+  recorder?: ReleaseRunDeps['recorder'];
 }
 
-function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual'): ReleaseEnvironment {
-  const unit = (service: string, image: string): DeployUnit => ({ service, image, releaseId, commit: 'c0ffee', manifestsDir: world.manifestsDir?.(service) ?? null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
+function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: string, rollback: 'auto' | 'manual', timeoutMs?: number): ReleaseEnvironment {
+  const unit = (service: string, image: string, source?: string): DeployUnit => ({ service, image, ...(source && source !== image ? { sourceImage: source } : {}), releaseId, commit: 'c0ffee', manifestsDir: world.manifestsDir?.(service) ?? null, port: 8080, health: '/healthz', env: { ...world.unitEnv } });
   return {
-    settings: settings(world.ports[name].environment, name === 'staging', rollback),
+    settings: settings(world.ports[name].environment, name === 'staging', rollback, timeoutMs, world.registries?.[name]),
     target: world.ports[name],
     unit,
     gateObjects: async (units) => units.map((u) => gateObjectFromDockerUnit(world.ports[name].environment, u)),
@@ -100,15 +109,16 @@ function environment(world: EngineWorld, name: 'local' | 'staging', releaseId: s
 
 export function release(world: EngineWorld, options: ReleaseOptions) {
   const names: Array<'local' | 'staging'> = options.only ? [options.to ?? 'staging'] : options.to === 'local' ? ['local'] : ['local', 'staging'];
-  const recorder = new FakeRecorder();
-  world.recorders.push(recorder);
+  const fake = new FakeRecorder();
+  const recorder = options.recorder ?? fake;
+  if (!options.recorder) world.recorders.push(fake);
   const services = options.services ?? SERVICES;
   const input: ReleaseRunInput = {
     releaseId: options.id,
     workspace: '/ws',
     target: options.to ?? 'staging',
     only: options.only ?? false,
-    environments: names.map((n) => environment(world, n, options.id, options.rollback ?? 'auto')),
+    environments: names.map((n) => environment(world, n, options.id, options.rollback ?? 'auto', options.timeoutMs)),
     select: async () => ({
       base: 'main',
       head: 'feature',
@@ -130,8 +140,10 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     redact: (line) => line.replaceAll('s3cret', '[redacted]'),
     buildConcurrency: 2,
     signal: options.signal,
+    ...(world.registry ? { registry: world.registry } : {}),
+    ...(world.pushRetry ? { pushRetry: world.pushRetry } : {}),
   };
-  return { recorder, done: runRelease(input, deps) };
+  return { recorder: fake, done: runRelease(input, deps) };
 }
 
 /** image, revision and state of every service, per environment: what "as before" is compared on. */

@@ -176,6 +176,130 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
     return { ...base, state, message: `revision ${current.revision} running${url}; ${health.detail}` };
   }
 
+  async function applyUnits(units: DeployUnit[], options?: ApplyOptions): Promise<ApplyResult> {
+    const progress = progressOf(options);
+    checkUnits(units);
+    await engine.ping();
+    for (const unit of units) await engine.requireImage(unit.service, unit.image);
+    await engine.checkPorts(units.map((u) => ({ service: u.service, spec: specOf(u) })));
+    // Every unit's diff up front: a foreign container on a canonical name is refused before any change.
+    const diffs = [];
+    for (const unit of units) diffs.push(await diffOne(unit));
+    const objects: AppliedObject[] = [];
+    for (const [index, unit] of units.entries()) {
+      throwIfAborted(options?.signal, `apply ${environment}`);
+      const { diff, current, desired } = diffs[index]!;
+      const fraction = (f: number) => (index + f) / units.length;
+      if (diff.change === 'unchanged') {
+        progress(`${environment}/${unit.service}: unchanged (revision ${current?.revision})`, fraction(1));
+        objects.push({ service: unit.service, object: diff.object, action: 'unchanged' });
+        continue;
+      }
+      await replacer.replace(
+        desired,
+        { service: unit.service, releaseId: unit.releaseId, commit: unit.commit, createFrom: unit.image, rollbackOf: null },
+        options ?? {},
+        fraction,
+      );
+      objects.push({ service: unit.service, object: diff.object, action: current ? 'configured' : 'created' });
+    }
+    return { environment, objects } satisfies ApplyResult;
+  }
+
+  async function waitUnits(units: DeployUnit[], options: WaitOptions): Promise<ServiceStatus[]> {
+    checkUnits(units);
+    await engine.ping();
+    const progress = progressOf(options);
+    const deadline = Date.now() + options.deadlineMs;
+    const out: ServiceStatus[] = [];
+    for (const unit of units) {
+      throwIfAborted(options.signal, `wait for ${environment}`);
+      const where = `${environment}/${unit.service}`;
+      const current = await engine.currentOf(unit.service);
+      if (!current) throw new ConvoyError('HEALTH_FAILED', `${where}: no container ${containerName(environment, unit.service)} is deployed`);
+      progress(`${where}: checking revision ${current.revision}`);
+      const health = await waitHealthy(current.id, current.spec, Math.max(0, deadline - Date.now()), options.signal);
+      throwIfAborted(options.signal, `wait for ${where}`);
+      if (!health.ok) {
+        const logs = await engine.containerLogs(current.id);
+        throw new ConvoyError(
+          'HEALTH_FAILED',
+          `${where}: revision ${current.revision} (${current.name}) is not healthy: ${health.detail}\nLast log lines:\n${logs}`,
+        );
+      }
+      const url = current.publishedPort === null ? '' : ` at http://127.0.0.1:${current.publishedPort}`;
+      progress(`${where}: ready`);
+      out.push({
+        service: unit.service,
+        state: 'ready',
+        revision: String(current.revision),
+        image: current.spec.image,
+        message: `revision ${current.revision} running${url}; ${health.detail}`,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * An engine that goes away mid-call is named with what was being done to which services, so a
+   * release's error says which service it stopped at (the engine's own message says how to start it).
+   */
+  async function naming<T>(what: string, services: readonly string[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ConvoyError) || err.code !== 'DOCKER_UNAVAILABLE') throw err;
+      throw new ConvoyError('DOCKER_UNAVAILABLE', `${what} ${services.map((s) => `${environment}/${s}`).join(', ')} stopped: ${err.message}`);
+    }
+  }
+
+  async function rollbackService(service: string, toRevision: string | undefined, options: TargetCallOptions | undefined): Promise<RollbackResult> {
+    checkNamePart('service', service);
+    await engine.ping();
+    const where = `${environment}/${service}`;
+    const all = (await engine.listRevisions(service)).filter((r) => r.role !== 'candidate');
+    const current = all.find((r) => r.role === 'current') ?? null;
+    const known = all.map((r) => `${r.revision}${r.role === 'current' ? ' (current)' : ''}`).join(', ') || 'none';
+    let target: Revision | undefined;
+    if (toRevision !== undefined) {
+      target = all.find((r) => String(r.revision) === toRevision.trim());
+      if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: unknown revision ${toRevision}; known revisions: ${known}`);
+    } else {
+      if (!current) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: nothing is deployed to roll back; known revisions: ${known}`);
+      target = all.find((r) => r.revision < current.revision);
+      if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: no revision before ${current.revision}; known revisions: ${known}`);
+    }
+    if (current && target.id === current.id) {
+      throw new ConvoyError('ROLLBACK_REFUSED', `${where}: revision ${target.revision} is already current; known revisions: ${known}`);
+    }
+    const imageId = await engine.imageExists(target.imageId);
+    if (imageId === null) {
+      throw new ConvoyError('NOT_FOUND', `${where}: the image of revision ${target.revision} (${target.spec.image}) is no longer in the local engine`);
+    }
+    const spec: ServiceSpec = { ...target.spec, hostPort: hostPortFor(service) };
+    checkSpec(environment, service, spec);
+    await engine.checkPorts([{ service, spec }]);
+    progressOf(options)(`${where}: rolling back from revision ${current?.revision ?? 'none'} to a copy of revision ${target.revision}`, 0);
+    const revision = await replacer.replace(
+      spec,
+      { service, releaseId: target.releaseId, commit: target.commit, createFrom: imageId, rollbackOf: target.revision },
+      options ?? {},
+      (f) => f,
+    );
+    return { service, from: current ? String(current.revision) : null, to: String(target.revision), current: String(revision) };
+  }
+
+  // Current, candidate and retired containers alike (by Convoy's labels, as `rehearse --clean`), so
+  // no history is left to roll back to. The images stay, as the build cache.
+  async function removeService(service: string, options: TargetCallOptions | undefined): Promise<{ service: string; removed: string[] }> {
+    checkNamePart('service', service);
+    await engine.ping();
+    throwIfAborted(options?.signal, `remove ${environment}/${service}`);
+    const removed = await removeServiceContainers(environment, [service], endpoint);
+    progressOf(options)(`${environment}/${service}: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`}`, 1);
+    return { service, removed: removed.map((name) => `container ${name}`) };
+  }
+
   // ---- the port ------------------------------------------------------------------------------
 
   // Changes (apply, rollback) are not serialised here: every target Convoy makes is wrapped by
@@ -200,68 +324,12 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
       return { environment, objects, text } satisfies TargetDiff;
     },
 
-    async apply(units, options?: ApplyOptions) {
-      const progress = progressOf(options);
-      checkUnits(units);
-      await engine.ping();
-      for (const unit of units) await engine.requireImage(unit.service, unit.image);
-      await engine.checkPorts(units.map((u) => ({ service: u.service, spec: specOf(u) })));
-      // Every unit's diff up front: a foreign container on a canonical name is refused before any change.
-      const diffs = [];
-      for (const unit of units) diffs.push(await diffOne(unit));
-      const objects: AppliedObject[] = [];
-      for (const [index, unit] of units.entries()) {
-        throwIfAborted(options?.signal, `apply ${environment}`);
-        const { diff, current, desired } = diffs[index]!;
-        const fraction = (f: number) => (index + f) / units.length;
-        if (diff.change === 'unchanged') {
-          progress(`${environment}/${unit.service}: unchanged (revision ${current?.revision})`, fraction(1));
-          objects.push({ service: unit.service, object: diff.object, action: 'unchanged' });
-          continue;
-        }
-        await replacer.replace(
-          desired,
-          { service: unit.service, releaseId: unit.releaseId, commit: unit.commit, createFrom: unit.image, rollbackOf: null },
-          options ?? {},
-          fraction,
-        );
-        objects.push({ service: unit.service, object: diff.object, action: current ? 'configured' : 'created' });
-      }
-      return { environment, objects } satisfies ApplyResult;
+    apply(units, options?: ApplyOptions) {
+      return naming('Deploying', units.map((u) => u.service), () => applyUnits(units, options));
     },
 
-    async waitReady(units, options: WaitOptions) {
-      checkUnits(units);
-      await engine.ping();
-      const progress = progressOf(options);
-      const deadline = Date.now() + options.deadlineMs;
-      const out: ServiceStatus[] = [];
-      for (const unit of units) {
-        throwIfAborted(options.signal, `wait for ${environment}`);
-        const where = `${environment}/${unit.service}`;
-        const current = await engine.currentOf(unit.service);
-        if (!current) throw new ConvoyError('HEALTH_FAILED', `${where}: no container ${containerName(environment, unit.service)} is deployed`);
-        progress(`${where}: checking revision ${current.revision}`);
-        const health = await waitHealthy(current.id, current.spec, Math.max(0, deadline - Date.now()), options.signal);
-        throwIfAborted(options.signal, `wait for ${where}`);
-        if (!health.ok) {
-          const logs = await engine.containerLogs(current.id);
-          throw new ConvoyError(
-            'HEALTH_FAILED',
-            `${where}: revision ${current.revision} (${current.name}) is not healthy: ${health.detail}\nLast log lines:\n${logs}`,
-          );
-        }
-        const url = current.publishedPort === null ? '' : ` at http://127.0.0.1:${current.publishedPort}`;
-        progress(`${where}: ready`);
-        out.push({
-          service: unit.service,
-          state: 'ready',
-          revision: String(current.revision),
-          image: current.spec.image,
-          message: `revision ${current.revision} running${url}; ${health.detail}`,
-        });
-      }
-      return out;
+    waitReady(units, options: WaitOptions) {
+      return naming('Waiting for', units.map((u) => u.service), () => waitUnits(units, options));
     },
 
     async status(services, options) {
@@ -294,51 +362,12 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
         );
     },
 
-    async rollback(service, toRevision, options): Promise<RollbackResult> {
-      checkNamePart('service', service);
-      await engine.ping();
-      const where = `${environment}/${service}`;
-      const all = (await engine.listRevisions(service)).filter((r) => r.role !== 'candidate');
-      const current = all.find((r) => r.role === 'current') ?? null;
-      const known = all.map((r) => `${r.revision}${r.role === 'current' ? ' (current)' : ''}`).join(', ') || 'none';
-      let target: Revision | undefined;
-      if (toRevision !== undefined) {
-        target = all.find((r) => String(r.revision) === toRevision.trim());
-        if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: unknown revision ${toRevision}; known revisions: ${known}`);
-      } else {
-        if (!current) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: nothing is deployed to roll back; known revisions: ${known}`);
-        target = all.find((r) => r.revision < current.revision);
-        if (!target) throw new ConvoyError('ROLLBACK_REFUSED', `${where}: no revision before ${current.revision}; known revisions: ${known}`);
-      }
-      if (current && target.id === current.id) {
-        throw new ConvoyError('ROLLBACK_REFUSED', `${where}: revision ${target.revision} is already current; known revisions: ${known}`);
-      }
-      const imageId = await engine.imageExists(target.imageId);
-      if (imageId === null) {
-        throw new ConvoyError('NOT_FOUND', `${where}: the image of revision ${target.revision} (${target.spec.image}) is no longer in the local engine`);
-      }
-      const spec: ServiceSpec = { ...target.spec, hostPort: hostPortFor(service) };
-      checkSpec(environment, service, spec);
-      await engine.checkPorts([{ service, spec }]);
-      progressOf(options)(`${where}: rolling back from revision ${current?.revision ?? 'none'} to a copy of revision ${target.revision}`, 0);
-      const revision = await replacer.replace(
-        spec,
-        { service, releaseId: target.releaseId, commit: target.commit, createFrom: imageId, rollbackOf: target.revision },
-        options ?? {},
-        (f) => f,
-      );
-      return { service, from: current ? String(current.revision) : null, to: String(target.revision), current: String(revision) };
+    rollback(service, toRevision, options): Promise<RollbackResult> {
+      return naming('Rolling back', [service], () => rollbackService(service, toRevision, options));
     },
 
-    // Current, candidate and retired containers alike (by Convoy's labels, as `rehearse --clean`), so
-    // no history is left to roll back to. The images stay, as the build cache.
     async remove(service, options) {
-      checkNamePart('service', service);
-      await engine.ping();
-      throwIfAborted(options?.signal, `remove ${environment}/${service}`);
-      const removed = await removeServiceContainers(environment, [service], endpoint);
-      progressOf(options)(`${environment}/${service}: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`}`, 1);
-      return { service, removed: removed.map((name) => `container ${name}`) };
+      return naming('Removing', [service], () => removeService(service, options));
     },
   };
 }

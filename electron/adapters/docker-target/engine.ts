@@ -120,7 +120,15 @@ export class TargetEngine {
     try {
       await this.docker.ping();
     } catch (err) {
-      throw this.unavailable(err);
+      // After an engine restart the first request may go out on a kept-alive connection the old
+      // engine closed (EPIPE / ECONNRESET); a ping is safe to repeat, on a fresh connection.
+      const code = (err as { code?: unknown } | null)?.code;
+      if (code !== 'EPIPE' && code !== 'ECONNRESET') throw this.unavailable(err);
+      try {
+        await this.docker.ping();
+      } catch (again) {
+        throw this.unavailable(again);
+      }
     }
   }
 

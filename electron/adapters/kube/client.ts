@@ -21,9 +21,9 @@ import {
   type V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { ConvoyError } from '../../../shared/errors.js';
-import { httpStatusOf, parseConflicts, statusOf, toKubeError, type CallContext } from './errors.js';
+import { afterAttempts, httpStatusOf, parseConflicts, statusOf, toKubeError, type CallContext } from './errors.js';
 import { type KubeObject, objectRef } from './manifests.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { retryReason, withRetry, type RetryDeps, type RetryPolicy } from './retry.js';
 
 /** KubernetesObjectApi with its discovery lookup made public (it caches per group version). */
 class DiscoveringObjectApi extends KubernetesObjectApi {
@@ -56,6 +56,8 @@ export interface KubeClientOptions {
   context: string;
   namespace: string;
   retry: RetryPolicy;
+  /** The back-off's wait (tests give one that returns at once); default a timer. */
+  sleep?: RetryDeps['sleep'];
 }
 
 export interface CallOptions {
@@ -64,8 +66,9 @@ export interface CallOptions {
   progress?: (message: string) => void;
 }
 
-function retryDeps(what: string, opts: CallOptions | undefined) {
+function retryDeps(what: string, opts: CallOptions | undefined, sleep?: RetryDeps['sleep']): RetryDeps {
   return {
+    sleep,
     signal: opts?.signal,
     onRetry: (attempt: number, delay: number, reason: string) => opts?.progress?.(`${what}: ${reason}, retry ${attempt} in ${delay} ms`),
   };
@@ -93,12 +96,23 @@ export class KubeClient {
     return { environment: this.options.environment, context: this.options.context, server: this.server, namespace, object };
   }
 
+  private deps(what: string, opts: CallOptions | undefined): RetryDeps {
+    return retryDeps(what, opts, this.options.sleep);
+  }
+
+  /** The ConvoyError of a failed call; a transient fault also says how many attempts were made. */
+  private fail(err: unknown, ctx: CallContext, idempotent: boolean): ConvoyError {
+    const mapped = toKubeError(err, ctx);
+    if (retryReason(err) === null) return mapped;
+    return afterAttempts(mapped, idempotent ? Math.max(1, this.options.retry.attempts) : 1, idempotent);
+  }
+
   private async run<T>(object: string, idempotent: boolean, call: () => Promise<T>, opts: CallOptions = {}): Promise<T> {
     if (opts.signal?.aborted) throw new ConvoyError('CANCELLED', `${object}: cancelled`);
     try {
-      return await withRetry(call, idempotent, this.options.retry, retryDeps(object, opts));
+      return await withRetry(call, idempotent, this.options.retry, this.deps(object, opts));
     } catch (err) {
-      throw toKubeError(err, this.ctx(object));
+      throw this.fail(err, this.ctx(object), idempotent);
     }
   }
 
@@ -125,11 +139,11 @@ export class KubeClient {
     const what = `discovery of ${kind} (${apiVersion})`;
     try {
       return (
-        (await withRetry(() => this.objects.lookup(apiVersion, kind), true, this.options.retry, retryDeps(what, opts))) ?? null
+        (await withRetry(() => this.objects.lookup(apiVersion, kind), true, this.options.retry, this.deps(what, opts))) ?? null
       );
     } catch (err) {
       if (httpStatusOf(err) === 404) return null; // the group version went away since /apis answered
-      throw toKubeError(err, this.ctx(what));
+      throw this.fail(err, this.ctx(what), true);
     }
   }
 
@@ -141,31 +155,57 @@ export class KubeClient {
         () => this.objects.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } }),
         true,
         this.options.retry,
-        retryDeps(ref, opts),
+        this.deps(ref, opts),
       );
     } catch (err) {
       if (httpStatusOf(err) === 404) return null;
-      throw toKubeError(err, this.ctx(ref, object.metadata.namespace ?? '(cluster)'));
+      throw this.fail(err, this.ctx(ref, object.metadata.namespace ?? '(cluster)'), true);
     }
   }
 
   /**
-   * Server-side apply (idempotent, so retried). A 409 that lists field conflicts is thrown raw so the
+   * Server-side apply. A dry run is retried as it is. A real apply is retried only onto the version
+   * it was checked against: before each retry the live object is read again, and the retry carries
+   * that resourceVersion, so it lands only if nobody wrote the object in between (an earlier attempt
+   * that did land makes the retry a no-op). A 409 that lists field conflicts is thrown raw so the
    * caller can read them; any other error (a 409 without conflicts too) is mapped here.
    */
   async apply(object: KubeObject, options: { fieldManager: string; force: boolean; dryRun: boolean } & CallOptions): Promise<KubernetesObject> {
     const ref = objectRef(object);
+    const send = (body: KubeObject) => this.objects.applyExact(body as KubernetesObject, options.dryRun, options.fieldManager, options.force);
+    let attempt = 0;
+    const call = async (): Promise<KubernetesObject> => {
+      attempt++;
+      if (options.dryRun || attempt === 1) return send(object);
+      const live = await this.readRaw(object);
+      const version = live?.metadata?.resourceVersion;
+      options.progress?.(`${ref}: applying again onto resourceVersion ${version ?? '(none: not created yet)'}`);
+      return send(version ? { ...object, metadata: { ...object.metadata, resourceVersion: version } } : object);
+    };
     try {
-      return await withRetry(
-        () =>
-          this.objects.applyExact(object as KubernetesObject, options.dryRun, options.fieldManager, options.force),
-        true,
-        this.options.retry,
-        retryDeps(ref, options),
-      );
+      return await withRetry(call, true, this.options.retry, this.deps(ref, options));
     } catch (err) {
       if (httpStatusOf(err) === 409 && parseConflicts(statusOf(err)).length > 0) throw err;
-      throw toKubeError(err, this.ctx(ref, object.metadata.namespace ?? '(cluster)'));
+      const ctx = this.ctx(ref, object.metadata.namespace ?? '(cluster)');
+      if (httpStatusOf(err) === 409 && attempt > 1 && !options.dryRun) {
+        throw new ConvoyError(
+          'KUBE_CONFLICT',
+          `${ref} was changed by another writer while Convoy retried its apply after a transient failure ` +
+            `(context ${ctx.context}, namespace ${ctx.namespace}, environment ${ctx.environment}); nothing was overwritten — ` +
+            `look at who changed it, then release again`,
+        );
+      }
+      throw this.fail(err, ctx, true);
+    }
+  }
+
+  /** One GET of the live object (no retry of its own: the caller's retry loop covers it); null when absent. */
+  private async readRaw(object: KubeObject): Promise<KubernetesObject | null> {
+    try {
+      return await this.objects.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } });
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return null;
+      throw err;
     }
   }
 
@@ -227,11 +267,11 @@ export class KubeClient {
         () => this.objects.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
         true,
         this.options.retry,
-        retryDeps(ref, opts),
+        this.deps(ref, opts),
       );
     } catch (err) {
       if (httpStatusOf(err) === 404) return;
-      throw toKubeError(err, this.ctx(ref));
+      throw this.fail(err, this.ctx(ref), true);
     }
   }
 

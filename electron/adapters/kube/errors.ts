@@ -96,6 +96,22 @@ export function parseConflicts(status: KubeStatus | null): FieldConflict[] {
   return out;
 }
 
+/** The namespace a 404 says is missing (`namespaces "x" not found`), or null for any other 404. */
+export function missingNamespace(status: KubeStatus | null): string | null {
+  const match = /^namespaces "([^"]+)" not found/.exec(status?.message ?? '');
+  return match?.[1] ?? null;
+}
+
+/**
+ * The error of a call that was retried and still failed (or not retried because repeating it is not
+ * safe), saying so: the same code, the message with how many attempts were made.
+ */
+export function afterAttempts(error: ConvoyError, attempts: number, retried: boolean): ConvoyError {
+  if (error.code === 'CANCELLED') return error;
+  const note = retried ? `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}` : 'not retried: repeating this call is not safe';
+  return new ConvoyError(error.code, `${error.message} (${note})`);
+}
+
 function where(ctx: CallContext): string {
   return `${ctx.object} (context ${ctx.context}, namespace ${ctx.namespace}, environment ${ctx.environment})`;
 }
@@ -108,10 +124,23 @@ export function toKubeError(err: unknown, ctx: CallContext): ConvoyError {
     const status = statusOf(err);
     const detail = status?.message ?? `HTTP ${http}`;
     if (http === 401 || http === 403) {
-      const hint = http === 401 ? 'the credentials were rejected — log in again or refresh the token' : 'the user lacks permission';
+      const hint =
+        http === 401
+          ? 'the credentials were rejected — log in again or refresh the token'
+          : `the user of context ${ctx.context} lacks permission — grant it (RBAC) or use a context that has it`;
       return new ConvoyError('KUBE_AUTH', `Kubernetes refused ${where(ctx)}: ${hint} (${http}: ${detail})`);
     }
-    if (http === 404) return new ConvoyError('KUBE_NOT_FOUND', `Not found: ${where(ctx)}: ${detail}`);
+    if (http === 404) {
+      const missing = missingNamespace(status);
+      if (missing !== null) {
+        return new ConvoyError(
+          'KUBE_NOT_FOUND',
+          `Namespace ${missing} does not exist, so ${where(ctx)} cannot be written: create the namespace, ` +
+            `or set createNamespace: true on environment ${ctx.environment}'s target in convoy.yaml (${detail})`,
+        );
+      }
+      return new ConvoyError('KUBE_NOT_FOUND', `Not found: ${where(ctx)}: ${detail}`);
+    }
     if (http === 409) {
       const conflicts = parseConflicts(status);
       if (conflicts.length > 0) return conflictError(conflicts, ctx);

@@ -46,6 +46,19 @@ export interface KubeTargetConfig {
   pollIntervalMs?: number;
   /** Retries of idempotent calls; `requestTimeoutMs` bounds each attempt (default 30 s). */
   retry?: { attempts: number; baseDelayMs: number; requestTimeoutMs?: number };
+  /** The retry back-off's wait; tests pass one that returns at once (no real sleeps). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * An apply that failed part-way says which objects it had already written: nothing is left
+ * half-applied without saying so (a rollback restores Deployments, as `rollout undo` does).
+ */
+function withApplied(err: unknown, applied: readonly AppliedObject[]): unknown {
+  const written = applied.filter((a) => a.action !== 'unchanged');
+  if (!(err instanceof ConvoyError) || written.length === 0) return err;
+  const list = written.map((a) => `${a.object} (${a.action})`).join(', ');
+  return new ConvoyError(err.code, `${err.message}; already applied in this call: ${list}`);
 }
 
 export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
@@ -64,6 +77,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         context: config.context,
         namespace: config.namespace,
         retry,
+        sleep: config.sleep,
       });
     }
     return client;
@@ -130,8 +144,14 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         const applied: AppliedObject[] = [];
         for (const o of prepared.objects) {
           if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Apply to ${config.environment} was cancelled after ${applied.length} objects`);
-          const live = await c.get(o.object, options);
-          const result = await applyOne(c, o, options?.force === true, false, options ?? {});
+          let live: KubernetesObject | null;
+          let result: KubernetesObject;
+          try {
+            live = await c.get(o.object, options);
+            result = await applyOne(c, o, options?.force === true, false, options ?? {});
+          } catch (err) {
+            throw withApplied(err, applied);
+          }
           const before = live?.metadata?.resourceVersion;
           const after = result.metadata?.resourceVersion;
           const action: AppliedObject['action'] = !live ? 'created' : before !== undefined && before === after ? 'unchanged' : 'configured';

@@ -56,6 +56,8 @@ export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_PROJECT = 'convoy.dev/project';
 export const ANNOTATION_RELEASE = 'convoy.dev/release';
 export const ANNOTATION_COMMIT = 'convoy.dev/commit';
+/** The tag a registry digest was pushed from (`shop/orders-api:3f9c…`), for people reading the object. */
+export const ANNOTATION_IMAGE_TAG = 'convoy.dev/image-tag';
 
 const MANIFEST_EXT = /\.ya?ml$/i;
 
@@ -199,11 +201,18 @@ function withMap(target: Record<string, unknown>, field: string, entries: Record
 export function renderUnit(unit: DeployUnit, sourced: SourcedObject[], options: RenderOptions): RenderedUnit {
   const isNamespaced = options.isNamespaced ?? ((_v: string, kind: string) => !CLUSTER_SCOPED_KINDS.has(kind));
   const repo = imageRepository(unit.image);
+  // Manifests name the image as the project builds it (`shop/orders-api:dev`); in an environment with
+  // a registry the unit's image is `host/prefix/shop/orders-api@sha256:…`, whose path ends with it.
+  const matches = (image: string) => {
+    const own = imageRepository(image);
+    return own === repo || (unit.sourceImage !== undefined && own === imageRepository(unit.sourceImage)) || repo.endsWith(`/${own}`);
+  };
   const substitutions: ImageSubstitution[] = [];
   const notes: string[] = [];
   const labels = { [LABEL_MANAGED_BY]: 'convoy', [LABEL_PROJECT]: unit.service };
   const annotations: Record<string, string> = { [ANNOTATION_RELEASE]: unit.releaseId };
   if (unit.commit) annotations[ANNOTATION_COMMIT] = unit.commit;
+  if (unit.sourceImage) annotations[ANNOTATION_IMAGE_TAG] = unit.sourceImage;
 
   const objects = sourced.map(({ object, source }) => {
     const copy = structuredClone(object);
@@ -227,7 +236,7 @@ export function renderUnit(unit: DeployUnit, sourced: SourcedObject[], options: 
     for (const field of ['initContainers', 'containers'] as const) {
       for (const container of containersOf(podSpec, field)) {
         const image = typeof container.image === 'string' ? container.image : '';
-        if (image && imageRepository(image) === repo && image !== unit.image) {
+        if (image && matches(image) && image !== unit.image) {
           substitutions.push({ object: rendered.ref, container: String(container.name ?? '?'), from: image, to: unit.image });
           container.image = unit.image;
         } else if (image === unit.image) {

@@ -40,7 +40,7 @@ export function deploymentRolloutState(d: DeploymentLike, label = d.metadata?.na
   if (generation > observed) return { done: false, failed: null, message: `${label}: waiting for the deployment spec update to be observed` };
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    return { done: false, failed: `${label}: deployment exceeded its progress deadline${progressing.message ? ` (${progressing.message})` : ''}`, message: `${label}: progress deadline exceeded` };
+    return { done: false, failed: `${label}: deployment exceeded its progress deadline (ProgressDeadlineExceeded${progressing.message ? `: ${progressing.message}` : ''})`, message: `${label}: progress deadline exceeded` };
   }
   const desired = d.spec?.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;

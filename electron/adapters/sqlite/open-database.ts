@@ -37,6 +37,8 @@ export interface OpenStoreOptions {
   notice?: Notice;
   /** The redaction gate applied to every stored text and JSON value (see SqliteStore). */
   redact?: <T>(value: T) => T;
+  /** Caps the database at this many pages (`PRAGMA max_page_count`): tests use it to fill the "disk". */
+  maxPageCount?: number;
 }
 
 export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {
@@ -61,6 +63,7 @@ export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db
     checkBeforeWriting(db, file, latest, existing && opts.quickCheck !== false);
     configure(db);
     migrate(db, file, list, latest);
+    if (opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxPageCount))}`);
   } catch (err) {
     closeQuietly(db);
     throw toStoreError(err, file, 'open');
@@ -298,7 +301,7 @@ export function toStoreError(err: unknown, file: string, phase: 'open' | 'write'
     );
   }
   if (isSqliteCode(err, 'SQLITE_FULL')) {
-    return new StoreError('STORE_ERROR', `Convoy could not write its database at ${file}: the disk is full. Free some space and try again.`, { cause: err });
+    return new StoreError('STORE_FULL', `Convoy could not write its database at ${file}: the disk is full (${detail}). Free some space and try again.`, { cause: err });
   }
   if (err instanceof TypeError && /not open/i.test(detail)) {
     return new StoreError('STORE_ERROR', `The history store at ${file} is closed.`, { cause: err });

@@ -69,6 +69,12 @@ export function summary(report: ReleaseReport): string {
     out.push('', 'Images (built once, promoted unchanged):');
     out.push(...table([['SERVICE', 'IMAGE', 'ID', 'BUILD', 'TESTS'], ...report.images.map((i) => [i.service, i.image ?? '-', i.imageId?.slice(7, 19) ?? '-', i.build, i.test])]).map((l) => `  ${l}`));
   }
+  const pushes = report.pushes ?? [];
+  if (pushes.length > 0) {
+    out.push('', 'Registries (pushed once, deployed by digest):');
+    out.push(...table([['SERVICE', 'REPOSITORY', 'DIGEST', 'PUSH', 'FOR'], ...pushes.map((p) => [p.service, p.repository, p.digest ?? '-', p.attempts > 1 ? `${p.outcome} (${p.attempts} attempts)` : p.outcome, p.environments.join(', ')])]).map((l) => `  ${l}`));
+    for (const p of pushes) if (p.error) out.push(`  ${p.service}: ${p.error.message} [${p.error.code}]`);
+  }
   for (const env of report.environments) {
     out.push('', `${env.name} (${env.kind}): ${env.state}`);
     if (env.waves.length > 0) out.push(`  waves: ${env.waves.map((w, i) => `${i + 1}) ${w.join(', ')}`).join('  ')}`);

@@ -17,8 +17,13 @@ export type ServiceState = ServiceStatus['state'];
 export interface DeployUnit {
   /** The Nx project name; also the service / container name. */
   service: string;
-  /** The built, immutable image reference, e.g. `shop/orders-api:3f9c…`. */
+  /**
+   * The built, immutable image reference, e.g. `shop/orders-api:3f9c…`, or in an environment with a
+   * registry `host[:port]/prefix/shop/orders-api@sha256:…`.
+   */
   image: string;
+  /** The local reference a registry `image` was pushed from (`shop/orders-api:3f9c…`), kept for people. */
+  sourceImage?: string;
   releaseId: string;
   /** The git commit the image was built from, when known. */
   commit: string | null;

@@ -12,7 +12,7 @@ export type * from './event-store.js';
 export type * from './lease-store.js';
 
 /** The store's error codes (a subset of the contract's ErrorCode). */
-export type StoreErrorCode = 'STORE_NEWER_SCHEMA' | 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_UNWRITABLE' | 'STORE_ERROR';
+export type StoreErrorCode = 'STORE_NEWER_SCHEMA' | 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_UNWRITABLE' | 'STORE_FULL' | 'STORE_ERROR';
 
 export interface HistoryStore extends RunStore, EventStore, LeaseStore {
   schemaVersion(): number;

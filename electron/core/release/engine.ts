@@ -1,15 +1,20 @@
 // The release runner (issue 12): one change taken through every environment in promotion order.
-// Stages: affected → build → test → per environment (environment-run.ts) gates → diff → approval →
-// waves → verify, and rollback on failure. Images are built and tested once and the same references
-// (checked by image ID at each environment's gates) are promoted; nothing is rebuilt. Every
-// environment the release walks is held for its whole run, so a second release into one of them is
-// refused before anything is built. Pure logic over ports; the clock and every effect come in.
+// Stages: affected → build → test → push (push-stage.ts, when an environment names a registry) → per
+// environment (environment-run.ts) gates → diff → approval → waves → verify, and rollback on failure.
+// Images are built and tested once and the same references (checked by image ID, or by registry
+// digest, at each environment's gates) are promoted; nothing is rebuilt. Every environment the
+// release walks is held for its whole run, so a second release into one of them is refused before
+// anything is built. Pure logic over ports; the clock and every effect come in.
 import type { ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { EnvironmentReport, ImageReport, ReleaseReport } from '../../../shared/release-report.js';
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
+import type { ImageRegistryPort, PushRetry } from '../ports/image-registry.js';
+import { splitDigestReference } from '../../../shared/registry-ref.js';
+import { type PushedReferences, registriesOf, runPushStage } from './push-stage.js';
 import type { Redactor } from '../redact.js';
+import { guardRecorder } from './guarded-recorder.js';
 import { type EnvironmentOutcome, runEnvironment } from './environment-run.js';
 import type { BuiltImage } from './gates.js';
 import type { Approver, Clock, EnvironmentLock, ImageInspector, ReleaseEnvironment, ReleaseRecorder } from './run-ports.js';
@@ -55,6 +60,10 @@ export interface ReleaseRunDeps {
   clock: Clock;
   redact: Redactor;
   buildConcurrency: number;
+  /** Pushes to the environments' registries; needed only when one of them names a registry. */
+  registry?: ImageRegistryPort;
+  /** Attempts and backoff for a push that failed with a transient error. */
+  pushRetry?: PushRetry;
   signal?: AbortSignal;
   onUpdate?: (report: ReleaseReport) => void;
 }
@@ -111,6 +120,16 @@ function imageReport(build: ProjectBuild, ids: ReadonlyMap<string, string>): Ima
   };
 }
 
+/** Without a retry policy a transient push error fails at once. */
+const NO_RETRY: PushRetry = { attempts: 1, delayMs: () => 0, wait: async () => {} };
+
+/** The built image's ID when the registry holds the digest it was pushed as, else null. */
+async function resolveDigest(registry: ImageRegistryPort, built: BuiltImage): Promise<string | null> {
+  const parts = splitDigestReference(built.image);
+  if (!parts) return null;
+  return (await registry.hasManifest(`${parts.host}/${parts.path}`, parts.digest)) ? built.imageId : null;
+}
+
 export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): Promise<ReleaseReport> {
   const signal = deps.signal ?? new AbortController().signal;
   const started = deps.clock.now().toISOString();
@@ -134,20 +153,24 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
     buildCalls: 0,
     applies: 0,
     stages: [],
+    pushes: [],
     environments: input.environments.map(emptyEnvironment),
   };
-  const tracker = new ReleaseTracker(report, deps.clock, deps.recorder, deps.redact, deps.onUpdate);
+  // A write the store refuses stops the release: no effect starts without its intent row.
+  const recording = guardRecorder(deps.recorder);
+  const recorder = recording.recorder;
+  const tracker = new ReleaseTracker(report, deps.clock, recorder, deps.redact, deps.onUpdate);
   const names = input.environments.map((e) => e.settings.name);
 
   return holdAll(deps.lock, names, input.releaseId, async () => {
-    deps.recorder.begin(structuredClone(report));
+    recorder.begin(structuredClone(report));
     const finish = (state: ReleaseReport['state'], cause: ErrorPayload | null): ReleaseReport => {
       report.state = state;
       report.cause = cause ? tracker.error(cause) : null;
       report.finishedAt = tracker.now();
       for (const stage of report.stages) if (stage.state === 'running') stage.state = 'failed';
       tracker.changed();
-      deps.recorder.end(structuredClone(report));
+      recorder.end(structuredClone(report));
       return report;
     };
     const cancelled = (where: string) => finish('cancelled', { code: 'CANCELLED', message: `The release was cancelled ${where}; nothing was deployed` });
@@ -214,19 +237,35 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
       if (!i.image || !i.imageId) throw new ConvoyError('INTERNAL', `${i.service}: built without an image ID`);
       return { service: i.service, image: i.image, imageId: i.imageId, tested: i.test === 'passed' || i.test === 'none' };
     });
+
+    // Push before any environment is touched, so a failed push leaves every environment as it was.
+    const registries = registriesOf(input.environments);
+    let references: PushedReferences = new Map();
+    if (registries.length > 0) {
+      if (!deps.registry) throw new ConvoyError('INTERNAL', 'an environment names a registry but the release has no image pusher');
+      const pushed = await runPushStage({ tracker, registries, built: builtImages, port: deps.registry, retry: deps.pushRetry ?? NO_RETRY, signal });
+      if (!pushed.ok) return pushed.cause.code === 'CANCELLED' ? finish('cancelled', pushed.cause) : finish('failed', pushed.cause);
+      references = pushed.references;
+    }
+    const registryPort = deps.registry;
     const after = new Map(selection.order.map((o) => [o.service, o.after]));
     for (const [index, env] of input.environments.entries()) {
+      const pulled = env.settings.config.registry ? references.get(env.settings.config.registry) : undefined;
+      const built = pulled ? builtImages.map((b) => ({ ...b, image: pulled.get(b.service)!, source: b.image })) : builtImages;
       const outcome: EnvironmentOutcome = await runEnvironment({
         tracker,
         env,
         report: report.environments[index]!,
         services: selection.services,
         after,
-        built: builtImages,
+        built,
         approver: deps.approver,
         images: deps.images,
+        // A digest reference stands for the built image while its registry holds that digest.
+        resolveId: pulled && registryPort ? (b) => resolveDigest(registryPort, b) : undefined,
         redact: deps.redact,
         signal,
+        recording: recording.state,
       });
       if (outcome === 'ok') continue;
       const envReport = report.environments[index]!;

@@ -10,6 +10,7 @@ import { runPool } from '../pool.js';
 import type { Redactor } from '../redact.js';
 import { type BuiltImage, runGates } from './gates.js';
 import { layerWaves } from './plan.js';
+import type { RecordingState } from './guarded-recorder.js';
 import { isRestored, rollbackServices } from './rollback.js';
 import type { Approver, ImageInspector, ReleaseEnvironment } from './run-ports.js';
 import type { ReleaseTracker } from './tracker.js';
@@ -25,16 +26,42 @@ export interface EnvironmentRunContext {
   built: readonly BuiltImage[];
   approver: Approver;
   images: ImageInspector;
+  /**
+   * The image ID a reference the gates check stands for now; default the local engine's. For a
+   * registry's `repository@digest` the engine answers from the registry (electron/core/release/engine.ts).
+   */
+  resolveId?: (built: BuiltImage) => Promise<string | null>;
   redact: Redactor;
   signal: AbortSignal;
+  /** Whether the store still takes the release's rows (a refused write stops the release). */
+  recording: RecordingState;
 }
 
 const cancelledError = (what: string): ErrorPayload => ({ code: 'CANCELLED', message: `The release was cancelled ${what}` });
+
+/**
+ * The cause when the store refused a write: the release stopped there, and no rollback ran either (it
+ * could not be recorded); it says what had changed, and how to undo it once the store takes writes.
+ */
+function unrecorded(refused: unknown, name: string, releaseId: string, services: readonly ServiceDeploy[]): ErrorPayload {
+  const error = toErrorPayload(refused);
+  const ready = services.filter((s) => s.outcome === 'ready').map((s) => s.service);
+  const stopped = services.filter((s) => s.outcome === 'failed').map((s) => s.service);
+  const changed = ready.length > 0 ? `applied and ready before it: ${ready.join(', ')}` : `nothing had been applied in ${name}`;
+  return {
+    code: error.code,
+    message:
+      `${error.message} The release stopped in ${name} at the first write the store refused: nothing was applied after it, ` +
+      `and nothing was rolled back (a rollback could not be recorded either); ${changed}` +
+      `${stopped.length > 0 ? `; stopped: ${stopped.join(', ')}` : ''}. Once the store can be written, roll back with convoy undo ${releaseId} --env ${name}.`,
+  };
+}
 
 export async function runEnvironment(ctx: EnvironmentRunContext): Promise<EnvironmentOutcome> {
   const { tracker, env, report, signal } = ctx;
   const name = env.settings.name;
   const imageOf = new Map(ctx.built.map((b) => [b.service, b.image]));
+  const sourceOf = new Map(ctx.built.map((b) => [b.service, b.source ?? b.image]));
   report.state = 'running';
   tracker.changed();
 
@@ -78,14 +105,15 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     tracker.changed();
     return 'ok';
   }
-  const units = new Map<string, DeployUnit>(deploying.map((s) => [s, env.unit(s, imageOf.get(s)!)]));
+  const units = new Map<string, DeployUnit>(deploying.map((s) => [s, env.unit(s, imageOf.get(s)!, sourceOf.get(s))]));
   const inOrder = report.waves.flat().map((s) => units.get(s)!);
 
   // Gates: over exactly what is about to be applied.
   const gates = tracker.stage('gates', name);
   const objects = await env.gateObjects(inOrder);
   const resolvedIds: Record<string, string | null> = {};
-  for (const b of ctx.built) if (units.has(b.service)) resolvedIds[b.image] = await ctx.images.imageId(b.image);
+  const resolveId = ctx.resolveId ?? ((b: BuiltImage) => ctx.images.imageId(b.image));
+  for (const b of ctx.built) if (units.has(b.service)) resolvedIds[b.image] = await resolveId(b);
   const gateReport = runGates({ objects, built: ctx.built, resolvedIds }, env.settings.gates);
   report.gates = gateReport;
   if (!gateReport.ok) {
@@ -188,6 +216,8 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     verify.finish('failed', failure.message);
   }
 
+  const refused = ctx.recording.failure();
+  if (refused !== null) return fail('failed', unrecorded(refused, name, tracker.report.id, report.services));
   const cause = failure ?? cancelledError(`while deploying to ${name}`);
   const touched = report.services.filter((s) => s.outcome !== 'not-started').reverse();
   if (env.settings.rollback === 'manual' || touched.length === 0) {

@@ -28,8 +28,13 @@ export interface GateObject {
 /** An image this release built and tested. */
 export interface BuiltImage {
   service: string;
-  /** `<repository>:<content hash tag>`. */
+  /**
+   * What the environment deploys: `<repository>:<content hash tag>`, or in an environment with a
+   * registry `host[:port]/prefix/<repository>@sha256:…`.
+   */
   image: string;
+  /** The local reference it was built as, when `image` is a registry's digest reference. */
+  source?: string;
   /** The engine's image ID (sha256:…) recorded when it was built. */
   imageId: string;
   /** Its tests passed (or it declares none) in this release. */
@@ -143,6 +148,7 @@ export function checkTestedImages(objects: readonly GateObject[], built: readonl
       const own = byRef.get(container.image);
       if (!own) return [];
       const id = resolvedIds[container.image] ?? null;
+      if (id === null && own.source) return [violation('testedImages', object, container, `image ${container.image} is not in its registry, so it is not the digest pushed from the built image ${own.imageId}`)];
       if (id === null) return [violation('testedImages', object, container, `image ${container.image} cannot be found to compare with the built image ${own.imageId}`)];
       if (id !== own.imageId) return [violation('testedImages', object, container, `image ${container.image} is now ${id}, not the built and tested ${own.imageId}`)];
       if (!own.tested) return [violation('testedImages', object, container, `image ${container.image} (${own.imageId}) did not pass its tests in this release`)];

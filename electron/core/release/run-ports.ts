@@ -73,8 +73,11 @@ export interface Clock {
 export interface ReleaseEnvironment {
   settings: EnvironmentSettings;
   target: DeployTargetPort;
-  /** The unit a service deploys in this environment (env values resolved for it). */
-  unit(service: string, image: string): DeployUnit;
+  /**
+   * The unit a service deploys in this environment (env values resolved for it); `source` is the local
+   * reference a registry `image` was pushed from (its tag is kept on the objects for people).
+   */
+  unit(service: string, image: string, source?: string): DeployUnit;
   /** What the gates check: Kubernetes objects as rendered, or the Docker target's units. */
   gateObjects(units: readonly DeployUnit[]): Promise<GateObject[]>;
 }

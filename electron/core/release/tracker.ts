@@ -4,6 +4,7 @@
 import type { ErrorPayload } from '../../../shared/errors.js';
 import type { ReleaseReport, StageName, StageReport, StageState } from '../../../shared/release-report.js';
 import type { Redactor } from '../redact.js';
+import type { RunEventName, RunEventPayload } from '../../../shared/runs.js';
 import type { Clock, ReleaseRecorder, StageJournal } from './run-ports.js';
 
 export interface TrackedStage {
@@ -52,6 +53,11 @@ export class ReleaseTracker {
         this.changed();
       },
     };
+  }
+
+  /** A run event beside the record (push progress, retries), as the recorder stores it. */
+  event<K extends Extract<RunEventName, `release.${string}`>>(name: K, payload: RunEventPayload<K>): void {
+    this.recorder.event(name, payload);
   }
 
   /** An error as the record keeps it: its code and its redacted message. */

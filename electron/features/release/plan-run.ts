@@ -10,6 +10,8 @@ import { imageTag } from '../../core/image-tag.js';
 import type { ConfigPort, ProjectSetup } from '../../core/ports/config.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
+import type { ImageRegistryPort } from '../../core/ports/image-registry.js';
+import { knownRegistryReferences } from '../../core/release/registry-images.js';
 import type { TargetFactory } from '../../core/ports/target-factory.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactor } from '../../core/redact.js';
@@ -35,6 +37,8 @@ export interface PlanRunDeps {
   env?: NodeJS.ProcessEnv;
   /** Makes the target for an environment. */
   makeTarget: TargetFactory;
+  /** The engine's records of earlier pushes, so a service on its digest in a registry counts as current. */
+  registry?: (remember: (secrets: string[]) => void) => ImageRegistryPort;
 }
 
 export interface PlanRunContext {
@@ -122,6 +126,15 @@ export async function planReleaseRun(input: PlanRunInput, deps: PlanRunDeps, ctx
   if (checkLive) {
     for (const environment of environments) {
       const found = await liveStatus(environment.config, graph.root, order.services, deps, ctx);
+      const registry = environment.config.registry;
+      if (found.services && registry && deps.registry) {
+        // A registry environment runs `repository@digest`: the planned image when it is a digest it was pushed as.
+        const port = deps.registry(() => {});
+        for (const [service, now] of Object.entries(found.services)) {
+          const planned = images[service];
+          if (planned && now.image && (await knownRegistryReferences(port, registry, planned)).includes(now.image)) found.services[service] = { ...now, image: planned };
+        }
+      }
       if (found.services) live[environment.name] = found.services;
       liveErrors.set(environment.name, found.error);
     }

@@ -11,6 +11,8 @@ import type { LeaseKeeper } from '../../core/lease.js';
 import type { ConfigPort } from '../../core/ports/config.js';
 import type { GitPort } from '../../core/ports/git.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
+import type { ImageRegistryPort } from '../../core/ports/image-registry.js';
+import { knownRegistryReferences, registryRepositoryOf, repositoryOf } from '../../core/release/registry-images.js';
 import type { TargetFactory } from '../../core/ports/target-factory.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { type RedactionGate, createRedactionGate } from '../../core/redact.js';
@@ -38,6 +40,8 @@ export interface ReleaseDiffDeps {
   env?: NodeJS.ProcessEnv;
   newId: () => string;
   now?: () => Date;
+  /** The engine's records of earlier pushes: a registry environment's diff shows the digest it would deploy. */
+  registry?: (remember: (secrets: string[]) => void) => ImageRegistryPort;
 }
 
 export interface ReleaseDiffContext {
@@ -89,12 +93,20 @@ export async function diffRelease(input: ReleaseDiffInput, deps: ReleaseDiffDeps
     throw new ConvoyError(error.code, `${redact(error.message)}; nothing was diffed`);
   }
   const imageOf = new Map(built.projects.flatMap((p) => (p.image ? [[p.project, p.image] as const] : [])));
+  // In a registry environment the cluster gets `repository@digest`: the digest an earlier push stored,
+  // else (never pushed) the registry's tag reference, which the release replaces by the pushed digest.
+  const deployedAs = new Map<string, string>();
+  const registry = settings.config.registry;
+  for (const [service, image] of imageOf) {
+    const known = registry && deps.registry ? await knownRegistryReferences(deps.registry((values) => gate.add(values)), registry, image) : [];
+    deployedAs.set(service, registry ? (known[0] ?? `${registryRepositoryOf(registry, image)}:${repositoryOf(image).tag}`) : image);
+  }
 
   const target = deps.makeTarget(settings.config, root, deps.leases, gate, env);
   try {
     ctx.progress?.(`Reading what runs in ${settings.name} (${target.kind})`);
     const statuses = new Map((await target.status([...selected.services], { signal: ctx.signal })).map((s) => [s.service, s]));
-    const skipped = selected.services.filter((s) => statuses.get(s)?.state === 'ready' && statuses.get(s)?.image === imageOf.get(s));
+    const skipped = selected.services.filter((s) => statuses.get(s)?.state === 'ready' && statuses.get(s)?.image === deployedAs.get(s));
     const deploying = selected.services.filter((s) => !skipped.includes(s));
     const waves = layerWaves(deploying, new Map(selected.order.map((o) => [o.service, o.after])));
     const environment = releaseEnvironment(settings, target, {
@@ -105,13 +117,13 @@ export async function diffRelease(input: ReleaseDiffInput, deps: ReleaseDiffDeps
       addSecrets: (values) => gate.add(values),
       gateObjects: async () => [],
     });
-    const units = waves.flat().map((service) => environment.unit(service, imageOf.get(service)!));
+    const units = waves.flat().map((service) => environment.unit(service, deployedAs.get(service)!, imageOf.get(service)));
     ctx.progress?.(`Diffing ${units.length} service(s) against ${settings.name}`);
     const diff = units.length > 0 ? await target.diff(units, { signal: ctx.signal }) : { objects: [], text: '' };
     return {
       ...base,
       waves,
-      skipped: skipped.map((service) => ({ service, image: imageOf.get(service)!, reason: `${imageOf.get(service)} already runs in ${settings.name} and is ready` })),
+      skipped: skipped.map((service) => ({ service, image: imageOf.get(service)!, reason: `${deployedAs.get(service)} already runs in ${settings.name} and is ready` })),
       images: selected.services.map((service) => ({ service, image: imageOf.get(service)! })),
       objects: diff.objects.map((o) => ({ service: o.service, object: o.object, change: o.change })),
       text: redact(diff.text),

@@ -11,6 +11,7 @@ import type { LeaseKeeper } from '../../core/lease.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
+import type { ImageRegistryPort, PushRetry } from '../../core/ports/image-registry.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { type RedactionGate, createRedactionGate } from '../../core/redact.js';
 import { runRelease } from '../../core/release/engine.js';
@@ -56,6 +57,13 @@ export interface ReleaseRunDeps {
   makeTarget: TargetFactory;
   config: ConfigPort;
   git: Pick<GitPort, 'headCommit' | 'headAuthor'>;
+  /**
+   * Pushes images to the environments' registries (electron/adapters/registry), told where to put the
+   * credentials it finds (the release's redaction gate); only used when an environment names a registry.
+   */
+  registry?: (remember: (secrets: string[]) => void) => ImageRegistryPort;
+  /** Attempts and backoff for transient push failures (tests pass one that does not wait). */
+  pushRetry?: PushRetry;
   /** What the gates see for an environment's units (electron/adapters/gate-inputs). */
   gateObjects: (environment: EnvironmentConfig, units: readonly DeployUnit[]) => Promise<GateObject[]>;
 }
@@ -151,6 +159,8 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
         clock: { now },
         redact,
         buildConcurrency: config.build.concurrency ?? Math.max(1, os.availableParallelism()),
+        ...(deps.registry && settings.some((s) => s.config.registry) ? { registry: deps.registry(addSecrets) } : {}),
+        ...(deps.pushRetry ? { pushRetry: deps.pushRetry } : {}),
         signal,
         onUpdate: (report) => {
           deps.live.update(report);

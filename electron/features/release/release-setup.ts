@@ -88,12 +88,12 @@ export function releaseEnvironment(
     gateObjects: (environment: EnvironmentConfig, units: readonly DeployUnit[]) => Promise<GateObject[]>;
   },
 ): ReleaseEnvironment {
-  const unit = (service: string, image: string): DeployUnit => {
+  const unit = (service: string, image: string, sourceImage?: string): DeployUnit => {
     const selected = ctx.selected();
     const setup = selected.setups.get(service);
     if (!setup) throw new ConvoyError('INTERNAL', `${service} has no convoy block`);
     const made = toDeployUnit(
-      { service, config: setup.config, manifestsDir: setup.manifestsDir, image, releaseId: ctx.releaseId, commit: selected.commit, environmentEnv: settings.config.env },
+      { service, config: setup.config, manifestsDir: setup.manifestsDir, image, sourceImage, releaseId: ctx.releaseId, commit: selected.commit, environmentEnv: settings.config.env },
       ctx.env,
       ctx.secretNames,
     );

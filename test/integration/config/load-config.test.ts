@@ -68,6 +68,13 @@ describe('loadWorkspaceConfig', () => {
     expect(() => loadWorkspaceConfig(dir)).toThrow(new RegExp(`convoy\\.yaml: environments\\.0\\.gates\\.resources: `));
   });
 
+  it('names the file, the environment and the problem of a bad registry reference', () => {
+    const dir = temp({ 'convoy.yaml': 'environments:\n  - name: staging\n    target: { kind: kubernetes, context: c, namespace: shop }\n    registry: https://registry.example.com/shop\n' });
+    expect(() => loadWorkspaceConfig(dir)).toThrow(/convoy\.yaml: environments\.0\.registry: registry "https:\/\/registry\.example\.com\/shop" has a scheme; write it without one, e\.g\. registry\.example\.com\/shop/);
+    const good = temp({ 'convoy.yaml': 'environments:\n  - name: staging\n    target: { kind: kubernetes, context: c, namespace: shop }\n    registry: 127.0.0.1:5000/convoy\n' });
+    expect(loadWorkspaceConfig(good).config.environments[0]!.registry).toBe('127.0.0.1:5000/convoy');
+  });
+
   it('reads the example’s release settings', () => {
     const { config } = loadWorkspaceConfig(SHOP);
     expect(config.deploy).toEqual({ concurrency: 2, timeout: 120 });

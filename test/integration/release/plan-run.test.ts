@@ -89,6 +89,32 @@ describe('release.plan on the example', () => {
     expect(prod).toMatchObject({ waves: [['catalog-api', 'orders-api'], ['storefront']], skipped: [], live: { checked: false, error: { code: 'KUBE_UNREACHABLE' } } });
   });
 
+  it('in an environment with a registry, a service on the digest its image was pushed as is skipped', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const adapter = createConfigAdapter();
+    const config = {
+      ...adapter,
+      workspaceConfig: (root: string) => {
+        const found = adapter.workspaceConfig(root);
+        return { ...found, config: { ...found.config, environments: found.config.environments.map((e) => (e.name === 'prod' ? { ...e, registry: 'registry.example.com/shop' } : e)) } };
+      },
+    };
+    const { makeTarget } = fakeTargets({
+      prod: {
+        'catalog-api': { state: 'ready', revision: '4', image: `registry.example.com/shop/shop/catalog-api@${digest}` },
+        'orders-api': { state: 'ready', revision: '2', image: `registry.example.com/shop/shop/orders-api@sha256:${'b'.repeat(64)}` },
+      },
+    });
+    const registry = () => ({
+      check: async () => {},
+      hasManifest: async () => true,
+      push: async () => Promise.reject(new Error('plan must not push')),
+      knownDigests: async (local: string) => (local === image('catalog-api') || local === image('orders-api') ? [digest] : []),
+    });
+    const plan = await planReleaseRun({ dir: ws.dir, base: 'main', head: 'feature', environment: 'prod', only: true }, { workspace: ws.port, builder, config, makeTarget, registry });
+    expect(plan.environments[0]).toMatchObject({ name: 'prod', skipped: [{ service: 'catalog-api', image: image('catalog-api') }], waves: [['orders-api'], ['storefront']] });
+  });
+
   it('redacts secrets from what a target said when it could not answer', async () => {
     const makeTarget = (environment: { name: string; target: { kind: 'docker' | 'kubernetes' } }): DeployTargetPort => ({
       ...fakeTargets({}).makeTarget(environment),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { changeLines, endpointOf, liveBlock, summary } from '../../../electron/cli/commands/release-view.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
 import { createWorld, release } from '../../support/release-world.js';
+import { FakeImageRegistry } from '../../fakes/image-registry.js';
 
 /** A finished release to local; changeLines is checked between nothing and it, and between it and itself. */
 async function recorded(version: string, world = createWorld()): Promise<{ report: ReleaseReport; world: ReturnType<typeof createWorld> }> {
@@ -30,6 +31,15 @@ describe('release view', () => {
     const block = liveBlock(report);
     expect(block[0]).toBe('release r-v1 → local: succeeded');
     expect(block.at(-1)).toBe('  local [succeeded] wave 1: catalog-api ready, orders-api ready | wave 2: storefront ready');
+  });
+
+  it('the summary lists each push with its repository, digest and environments', async () => {
+    const world = createWorld('kubernetes');
+    Object.assign(world, { registries: { local: 'registry.example.com/shop' }, registry: new FakeImageRegistry() });
+    const report = await release(world, { id: 'pushed', version: 'v1', to: 'local' }).done;
+    const text = summary(report);
+    expect(text).toContain('Registries (pushed once, deployed by digest):');
+    expect(text).toMatch(/catalog-api\s+registry\.example\.com\/shop\/shop\/catalog-api\s+sha256:[0-9a-f]{64}\s+pushed\s+local/);
   });
 
   it('the summary says a re-release built and applied nothing; a failure gives its cause', async () => {

@@ -116,6 +116,22 @@ describe('renderUnit', () => {
     expect(JSON.stringify(input)).toBe(before);
   });
 
+  it('puts a registry digest reference where the manifests name the project image, keeping the tag as an annotation', () => {
+    const digestRef = `127.0.0.1:5000/convoy/shop/api@sha256:${'c'.repeat(64)}`;
+    const input = deployment('api', [
+      { name: 'api', image: 'shop/api:dev' },
+      { name: 'proxy', image: 'envoy:1.30' },
+    ]);
+    const rendered = renderUnit(unit({ service: 'api', image: digestRef, sourceImage: 'shop/api:3f9c' }), [{ object: input, source: 's' }], { namespace: 'ns' });
+    const object = rendered.objects[0]!.object as KubeObject & { spec: { template: { metadata: { annotations: Record<string, string> }; spec: { containers: Array<{ image: string }> } } } };
+    expect(object.spec.template.spec.containers.map((c) => c.image)).toEqual([digestRef, 'envoy:1.30']);
+    expect(object.metadata.annotations?.['convoy.dev/image-tag']).toBe('shop/api:3f9c');
+    expect(object.spec.template.metadata.annotations['convoy.dev/image-tag']).toBe('shop/api:3f9c');
+    // A rollback unit (an older digest, no source) still finds the project's container by its path.
+    const back = renderUnit(unit({ service: 'api', image: `127.0.0.1:5000/convoy/shop/api@sha256:${'d'.repeat(64)}` }), [{ object: input, source: 's' }], { namespace: 'ns' });
+    expect(back.substitutions.map((s) => s.container)).toEqual(['api']);
+  });
+
   it('falls back to the single container of the only Deployment when no repository matches', () => {
     const rendered = renderUnit(unit({ service: 'web', image: 'registry.local/web:9' }), [{ object: deployment('web', [{ name: 'web', image: 'nginx:1' }]), source: 's' }], { namespace: 'ns' });
     expect(rendered.substitutions).toEqual([{ object: 'Deployment ns/web', container: 'web', from: 'nginx:1', to: 'registry.local/web:9' }]);

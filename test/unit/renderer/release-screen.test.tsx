@@ -65,6 +65,7 @@ function report(state: ReleaseReport['state'], stages: StageReport[], environmen
     buildCalls: 1,
     applies: state === 'succeeded' ? 2 : 0,
     stages,
+    pushes: [],
     environments,
   };
 }

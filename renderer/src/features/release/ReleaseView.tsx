@@ -4,6 +4,7 @@
 import type { EnvironmentReport, ReleaseReport } from '../../../../shared/release-report.js';
 import { useCommand } from '../../client/use-command.js';
 import { CommandStatus } from '../../ui/CommandStatus.js';
+import { PushesTable } from './PushesTable.js';
 import { formatDuration, isFinished, stageLabel, stateTone, waitingEnvironment } from './release-format.js';
 
 export function ReleaseView({ report }: { report: ReleaseReport }) {
@@ -84,6 +85,7 @@ export function ReleaseView({ report }: { report: ReleaseReport }) {
           ))}
         </tbody>
       </table>
+      <PushesTable pushes={report.pushes ?? []} />
       {report.environments.map((env) => (
         <EnvironmentPart key={env.name} env={env} />
       ))}

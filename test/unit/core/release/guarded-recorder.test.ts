@@ -1,0 +1,76 @@
+// The recorder guard: the first write the store refuses stops every later effect (the step throws
+// the store's error without running it), while an effect's own failure is recorded as usual and
+// stops nothing; bookkeeping writes after a refusal are skipped instead of thrown.
+import { describe, expect, it } from 'vitest';
+import { ConvoyError } from '../../../../shared/errors.js';
+import type { ReleaseReport } from '../../../../shared/release-report.js';
+import { guardRecorder } from '../../../../electron/core/release/guarded-recorder.js';
+import { FakeRecorder } from '../../../fakes/release-run.js';
+
+const full = new ConvoyError('STORE_FULL', 'the disk is full');
+
+/** A FakeRecorder whose writes throw STORE_FULL once `full` is set. */
+class FillingRecorder extends FakeRecorder {
+  isFull = false;
+  override stage(name: string, environment: string | null) {
+    if (this.isFull) throw full;
+    const inner = super.stage(name, environment);
+    return {
+      ...inner,
+      step: <T>(spec: { kind: string; target: string }, effect: () => Promise<T>) => {
+        if (this.isFull) return Promise.reject(full);
+        return inner.step(spec, effect);
+      },
+    };
+  }
+  override event(name: string, payload: unknown) {
+    if (this.isFull) throw full;
+    super.event(name, payload);
+  }
+  override end(report: ReleaseReport) {
+    if (this.isFull) throw full;
+    super.end(report);
+  }
+}
+
+const spec = (target: string) => ({ kind: 'target.apply', target, detail: null });
+
+describe('guardRecorder', () => {
+  it('an effect that fails is not a store failure: later steps still run', async () => {
+    const inner = new FillingRecorder();
+    const { recorder, state } = guardRecorder(inner);
+    const journal = recorder.stage('waves', 'local');
+    await expect(journal.step(spec('local/a'), async () => Promise.reject(new ConvoyError('HEALTH_FAILED', 'a is not healthy')))).rejects.toMatchObject({ code: 'HEALTH_FAILED' });
+    expect(state.failure()).toBeNull();
+    expect(await journal.step(spec('local/b'), async () => 'applied')).toBe('applied');
+  });
+
+  it('after the store refuses a write, no effect runs and every later write is skipped', async () => {
+    const inner = new FillingRecorder();
+    const { recorder, state } = guardRecorder(inner);
+    const journal = recorder.stage('waves', 'local');
+    inner.isFull = true;
+    const ran: string[] = [];
+    await expect(journal.step(spec('local/a'), async () => void ran.push('a'))).rejects.toBe(full);
+    expect(state.failure()).toBe(full);
+    inner.isFull = false; // even if a later write would fit, the release has stopped
+    await expect(journal.step(spec('local/b'), async () => void ran.push('b'))).rejects.toBe(full);
+    await expect(recorder.stage('rollback', 'local').step(spec('local/a'), async () => void ran.push('rollback a'))).rejects.toBe(full);
+    expect(ran).toEqual([]);
+    recorder.event('release.stageStarted', { releaseId: 'r', stage: 'rollback', environment: 'local' });
+    expect(inner.events).toEqual([]);
+  });
+
+  it('a refused event or stage write stops the next step; a refused end is kept, not thrown', async () => {
+    const inner = new FillingRecorder();
+    const { recorder, state } = guardRecorder(inner);
+    const journal = recorder.stage('waves', 'local');
+    inner.isFull = true;
+    expect(() => recorder.event('release.stageStarted', { releaseId: 'r', stage: 'waves', environment: 'local' })).not.toThrow();
+    expect(state.failure()).toBe(full);
+    const ran: string[] = [];
+    await expect(journal.step(spec('local/a'), async () => void ran.push('a'))).rejects.toBe(full);
+    expect(ran).toEqual([]);
+    expect(() => recorder.end({} as ReleaseReport)).not.toThrow();
+  });
+});
