@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Availability, ciIsSet, describeAvailability, skipsChromium, skipsDocker } from '../../support/availability.js';
+import { type Availability, ciIsSet, describeAvailability, skipsChromium, skipsDocker, skipsRegistry } from '../../support/availability.js';
 
-const all: Availability = { ci: false, docker: { endpoint: 'unix:///var/run/docker.sock', unreachable: null }, chromium: { path: '/usr/bin/chromium', found: true } };
+const all: Availability = { ci: false, docker: { endpoint: 'unix:///var/run/docker.sock', unreachable: null }, chromium: { path: '/usr/bin/chromium', found: true }, registry: { path: '/usr/bin/docker-registry', found: true } };
 const noDocker: Availability = { ...all, docker: { ...all.docker, unreachable: 'connect ENOENT' } };
 const nothing: Availability = { ...noDocker, chromium: { ...all.chromium, found: false } };
 
@@ -19,6 +19,10 @@ describe('the run-wide Docker/Chromium decision', () => {
     expect(line).not.toContain('\n');
     expect([skipsDocker(nothing), skipsChromium(nothing)]).toEqual([true, true]);
     expect(describeAvailability(noDocker)).toMatch(/SKIPPING the Docker suites: /);
+    const noRegistry = { ...nothing, registry: { ...all.registry, found: false } };
+    expect(describeAvailability(noRegistry)).toMatch(/SKIPPING the Docker suites, the Chromium \(e2e\) suites and the registry \(push\) suites: /);
+    expect(skipsRegistry(noRegistry)).toBe(true);
+    expect(skipsRegistry({ ...noRegistry, ci: true })).toBe(false);
   });
 
   it('under CI skips nothing and says the suites will fail', () => {
