@@ -8,6 +8,7 @@ describe('parseClientMessage', () => {
   it('rejects what is not a call, with the reason', () => {
     expect(parseClientMessage('nope')).toEqual({ error: 'message is not valid JSON' });
     expect(parseClientMessage('[1]')).toEqual({ error: 'message must be a JSON object' });
+    for (const scalar of ['5', '"call"', 'true', 'null', '0']) expect(parseClientMessage(scalar)).toEqual({ error: 'message must be a JSON object' });
     expect(parseClientMessage('{"type":"call","id":1,"name":"a","x":1}')).toEqual({ error: 'unknown field(s): x' });
     expect(parseClientMessage('{"type":"call","id":-1,"name":"a"}')).toMatchObject({ error: expect.stringContaining('id') });
     expect(parseClientMessage('{"type":"call","id":"1","name":"a"}')).toEqual({ error: 'id must be a non-negative integer' });
