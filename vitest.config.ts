@@ -1,7 +1,35 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from 'vitest/config';
 
-// Three projects: Node code (electron/, shared/, the CLI; forks for the native SQLite module), the
-// property tests, and DOM code (the renderer, in jsdom). e2e runs in the node project against a real headless server.
+// The Kubernetes suites that also run against a real control plane (test/kube-cluster).
+const KUBE_SUITES = [
+  'test/integration/kube/**/*.test.ts',
+  'test/integration/kube-cluster/**/*.test.ts',
+  'test/integration/target-ops/**/*.test.ts',
+  'test/integration/release/release-kube.test.ts',
+  'test/integration/port-contracts/deploy-target-kube.test.ts',
+];
+
+/**
+ * The real control plane is a second backend whenever it can be built: Go on the PATH (the first run
+ * builds it once per machine). CONVOY_KUBE_CLUSTER=0 leaves it out outside CI; under CI=true it is
+ * always in, so a control plane that cannot start fails the run rather than skipping it. Against a
+ * user's own cluster (CONVOY_TEST_KUBECONFIG) the node project already runs these suites there.
+ */
+function controlPlaneWanted(): boolean {
+  if (process.env.CI === 'true') return true;
+  if (process.env.CONVOY_KUBE_CLUSTER === '0' || process.env.CONVOY_TEST_KUBECONFIG) return false;
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Projects: Node code (electron/, shared/, the CLI; forks for the native SQLite module), the property
+// tests, DOM code (the renderer, in jsdom), and the Kubernetes suites again on a real control plane. e2e runs in the
+// node project against a real headless server.
 export default defineConfig({
   test: {
     projects: [
@@ -9,8 +37,9 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          // Decides once whether the Docker and Chromium suites run, and says so; then cleans build layers.
-          globalSetup: ['test/support/global-availability.ts', 'test/support/global-docker-layers.ts'],
+          // Decides once whether the Docker, Chromium and registry suites run, and says so; builds the
+          // CLI bundle; then cleans build layers.
+          globalSetup: ['test/support/global-availability.ts', 'test/support/global-cli-bundle.ts', 'test/support/global-docker-layers.ts'],
           pool: 'forks',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],
@@ -38,6 +67,23 @@ export default defineConfig({
           testTimeout: 15_000,
         },
       },
+      ...(controlPlaneWanted()
+        ? [
+            {
+              test: {
+                name: 'kube-control-plane',
+                environment: 'node',
+                globalSetup: ['test/support/global-kube-cluster.ts'],
+                pool: 'forks' as const,
+                include: KUBE_SUITES,
+                env: { CONVOY_TEST_BACKEND: 'control-plane' },
+                testTimeout: 120_000,
+                // The first run on a machine builds the control plane before the first file starts.
+                hookTimeout: 180_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -16,7 +16,7 @@ export interface DeployTargetBackend {
   /** The unit of `service` at `version`; 'broken' never becomes ready. */
   unit: (service: string, version: Version) => DeployUnit;
   /** Called before the broken unit is applied (fault injection, fake scripting). */
-  breakRollouts?: (service: string) => void;
+  breakRollouts?: (service: string) => void | Promise<void>;
   /** Three services: the main one, one for the failing rollout, one never deployed. */
   services: { main: string; failing: string; absent: string };
   deadlineMs: number;
@@ -127,7 +127,7 @@ export function deployTargetContract(backend: DeployTargetBackend): void {
       const good = backend.unit(failing, 'v1');
       await target.apply([good]);
       await target.waitReady([good], { deadlineMs: backend.deadlineMs });
-      backend.breakRollouts?.(failing);
+      await backend.breakRollouts?.(failing);
       const broken = backend.unit(failing, 'broken');
       if (backend.flavour === 'kubernetes') {
         await target.apply([broken]);

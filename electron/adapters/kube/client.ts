@@ -7,6 +7,7 @@
 import {
   ApisApi,
   AppsV1Api,
+  AuthorizationV1Api,
   CoreApi,
   CoreV1Api,
   HttpMethod,
@@ -81,6 +82,7 @@ export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly groups: ApisApi;
   private readonly legacy: CoreApi;
+  private readonly authorization: AuthorizationV1Api;
   private groupVersions: Promise<Set<string>> | null = null;
 
   constructor(private readonly options: KubeClientOptions) {
@@ -90,6 +92,28 @@ export class KubeClient {
     this.core = options.kc.makeApiClient(CoreV1Api);
     this.groups = options.kc.makeApiClient(ApisApi);
     this.legacy = options.kc.makeApiClient(CoreApi);
+    this.authorization = options.kc.makeApiClient(AuthorizationV1Api);
+  }
+
+  /**
+   * Whether the current user may do `verb` on the resource, as `kubectl auth can-i` asks it (a
+   * SelfSubjectAccessReview, which every authenticated user may create). Null when the server cannot
+   * say (it serves no authorization.k8s.io): the write itself is then the check.
+   */
+  async canI(verb: string, group: string, resource: string, namespace: string | undefined, opts?: CallOptions): Promise<{ allowed: boolean; reason: string } | null> {
+    const what = `permission check (can-i ${verb} ${resource}${group ? `.${group}` : ''})`;
+    try {
+      const review = await withRetry(
+        () => this.authorization.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb, group, resource, namespace } } } }),
+        true,
+        this.options.retry,
+        retryDeps(what, opts),
+      );
+      return { allowed: review.status?.allowed === true, reason: review.status?.reason ?? '' };
+    } catch (err) {
+      if (httpStatusOf(err) === 404) return null;
+      throw toKubeError(err, this.ctx(what));
+    }
   }
 
   ctx(object: string, namespace = this.options.namespace): CallContext {

@@ -20,6 +20,7 @@ import { conflictError, httpStatusOf, parseConflicts, statusOf } from './errors.
 import { loadKubeConfig } from './kubeconfig.js';
 import { LABEL_MANAGED_BY, LABEL_PROJECT, type RenderedObject } from './manifests.js';
 import { loadAll, prepare } from './prepare.js';
+import { checkApplyPermissions } from './permissions.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 
 /**
@@ -141,6 +142,7 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
       return withProgress(options, async () => {
         const c = kube();
         const prepared = await prepare(c, prepareConfig, units, options);
+        await checkApplyPermissions(c, prepared.objects, config.environment, options);
         const applied: AppliedObject[] = [];
         for (const o of prepared.objects) {
           if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Apply to ${config.environment} was cancelled after ${applied.length} objects`);

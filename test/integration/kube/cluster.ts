@@ -1,11 +1,16 @@
-// Where the Kubernetes integration tests run: the project's own API test server by default, or a
-// real cluster when CONVOY_TEST_KUBECONFIG and CONVOY_TEST_CONTEXT are set (fault injection skipped).
+// Where the Kubernetes integration tests run (the backend):
+// - 'test-server': the project's own API test server (test/kube-api-server), the default;
+// - 'control-plane': the real kube-apiserver, kube-controller-manager and etcd with the pod simulator
+//   (test/kube-cluster), started once per run by the kube-control-plane vitest project;
+// - 'user-cluster': a cluster of your own when CONVOY_TEST_KUBECONFIG and CONVOY_TEST_CONTEXT are set
+//   (pod fault injection skipped there).
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import type { DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import type { KubeTargetConfig } from '../../../electron/adapters/kube/kube-target.js';
 import { startKubeApiServer, type KubeApiServer } from '../../kube-api-server/index.js';
@@ -13,7 +18,19 @@ import { startKubeApiServer, type KubeApiServer } from '../../kube-api-server/in
 const run = promisify(execFile);
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const REAL = Boolean(process.env.CONVOY_TEST_KUBECONFIG && process.env.CONVOY_TEST_CONTEXT);
+export type Backend = 'test-server' | 'control-plane' | 'user-cluster';
+export const BACKEND: Backend =
+  process.env.CONVOY_TEST_KUBECONFIG && process.env.CONVOY_TEST_CONTEXT
+    ? 'user-cluster'
+    : process.env.CONVOY_TEST_BACKEND === 'control-plane'
+      ? 'control-plane'
+      : 'test-server';
+/** A real API server (not the project's test server): its requests cannot be inspected. */
+export const REAL = BACKEND !== 'test-server';
+/** Pods can be made to fail on purpose (the test server's faults, or the control plane's pod simulator). */
+export const FAULTS = BACKEND !== 'user-cluster';
+
+export type PodFailure = 'ImagePullBackOff' | 'CrashLoopBackOff';
 
 export interface TestCluster {
   kubeconfig: string;
@@ -21,35 +38,78 @@ export interface TestCluster {
   namespace: string;
   /** The test server; null against a real cluster. */
   server: KubeApiServer | null;
+  /** Makes pods whose image matches fail; null on a user's cluster. */
+  faults: { failImages(pattern: RegExp, failure: PodFailure): Promise<void> } | null;
+  /** The kubectl binary the checks run (on the control plane: the one built from the same release). */
+  kubectlBin: string;
   kubectl(...args: string[]): Promise<string>;
+  /** Server-side applies an object as another field manager (as `kubectl apply --server-side --field-manager` does). */
+  applyAs(manager: string, object: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startCluster(prefix: string): Promise<TestCluster> {
   const namespace = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-  const kubectlFor = (kubeconfig: string, context: string) => async (...args: string[]) => {
-    const { stdout } = await run('kubectl', ['--context', context, ...args], { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 });
+  const kubectlFor = (bin: string, kubeconfig: string, context: string) => async (...args: string[]) => {
+    const { stdout } = await run(bin, ['--context', context, ...args], { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 });
     return stdout;
   };
-  if (REAL) {
-    const kubeconfig = process.env.CONVOY_TEST_KUBECONFIG as string;
-    const context = process.env.CONVOY_TEST_CONTEXT as string;
-    const kubectl = kubectlFor(kubeconfig, context);
+  if (BACKEND !== 'test-server') {
+    const shared = BACKEND === 'control-plane' ? inject('kubeCluster') : null;
+    const kubeconfig = shared?.kubeconfig ?? (process.env.CONVOY_TEST_KUBECONFIG as string);
+    const context = shared?.context ?? (process.env.CONVOY_TEST_CONTEXT as string);
+    const kubectlBin = shared ? path.join(shared.binDir, 'kubectl') : 'kubectl';
+    const kubectl = kubectlFor(kubectlBin, kubeconfig, context);
+    const faults = shared
+      ? {
+          async failImages(pattern: RegExp, failure: PodFailure) {
+            const res = await fetch(`${shared.controlUrl}/fail`, { method: 'POST', body: JSON.stringify({ image: pattern.source, mode: failure }) });
+            if (res.status !== 204) throw new Error(`pod simulator refused the fault: HTTP ${res.status} ${await res.text()}`);
+          },
+        }
+      : null;
+    const applyAs = async (manager: string, object: Record<string, unknown>) => {
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'convoy-apply-as-')), 'object.json');
+      writeFileSync(file, JSON.stringify(object));
+      // Forced, as the test server's applyAs is: the other manager takes the fields over.
+      await kubectl('apply', '--server-side', '--force-conflicts', `--field-manager=${manager}`, '-f', file);
+    };
     return {
       kubeconfig,
       context,
       namespace,
       server: null,
+      faults,
+      kubectlBin,
       kubectl,
+      applyAs,
       close: async () => {
-        await kubectl('delete', 'namespace', namespace, '--wait=false').catch(() => '');
+        // Every namespace this file made starts with its prefix (namespace, namespace-local, …).
+        const all = await kubectl('get', 'namespaces', '-o', 'name').catch(() => '');
+        const mine = all.split('\n').map((n) => n.replace(/^namespace\//, '')).filter((n) => n === namespace || n.startsWith(`${namespace}-`));
+        if (mine.length > 0) await kubectl('delete', 'namespace', ...mine, '--wait=false').catch(() => '');
       },
     };
   }
   const server = await startKubeApiServer({ podReadyAfterMs: 150 });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'convoy-kube-it-'));
   const kubeconfig = server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: 'convoy-it' });
-  return { kubeconfig, context: 'convoy-it', namespace, server, kubectl: kubectlFor(kubeconfig, 'convoy-it'), close: () => server.close() };
+  const faults = {
+    async failImages(pattern: RegExp, failure: PodFailure) {
+      server.faults.failImages(pattern, failure);
+    },
+  };
+  return {
+    kubeconfig,
+    context: 'convoy-it',
+    namespace,
+    server,
+    faults,
+    kubectlBin: 'kubectl',
+    kubectl: kubectlFor('kubectl', kubeconfig, 'convoy-it'),
+    applyAs: (manager, object) => server.applyAs(manager, object),
+    close: () => server.close(),
+  };
 }
 
 /** The Kubernetes target's settings for `staging` on the test cluster; quick polls and retries keep runs short. */

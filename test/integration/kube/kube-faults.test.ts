@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployTargetPort, DeployUnit } from '../../../electron/core/ports/deploy-target.js';
 import { createKubeTarget, type KubeTargetConfig } from '../../../electron/adapters/kube/kube-target.js';
 import { startKubeApiServer } from '../../kube-api-server/index.js';
-import { exampleUnit, REAL, startCluster, targetConfig, type TestCluster } from './cluster.js';
+import { BACKEND, exampleUnit, REAL, startCluster, targetConfig, type TestCluster } from './cluster.js';
 
 let cluster: TestCluster;
 let target: DeployTargetPort;
@@ -41,10 +41,10 @@ afterAll(async () => {
 });
 
 describe.sequential('Kubernetes target: conflicts and transient faults', () => {
-  it.skipIf(REAL)('reports a server-side apply conflict with the field and the other manager, then takes over with force', async () => {
+  it('reports a server-side apply conflict with the field and the other manager, then takes over with force', async () => {
     const unit = exampleUnit('catalog-api', 'shop/catalog-api:1', 'rel-1');
     await target.apply([unit]);
-    await cluster.server?.applyAs('kubectl-edit', {
+    await cluster.applyAs('kubectl-edit', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'catalog-api', namespace: cluster.namespace },
@@ -60,9 +60,11 @@ describe.sequential('Kubernetes target: conflicts and transient faults', () => {
     const before = cluster.server?.requests.length ?? 0;
     const forced = await target.apply([unit], { force: true });
     expect(forced.objects.find((o) => o.object.startsWith('Deployment'))?.action).toBe('configured');
-    const forcedPatch = (cluster.server?.requests ?? []).slice(before).find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/catalog-api'));
-    expect(new URLSearchParams(forcedPatch?.query).get('force')).toBe('true');
-    const live = cluster.server?.get('deployments', cluster.namespace, 'catalog-api') as { spec: { replicas: number } };
+    if (cluster.server) {
+      const forcedPatch = cluster.server.requests.slice(before).find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/catalog-api'));
+      expect(new URLSearchParams(forcedPatch?.query).get('force')).toBe('true');
+    }
+    const live = JSON.parse(await cluster.kubectl('get', 'deployment', 'catalog-api', '-n', cluster.namespace, '-o', 'json')) as { spec: { replicas: number } };
     expect(live.spec.replicas).toBe(2);
   });
 
@@ -161,14 +163,18 @@ describe('Kubernetes target: diff changes nothing', () => {
 });
 
 describe('Kubernetes target: bad input, nothing applied', () => {
-  it.skipIf(REAL)('maps a rejected token to KUBE_AUTH naming context, namespace and object', async () => {
-    const secured = await startKubeApiServer({ token: 'right-token' });
+  it.skipIf(BACKEND === 'user-cluster')('maps a rejected token to KUBE_AUTH naming context, namespace and object', async () => {
+    // On the control plane: its kubeconfig with a token the API server never issued.
+    const secured = BACKEND === 'test-server' ? await startKubeApiServer({ token: 'right-token' }) : null;
     try {
-      const file = secured.writeKubeconfig(path.join(tmp, 'auth-kubeconfig'), { context: 'secured', token: 'wrong-token' });
+      const file = secured
+        ? secured.writeKubeconfig(path.join(tmp, 'auth-kubeconfig'), { context: 'secured', token: 'wrong-token' })
+        : path.join(tmp, 'auth-kubeconfig');
+      if (!secured) writeFileSync(file, readFileSync(cluster.kubeconfig, 'utf8').replace(/token: .*/, 'token: wrong-token').replaceAll(cluster.context, 'secured'));
       const error = await createKubeTarget(config({ kubeconfigPath: file, context: 'secured' })).status(['orders-api']).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'KUBE_AUTH', message: expect.stringMatching(/context secured, namespace /) });
     } finally {
-      await secured.close();
+      await secured?.close();
     }
   });
 
@@ -234,7 +240,7 @@ describe('Kubernetes target: bad input, nothing applied', () => {
     expect((error as Error).message).toContain(`context ${context}`);
   });
 
-  it.skipIf(REAL)('explains a missing exec credential plugin (a GUI app without the login shell PATH)', async () => {
+  it.skipIf(BACKEND === 'user-cluster')('explains a missing exec credential plugin (a GUI app without the login shell PATH)', async () => {
     const file = path.join(tmp, 'exec-kubeconfig');
     const text = readFileSync(cluster.kubeconfig, 'utf8')
       .replace(/users:[\s\S]*?(?=contexts:)/, (users) => users.replace(/user:.*(\n\s+token:.*)?/, 'user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: convoy-test-no-such-auth-plugin\n        interactiveMode: Never'));
@@ -279,7 +285,7 @@ describe('Kubernetes target: a server that does not answer', () => {
 });
 
 describe('Kubernetes target: a 409 that is not a field conflict', () => {
-  it.skipIf(REAL)('reports a stale resourceVersion as KUBE_CONFLICT without advising force, in apply and in diff', async () => {
+  it('reports a stale resourceVersion as KUBE_CONFLICT without advising force, in apply and in diff', async () => {
     const unit = unitWith('stale', { 'cm.yaml': `${configMap('stale')}`.replace('  name: stale\n', '  name: stale\n  resourceVersion: "1"\n') });
     await target.apply([unitWith('stale-first', { 'cm.yaml': configMap('stale') })]);
     for (const call of [() => target.apply([unit]), () => target.diff([unit])]) {

@@ -139,7 +139,7 @@ describe.sequential('Kubernetes target lifecycle', () => {
   });
 
   it('detects a failing image as ROLLOUT_FAILED well before the deadline', async () => {
-    cluster.server?.faults.failImages(/:broken$/, 'ImagePullBackOff');
+    await cluster.faults?.failImages(/:broken$/, 'ImagePullBackOff');
     const bad = exampleUnit('storefront', 'shop/storefront:broken', 'rel-bad');
     await target.apply([bad]);
     const started = Date.now();

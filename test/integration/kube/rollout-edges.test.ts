@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
 import type { DeployTargetPort } from '../../../electron/core/ports/deploy-target.js';
 import { startKubeApiServer } from '../../kube-api-server/index.js';
-import { REAL, exampleUnit, startCluster, type TestCluster } from './cluster.js';
+import { BACKEND, FAULTS, exampleUnit, startCluster, type TestCluster } from './cluster.js';
 
 let cluster: TestCluster;
 let target: DeployTargetPort;
@@ -29,9 +29,9 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-describe.skipIf(REAL).sequential('rollout edges', () => {
+describe.skipIf(!FAULTS).sequential('rollout edges', () => {
   it('fails fast on CrashLoopBackOff, naming pod, container and reason', async () => {
-    cluster.server!.faults.failImages(/:crashy$/, 'CrashLoopBackOff');
+    await cluster.faults!.failImages(/:crashy$/, 'CrashLoopBackOff');
     const ok = exampleUnit('catalog-api', 'shop/catalog-api:v1', 'rel-1');
     await target.apply([ok]);
     await target.waitReady([ok], { deadlineMs: 20_000 });
@@ -51,25 +51,27 @@ describe.skipIf(REAL).sequential('rollout edges', () => {
   });
 });
 
-describe.skipIf(REAL)('progress deadline', () => {
+describe.skipIf(!FAULTS)('progress deadline', () => {
   it('reports ROLLOUT_FAILED when the Deployment reports ProgressDeadlineExceeded, as kubectl does', async () => {
-    // Pods that take far longer to become ready than the Deployment's 1 s progress deadline.
-    const server = await startKubeApiServer({ podReadyAfterMs: 60_000 });
+    // Pods that take far longer to become ready than the Deployment's 1 s progress deadline: on the test
+    // server a slow kubelet, on the control plane pods the simulator never reports ready.
+    const server = BACKEND === 'test-server' ? await startKubeApiServer({ podReadyAfterMs: 60_000 }) : null;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-deadline-'));
     try {
-      const kubeconfig = server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: 'deadline' });
+      const kubeconfig = server ? server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: 'deadline' }) : cluster.kubeconfig;
       fs.mkdirSync(path.join(dir, 'deploy'));
       fs.writeFileSync(
         path.join(dir, 'deploy', 'd.yaml'),
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: slow }\nspec:\n  progressDeadlineSeconds: 1\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow } }\n    spec: { containers: [{ name: slow, image: "shop/slow:latest" }] }\n',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: slow }\nspec:\n  progressDeadlineSeconds: 1\n  selector: { matchLabels: { app: slow } }\n  template:\n    metadata: { labels: { app: slow }, annotations: { convoy.dev/simulate: NeverReady } }\n    spec: { containers: [{ name: slow, image: "shop/slow:latest" }] }\n',
       );
-      const t = createKubeTarget({ environment: 'deadline', context: 'deadline', namespace: 'default', kubeconfigPath: kubeconfig, pollIntervalMs: 100 });
+      const where = server ? { context: 'deadline', namespace: 'default' } : { context: cluster.context, namespace: `${cluster.namespace}-deadline`, createNamespace: true };
+      const t = createKubeTarget({ environment: 'deadline', ...where, kubeconfigPath: kubeconfig, pollIntervalMs: 100 });
       const unit = exampleUnit('slow', 'shop/slow:1', 'rel-1', { manifestsDir: path.join(dir, 'deploy') });
       await t.apply([unit]);
       const error = await t.waitReady([unit], { deadlineMs: 30_000 }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringMatching(/slow.*progress deadline/i) });
     } finally {
-      await server.close();
+      await server?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 40_000);

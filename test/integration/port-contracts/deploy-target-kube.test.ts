@@ -1,5 +1,6 @@
 // The DeployTargetPort contract (test/port-contracts/deploy-target.ts) on the real Kubernetes target,
-// over the Kubernetes API test server (or a real cluster, see test/integration/kube/cluster.ts). The
+// over the Kubernetes API test server and the real control plane (or a user's cluster, see
+// test/integration/kube/cluster.ts). The
 // fake runs the same contract in test/unit/fakes/deploy-target.test.ts.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
@@ -24,7 +25,7 @@ describe('the Kubernetes target', () => {
       const image = version === 'v1' ? IMAGE_V1 : version === 'v2' ? IMAGE_V2 : `shop/${service}:broken`;
       return exampleUnit(service, image, `rel-${version}`);
     },
-    breakRollouts: () => cluster.server?.faults.failImages(/:broken$/, 'ImagePullBackOff'),
+    breakRollouts: () => cluster.faults?.failImages(/:broken$/, 'ImagePullBackOff'),
     services: { main: 'orders-api', failing: 'storefront', absent: 'catalog-api' },
     deadlineMs: REAL ? 180_000 : 20_000,
   });

@@ -1,5 +1,5 @@
 // The release engine (electron/core/release) on the Kubernetes target over the Kubernetes API test
-// server (or a real cluster, see test/integration/kube/cluster.ts), deploying the example's manifests:
+// server and the real control plane (see test/integration/kube/cluster.ts), deploying the example's manifests:
 // a good release through two environments (namespaces) with approval, a re-release that applies
 // nothing, a failing second wave (ImagePullBackOff) rolled back in reverse order with every Deployment's
 // pod template compared with its state before, a service the failed release introduced removed, a
@@ -20,7 +20,7 @@ import type { DeployTargetPort } from '../../../electron/core/ports/deploy-targe
 import type { BuildResult, BuildSpec, ImageBuilderPort, TestResult, TestSpec } from '../../../electron/core/ports/image-builder.js';
 import { type EngineWorld, SERVICES, release, snapshot } from '../../support/release-world.js';
 import { FakeApprover } from '../../fakes/release-run.js';
-import { REAL, ROOT, startCluster, type TestCluster } from '../kube/cluster.js';
+import { FAULTS, ROOT, startCluster, type TestCluster } from '../kube/cluster.js';
 
 const idOf = (image: string) => `sha256:${Buffer.from(image).toString('hex').padEnd(64, '0').slice(0, 64)}`;
 
@@ -47,7 +47,7 @@ const lock = leaseLock(createLeaseKeeper({ store, self: currentProcess() }), sto
 
 beforeAll(async () => {
   cluster = await startCluster('convoy-release');
-  cluster.server?.faults.failImages(/:broken$/, 'ImagePullBackOff');
+  await cluster.faults?.failImages(/:broken$/, 'ImagePullBackOff');
 });
 afterAll(async () => {
   await cluster?.close();
@@ -55,7 +55,7 @@ afterAll(async () => {
   rmSync(storeDir, { recursive: true, force: true });
 });
 
-describe.skipIf(REAL)('release engine on the Kubernetes target (API test server)', () => {
+describe.skipIf(!FAULTS)('release engine on the Kubernetes target (API test server and control plane)', () => {
   let world: EngineWorld;
   const ns = (name: 'local' | 'staging') => `${cluster.namespace}-${name}`;
   const makeWorld = () => {

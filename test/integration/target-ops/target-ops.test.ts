@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../../electron/app.js';
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
 import { createClient } from '../../../shared/client.js';
-import { type KubeApiServer, startKubeApiServer } from '../../kube-api-server/index.js';
+import { startCluster, type TestCluster } from '../kube/cluster.js';
 import { exampleShopFiles } from '../../support/example-shop.js';
 import { type TestWorkspace, createWorkspace, removeWorkspaces } from '../affected/fixtures.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(REPO, 'bin', 'convoy.mjs');
 
-let server: KubeApiServer;
+let cluster: TestCluster;
 let ws: TestWorkspace;
 let app: App;
 let tmp: string;
@@ -41,15 +41,16 @@ const unit = (image: string, releaseId: string) => ({
 });
 
 beforeAll(async () => {
-  server = await startKubeApiServer({ podReadyAfterMs: 50 });
+  // The test server, the real control plane or a user's cluster (see ../kube/cluster.ts).
+  cluster = await startCluster('convoy-target-ops');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-target-ops-'));
-  const kubeconfig = server.writeKubeconfig(path.join(tmp, 'kubeconfig'), { context: 'it-staging' });
+  const { kubeconfig, context, namespace } = cluster;
   ws = createWorkspace('target-ops', {
     ...exampleShopFiles(),
     'convoy.yaml': [
       'environments:',
       '  - name: staging',
-      `    target: { kind: kubernetes, context: it-staging, namespace: shop, createNamespace: true, kubeconfig: ${JSON.stringify(kubeconfig)} }`,
+      `    target: { kind: kubernetes, context: ${context}, namespace: ${namespace}, createNamespace: true, kubeconfig: ${JSON.stringify(kubeconfig)} }`,
       '',
     ].join('\n'),
     // A service whose Dockerfile is not at its root: deployable through its convoy block.
@@ -58,7 +59,7 @@ beforeAll(async () => {
   });
   app = createApp({ dataDir: path.join(tmp, 'data') });
   // Two releases of orders-api, deployed straight through the target.
-  const target = createKubeTarget({ environment: 'staging', context: 'it-staging', namespace: 'shop', createNamespace: true, kubeconfigPath: kubeconfig, pollIntervalMs: 50 });
+  const target = createKubeTarget({ environment: 'staging', context, namespace, createNamespace: true, kubeconfigPath: kubeconfig, pollIntervalMs: 50 });
   for (const [image, release] of [['shop/orders-api:v1', 'rel-1'], ['shop/orders-api:v2', 'rel-2']] as const) {
     await target.apply([unit(image, release)]);
     await target.waitReady([unit(image, release)], { deadlineMs: 20_000 });
@@ -67,7 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await server?.close();
+  await cluster?.close();
   removeWorkspaces();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -96,7 +97,9 @@ describe.sequential('environments of convoy.yaml through the contract', () => {
   it('target.rollback goes back to the previous revision and records it in the history store', async () => {
     const result = await createClient(app.channel()).run('target.rollback', { dir: ws.dir, environment: 'staging', service: 'orders-api' });
     expect(result).toEqual({ environment: 'staging', service: 'orders-api', from: '2', to: '1', current: null });
-    const deployment = server.get('deployments', 'shop', 'orders-api') as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+    const deployment = JSON.parse(await cluster.kubectl('get', 'deployment', 'orders-api', '-n', cluster.namespace, '-o', 'json')) as {
+      spec: { template: { spec: { containers: Array<{ image: string }> } } };
+    };
     expect(deployment.spec.template.spec.containers[0]!.image).toBe('shop/orders-api:v1');
     // A run of kind rollback, holding the rollback's events.
     const [run] = app.store.listRuns({ limit: 5, kind: 'rollback' });
@@ -105,6 +108,9 @@ describe.sequential('environments of convoy.yaml through the contract', () => {
     const events = app.store.listEvents(run!.id).filter((e) => e.name.startsWith('target.rollback'));
     expect(events.map((e) => e.name)).toEqual(['target.rollback.started', 'target.rollback.finished']);
     expect(events[1]!.payload).toMatchObject({ environment: 'staging', service: 'orders-api', ok: true, from: '2', to: '1' });
+    // The CLI checks below read the rolled-back state: on a real cluster the rollout takes a moment.
+    const target = createKubeTarget({ environment: 'staging', context: cluster.context, namespace: cluster.namespace, kubeconfigPath: cluster.kubeconfig, pollIntervalMs: 50 });
+    await target.waitReady([unit('shop/orders-api:v1', 'rel-1')], { deadlineMs: 60_000 });
   });
 
   it('refuses an environment convoy.yaml does not name, listing the ones it does', async () => {

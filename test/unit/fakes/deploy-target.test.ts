@@ -27,7 +27,9 @@ for (const flavour of ['kubernetes', 'docker'] as const) {
       flavour,
       target: () => (fake = new FakeDeployTarget({ kind: flavour, environment: 'staging' })),
       unit,
-      breakRollouts: (service) => fake.failRollout(service),
+      breakRollouts: (service) => {
+        fake.failRollout(service);
+      },
       services: { main: 'orders-api', failing: 'storefront', absent: 'catalog-api' },
       deadlineMs: 1_000,
     });
