@@ -9,12 +9,14 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { inCI } from './docker-engine.js';
+import { REGISTRY_PATH, skipsRegistry } from './availability.js';
+import { availability } from './docker-engine.js';
 
-export const REGISTRY_BINARY = '/usr/bin/docker-registry';
-export const haveRegistry = existsSync(REGISTRY_BINARY);
+export const REGISTRY_BINARY = REGISTRY_PATH;
+/** Decided once for the run by the global setup (test/support/global-availability.ts). */
+export const haveRegistry = availability().registry.found;
 /** For `describe.skipIf(skipRegistry)`: skipped without the registry, except under CI, where it fails. */
-export const skipRegistry = !haveRegistry && !inCI;
+export const skipRegistry = skipsRegistry(availability());
 
 /** Call in a registry suite's beforeAll: under CI a missing registry fails the suite. */
 export function requireRegistry(): void {
