@@ -100,14 +100,14 @@ async function objects(ns: string): Promise<Record<string, unknown>> {
  * ReplicaSet renumbered, as `kubectl rollout undo` does), `kubectl rollout history` listing 2 and 3,
  * and no pod of the failed v2 left counted.
  */
-async function expectSettledAtV1(ns: string) {
+async function expectSettledAtV1(ns: string, revision = '3', history = ['2', '3']) {
   for (const service of SERVICES) {
     const deployment = await getJson<LiveDeployment>('deployment', service, '-n', ns);
-    expect([service, deployment.metadata.annotations?.['deployment.kubernetes.io/revision']]).toEqual([service, '3']);
+    expect([service, deployment.metadata.annotations?.['deployment.kubernetes.io/revision']]).toEqual([service, revision]);
     expect(deployment.status).toMatchObject({ replicas: deployment.spec.replicas, updatedReplicas: deployment.spec.replicas, readyReplicas: deployment.spec.replicas });
     expect(deployment.status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
-    const history = await cluster.kubectl('rollout', 'history', `deployment/${service}`, '-n', ns);
-    expect([service, history.split('\n').filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0])]).toEqual([service, ['2', '3']]);
+    const lines = await cluster.kubectl('rollout', 'history', `deployment/${service}`, '-n', ns);
+    expect([service, lines.split('\n').filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/)[0])]).toEqual([service, history]);
   }
 }
 
@@ -119,8 +119,8 @@ async function baseline(s: Setup) {
   return { objects: await objects(s.ns), status: await snapshot(s.target) };
 }
 
-async function releaseV2(s: Setup, over: { variants?: Record<string, string>; timeoutMs?: number } = {}): Promise<ReleaseReport> {
-  const id = `${s.ns}-v2`;
+async function releaseV2(s: Setup, over: { variants?: Record<string, string>; timeoutMs?: number; id?: string } = {}): Promise<ReleaseReport> {
+  const id = over.id ?? `${s.ns}-v2`;
   return release(s.world, { id, version: 'v2', to: 'local', recorder: faults.recorder(id), ...over }).done;
 }
 
@@ -172,6 +172,25 @@ describe.skipIf(!FAULTS)(`fault matrix, pod faults: Kubernetes target (${REAL ? 
     expect(await objects(s.ns)).toEqual(before.objects);
     expect(await snapshot(s.target)).toEqual(before.status);
     await expectSettledAtV1(s.ns);
+  });
+
+  it('the failed release tried again after its rollback: a new ReplicaSet (revision 4), rolled back again to revision 5', async () => {
+    const s = setup();
+    const before = await baseline(s);
+    const { variant, fail } = failing('ImagePullBackOff');
+    await fail();
+    expect((await releaseV2(s, { variants: { storefront: variant } })).state).toBe('rolled-back');
+    // The retry is another release: its id is on the pod template, so each service gets a new ReplicaSet.
+    const again = await releaseV2(s, { variants: { storefront: variant }, id: `${s.ns}-v2-again` });
+    expect(again.state).toBe('rolled-back');
+    expect(again.cause).toMatchObject({ code: 'ROLLOUT_FAILED', message: expect.stringContaining('container storefront: ImagePullBackOff') });
+    expect(again.environments[0]!.services.map((x) => [x.service, x.before.revision, x.before.image])).toEqual(SERVICES.map((service) => [service, '3', `shop/${service}:v1`]));
+    expect(again.environments[0]!.rollbacks.map((r) => [r.service, r.outcome, r.to.revision, r.after?.revision])).toEqual(
+      ['storefront', 'orders-api', 'catalog-api'].map((service) => [service, 'rolled-back', '3', '5']),
+    );
+    expect(await objects(s.ns)).toEqual(before.objects);
+    expect(await snapshot(s.target)).toEqual(before.status);
+    await expectSettledAtV1(s.ns, '5', ['2', '4', '5']);
   });
 
   it(`ProgressDeadlineExceeded (progressDeadlineSeconds: ${PROGRESS_DEADLINE_S}, pods never ready): ROLLOUT_FAILED naming the Deployment; the wave is rolled back`, async () => {
