@@ -39,7 +39,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          globalSetup: ['test/support/global-docker-layers.ts'],
+          globalSetup: ['test/support/global-cli-bundle.ts', 'test/support/global-docker-layers.ts'],
           pool: 'forks',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],

@@ -1,10 +1,10 @@
 // Composition root: builds the core with real adapters and joins every feature's handlers
 // (electron/features/<feature>/handlers.ts) into one dispatcher. Transports (IPC, WebSocket,
 // in-process) and the CLI all start from here, so they serve the same dispatcher.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { VERSION } from './version.js';
-import type { TransportName } from './core/dispatcher.js';
+import type { Handlers, JobContext, TransportName } from './core/dispatcher.js';
 import { type Dispatcher, createDispatcher } from './core/dispatcher.js';
 import { type EventBus, createEventBus } from './core/events.js';
 import { type RedactionGate, createRedactionGate } from './core/redact.js';
@@ -16,15 +16,17 @@ import type { WorkspacePort } from './core/ports/workspace.js';
 import type { TargetFactory } from './core/ports/target-factory.js';
 import type { EnvironmentLock, ImageInspector } from './core/release/run-ports.js';
 import { createConfigAdapter } from './adapters/config/config-adapter.js';
-import { gateObjectsFor } from './adapters/gate-inputs/gate-inputs.js';
-import { createDockerEngine } from './adapters/docker/docker-engine.js';
-import { createImageBuilder } from './adapters/docker/image-builder.js';
+import { gateObjectsFor, lazyDockerEngine, lazyImageBuilder, lazyImageInspector, lazyImageRegistry } from './adapters/lazy/lazy-adapters.js';
 import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
 import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
-import { currentProcess } from './adapters/system/process-identity.js';
+import { currentOwner, currentProcess, ownerProbe, setOwnerScope } from './adapters/system/process-identity.js';
+import { createLeftoverEngine } from './adapters/docker/leftover-engine.js';
+import { type LeftoverEngine, type Sweep, createSweep, markDeadRuns } from './core/leftovers.js';
+import { crashWanted, installCrashHook } from './core/crash-points.js';
+import type { JobName } from '../shared/contract.js';
 import { createTargetFor } from './adapters/targets/target-factory.js';
 import { affectedHandlers } from './features/affected/handlers.js';
 import { appHandlers } from './features/app/handlers.js';
@@ -33,8 +35,7 @@ import { historyHandlers } from './features/history/handlers.js';
 import { releaseHandlers } from './features/release/handlers.js';
 import { LiveReleases } from './features/release/live-releases.js';
 import { leaseLock } from './core/release/lease-lock.js';
-import { createImageInspector } from './adapters/docker/image-inspector.js';
-import { createImageRegistry, defaultPushRetry } from './adapters/registry/image-registry.js';
+import { defaultPushRetry } from './adapters/registry/push-retry.js';
 import type { PushRetry } from './core/ports/image-registry.js';
 import { targetHandlers } from './features/target/handlers.js';
 import { workspaceHandlers } from './features/workspace/handlers.js';
@@ -43,7 +44,7 @@ import type { Channel } from '../shared/channel.js';
 
 export { VERSION };
 /** For `convoy rehearse --clean`: the containers the Docker target made for some services of an environment. */
-export { removeServiceContainers } from './adapters/docker-target/cleanup.js';
+export { removeServiceContainers } from './adapters/lazy/lazy-adapters.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -60,6 +61,40 @@ export interface AppOptions {
   pushRetry?: PushRetry;
   /** Makes the deploy target of an environment (tests point Kubernetes at the API test server). */
   makeTarget?: TargetFactory;
+  /** What the sweep of dead runs' leftovers reads and removes (default: the local Docker Engine). */
+  leftovers?: LeftoverEngine;
+}
+
+/** The work before which a process sweeps what dead runs left behind (electron/core/leftovers.ts). */
+const SWEPT_BEFORE = ['build.run', 'release.start', 'release.rollback', 'target.rollback', 'target.status', 'target.revisions'] as const satisfies readonly JobName[];
+
+/** The handlers named in SWEPT_BEFORE, each sweeping first (its progress lines say what went). */
+function sweepingFirst<H extends Partial<Handlers>>(handlers: H, sweep: Sweep): H {
+  const out: Partial<Handlers> = { ...handlers };
+  for (const name of SWEPT_BEFORE) {
+    const handler = handlers[name] as ((input: unknown, ctx: JobContext) => Promise<unknown>) | undefined;
+    if (!handler) continue;
+    (out as Record<string, unknown>)[name] = async (input: unknown, ctx: JobContext) => {
+      await sweep(ctx.progress);
+      return handler(input, ctx);
+    };
+  }
+  return out as H;
+}
+
+/**
+ * Test-only: CONVOY_TEST_CRASH_AT=<point>[#N] makes the process SIGKILL itself at that crash point
+ * (electron/core/crash-points.ts), so crash tests stop a real process at an exact place.
+ */
+function installCrashPoints(env: NodeJS.ProcessEnv): void {
+  const setting = env.CONVOY_TEST_CRASH_AT;
+  if (!setting) return;
+  const hits = new Map<string, number>();
+  installCrashHook((point) => {
+    const count = (hits.get(point) ?? 0) + 1;
+    hits.set(point, count);
+    if (crashWanted(setting, point, count)) process.kill(process.pid, 'SIGKILL');
+  });
 }
 
 export interface App {
@@ -79,6 +114,7 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const dataDir = path.resolve(options.dataDir);
   const env = options.env ?? process.env;
+  installCrashPoints(env);
   // Seeded with what the machine holds (registry auth, kubeconfig credentials); each workspace's
   // secrets join when its configuration is read.
   const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
@@ -88,31 +124,41 @@ export function createApp(options: AppOptions): App {
   // Give back held leases when the process exits (a SIGKILL cannot; the next taker reclaims those).
   const releaseOnExit = () => leases.releaseAll();
   process.once('exit', releaseOnExit);
-  const docker = options.docker ?? createDockerEngine();
+  const docker = options.docker ?? lazyDockerEngine();
   const config = createConfigAdapter();
   const git = createGit();
   const workspace =
     options.workspace ??
     createWorkspace({
-      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs') }),
+      graphs: createNxWorkspace({ cacheDir: path.join(dataDir, 'cache', 'graphs'), convoyVersion: VERSION }),
       git,
       // convoy.yaml's `nx: bundled` picks Convoy's nx for this workspace; an explicit --nx wins.
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
     });
-  const builder = options.builder ?? createImageBuilder();
+  const builder = options.builder ?? lazyImageBuilder();
   const live = new LiveReleases();
+  const owner = currentOwner();
+  // What this process creates in Docker names its store, and it sweeps only its store's dead runs.
+  const scope = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  setOwnerScope(scope);
+  // Builds and rollbacks whose process died are marked as the store opens; what they left in Docker
+  // goes with the first sweep (before build, release, rollback, status, revisions).
+  const probe = ownerProbe();
+  const notice = options.notice ?? ((message: string) => void process.stderr.write(message));
+  for (const run of markDeadRuns(store, probe)) notice(`convoy: note: ${run.kind} run ${run.runId} was left running (${run.reason}); marked interrupted\n`);
+  const sweep = createSweep({ engine: options.leftovers ?? createLeftoverEngine(), store, probe, scope });
 
   const dispatcher = createDispatcher({
     events,
     newId: randomUUID,
     redact: redaction.value,
-    handlers: {
+    handlers: sweepingFirst({
       ...appHandlers({ version: VERSION, dataDir, docker, store }),
       ...historyHandlers({ store, live }),
       ...workspaceHandlers({ workspace, events }),
       ...affectedHandlers({ workspace }),
-      ...buildHandlers({ workspace, builder, docker, config, git, store, events, newId: randomUUID, env: options.env, redaction }),
-      ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor }),
+      ...buildHandlers({ workspace, builder, docker, config, git, store, testResults: store, events, newId: randomUUID, env: options.env, redaction, owner }),
+      ...targetHandlers({ workspace, store, config, leases, newId: randomUUID, redaction, env, makeTarget: createTargetFor, owner }),
       ...releaseHandlers({
         workspace,
         builder,
@@ -120,7 +166,7 @@ export function createApp(options: AppOptions): App {
         store,
         events,
         live,
-        images: options.images ?? createImageInspector(),
+        images: options.images ?? lazyImageInspector(),
         leases,
         lock: options.lock ?? leaseLock(leases, store),
         newId: randomUUID,
@@ -129,11 +175,11 @@ export function createApp(options: AppOptions): App {
         config,
         git,
         gateObjects: gateObjectsFor,
-        registry: (remember) => createImageRegistry({ env, remember }),
+        registry: (remember) => lazyImageRegistry({ env, remember }),
         pushRetry: options.pushRetry ?? defaultPushRetry(),
         makeTarget: options.makeTarget ?? createTargetFor,
       }),
-    },
+    }, sweep),
   });
 
   return {

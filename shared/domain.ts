@@ -38,6 +38,13 @@ export const WorkspaceGraph = z.object({
   cycles: z.array(z.array(z.string())),
   /** True when the graph came from Convoy's cache rather than a fresh Nx run. */
   cached: z.boolean(),
+  /**
+   * How this call got the graph: `cached` (the persisted graph of this very state), `updated` (the
+   * persisted graph with only the changed files' imports read again), `rebuilt` (a full Nx build).
+   */
+  read: z.enum(['cached', 'updated', 'rebuilt']).optional(),
+  /** Things the user should know about the graph cache (an ignored file, a data directory that cannot take it). */
+  notes: z.array(z.string()).optional(),
 });
 export type WorkspaceGraph = z.infer<typeof WorkspaceGraph>;
 
@@ -81,6 +88,10 @@ export const AffectedSet = z.object({
   touchedFiles: z.number().int().nonnegative(),
   projects: z.array(AffectedProject),
   graphCached: z.boolean(),
+  /** How the graph was read (WorkspaceGraph.read). */
+  graphRead: z.enum(['cached', 'updated', 'rebuilt']).optional(),
+  /** The graph's notes (WorkspaceGraph.notes), for the CLI to print on stderr. */
+  notes: z.array(z.string()).optional(),
 });
 export type AffectedSet = z.infer<typeof AffectedSet>;
 
@@ -113,6 +124,11 @@ export const TestOutcome = z.object({
   durationMs: z.number().nullable(),
   /** The last lines of the test log, redacted. */
   logTail: z.array(z.string()),
+  /**
+   * Set when the test did not run because it passed before with the same image ID, command,
+   * environment and timeout (status `passed`): the run it passed in and when.
+   */
+  cached: z.object({ runId: z.string(), passedAt: z.string() }).nullable().optional(),
 });
 export type TestOutcome = z.infer<typeof TestOutcome>;
 

@@ -12,6 +12,14 @@ export type RunKind = z.infer<typeof RunKind>;
 export const RunStatus = z.enum(['planned', 'running', 'succeeded', 'failed', 'rolled_back', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/**
+ * A process that runs a run: its pid, when that process started (an opaque token, e.g. the start tick
+ * from /proc on Linux, so a pid reused after the owner died is not mistaken for it; null where the
+ * platform cannot say) and the host. electron/core/run-owner.ts decides from it whether the owner is gone.
+ */
+export const RunOwner = z.object({ pid: z.number().int(), startedAt: z.string().nullable(), host: z.string() });
+export type RunOwner = z.infer<typeof RunOwner>;
+
 export const RunSummary = z.object({
   id: z.string(),
   kind: RunKind,
@@ -59,6 +67,24 @@ export const runEvents = {
   'release.report': z.object({ id: z.string(), state: z.string() }).passthrough(),
   'release.stageStarted': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable() }),
   'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
+  /** The process that runs this build or rollback, so a later process can tell when it died. */
+  'run.owner': RunOwner,
+  /** An intermediate image a build committed (they carry no labels): removed if the build dies mid-way. */
+  'docker.layer': z.object({ project: z.string(), imageId: z.string() }),
+  /**
+   * What a later process did with what this run left in Docker after its process died: removed
+   * (test containers, `-next` candidates, dangling images) or adopted (finished images kept).
+   */
+  'leftovers.swept': z.object({
+    reason: z.string(),
+    by: RunOwner,
+    removed: z.array(z.string()),
+    adopted: z.array(z.string()),
+  }),
+  /** A store-level note (no run) that a run was marked interrupted and its Docker leftovers are still to sweep. */
+  'leftovers.pending': z.object({ runId: z.string() }),
+  /** The run's process died while it was running; a later process marked it. */
+  'run.interrupted': z.object({ owner: RunOwner.nullable(), reason: z.string(), by: RunOwner }),
   /** A layer of an image being pushed to a registry moved on (issue 16): one event per status change. */
   'release.pushProgress': z.object({
     releaseId: z.string(),

@@ -10,6 +10,14 @@ import type { WorkspaceProject } from '../../../shared/domain.js';
 export interface HostGraph {
   nxVersion: string;
   projects: WorkspaceProject[];
+  /** The file map behind the graph (graph-cache.ts HostFileMap), as the host reads it from Nx. */
+  fileMap?: unknown;
+}
+
+/** What Nx's import resolver needs of the graph (the persisted file map's locatorProjects and externalNodes). */
+export interface ImportContext {
+  locatorProjects: Record<string, unknown>;
+  externalNodes: Record<string, unknown>;
 }
 
 export interface HostTouched {
@@ -32,6 +40,8 @@ export interface NxHost {
   readonly nxSource: 'workspace' | 'bundled';
   graph(): Promise<HostGraph>;
   touched(files: string[], base: string, head: string | undefined, attribute: string[], whole?: boolean): Promise<HostTouched>;
+  /** Nx's import analysis of these files: per file, the projects it depends on. */
+  imports(files: Array<{ file: string; project: string }>, context: ImportContext): Promise<Record<string, string[]>>;
   close(): void;
 }
 
@@ -179,6 +189,7 @@ export function startNxHost(root: string, choice: NxChoice = 'workspace'): NxHos
     nxSource,
     graph: () => call<HostGraph>('graph', {}),
     touched: (files, base, head, attribute, whole = false) => call<HostTouched>('touched', { files, base, head, attribute, whole }),
+    imports: (files, context) => call<Record<string, string[]>>('imports', { files, ...context }),
     close() {
       const err = Object.assign(new ConvoyError('WORKSPACE_ERROR', `The Nx host for ${root} was stopped`), { [RESTARTED]: true });
       rejectReady?.(err);

@@ -41,11 +41,36 @@ function nativeLocators(load) {
   return (graph, changes, nxJson, packageJson) => runTouchedProjectLocators(graph, changes, nxJson, packageJson);
 }
 
+/**
+ * What Convoy's persisted graph needs from Nx to update itself after an edit, the same way Nx's own
+ * file map does (same paths in 20–24 under each major's prefix): the file map of the last graph
+ * build, the loaded plugins (their createNodes globs and whether they add dependencies), and the
+ * JS plugin's import analysis for a few files.
+ */
+function incremental(load) {
+  const { getFileMap } = load('project-graph/build-project-graph.js');
+  const { fileDataDepTarget } = load('config/project-graph.js');
+  const { getPlugins } = load('project-graph/plugins/get-plugins.js');
+  const readNxJson = load('config/nx-json.js').readNxJson;
+  return {
+    fileMap: () => getFileMap().fileMap,
+    fileDataDepTarget,
+    // Nx 23 and later take nx.json as the first argument; earlier majors only the root.
+    plugins: () => (getPlugins.length >= 1 ? getPlugins(readNxJson()) : getPlugins()),
+    explicitDependencies(ctx) {
+      const { buildExplicitDependencies } = load('plugins/js/project-graph/build-dependencies/build-dependencies.js');
+      const { jsPluginConfig } = load('plugins/js/utils/config.js');
+      return buildExplicitDependencies(jsPluginConfig(ctx.nxJsonConfiguration), ctx);
+    },
+  };
+}
+
 function common(load) {
   return {
     createProjectGraphAsync: load('project-graph/project-graph.js').createProjectGraphAsync,
     readNxJson: load('config/nx-json.js').readNxJson,
     readPackageJson: load('project-graph/file-utils.js').readPackageJson,
+    incremental: () => incremental(load),
   };
 }
 

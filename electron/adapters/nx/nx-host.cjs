@@ -3,7 +3,7 @@
 // the workspace root. It is the only place that reaches into Nx's internals (deep imports move
 // between Nx versions), and it keeps Nx's work off the caller's thread.
 //
-// Protocol (process.send / 'message'): { id, op: 'graph' | 'touched', ...args } → { id, ok, value | error }.
+// Protocol (process.send / 'message'): { id, op: 'graph' | 'touched' | 'imports', ...args } → { id, ok, value | error }.
 const fs = require('node:fs');
 const path = require('node:path');
 const { adapterFor } = require('./nx-host-versions.cjs');
@@ -88,7 +88,93 @@ async function graphOp() {
   return {
     nxVersion,
     projects,
+    fileMap: await fileMapOf(graph),
   };
+}
+
+/** The one plugin whose dependencies Convoy can recompute per file (Nx's own import analysis). */
+const JS_DEPENDENCIES_PLUGIN = 'nx/js/dependencies-and-lockfile';
+
+/**
+ * What the persisted graph needs to update itself after an edit, as Nx's file map does: per file
+ * the projects its imports reach; per project the edges no file explains (implicitDependencies and
+ * the like), kept as they are until a full rebuild; what Nx's import resolver reads of each project
+ * and of the npm packages; and every plugin's createNodes glob (a change to a matching file can
+ * reshape projects). `incremental: false` with a reason when a plugin adds dependencies of its own,
+ * which only Nx's full build knows how to recompute.
+ */
+async function fileMapOf(graph) {
+  try {
+    return await readFileMap(graph);
+  } catch (err) {
+    // The graph itself is fine: without a file map every change just rebuilds it.
+    return { incremental: false, reason: `this nx did not give Convoy its file map (${String((err && err.message) || err).split('\n')[0]})` };
+  }
+}
+
+async function readFileMap(graph) {
+  const tools = nx().incremental();
+  const plugins = await tools.plugins();
+  const others = plugins.filter((p) => typeof p.createDependencies === 'function' && p.name !== JS_DEPENDENCIES_PLUGIN);
+  if (others.length > 0) return { incremental: false, reason: `plugin ${others.map((p) => p.name).join(', ')} adds dependencies of its own` };
+  const patterns = [...new Set(plugins.map((p) => p.createNodes && p.createNodes[0]).filter((x) => typeof x === 'string'))].sort();
+  const isProject = (name) => Object.prototype.hasOwnProperty.call(graph.nodes, name);
+  const files = {};
+  const explained = {};
+  for (const [project, entries] of Object.entries(tools.fileMap().projectFileMap || {})) {
+    explained[project] = new Set();
+    for (const entry of entries) {
+      const targets = (entry.deps || []).map((dep) => tools.fileDataDepTarget(dep)).filter((t) => t !== project && isProject(t));
+      for (const t of targets) explained[project].add(t);
+      if (targets.length > 0) files[entry.file] = [...new Set(targets)].sort();
+    }
+  }
+  const fixed = {};
+  for (const [project, deps] of Object.entries(graph.dependencies)) {
+    if (!isProject(project)) continue;
+    const kept = deps
+      .filter((d) => isProject(d.target) && d.target !== project && (d.type === 'implicit' || !(explained[project] && explained[project].has(d.target))))
+      .map((d) => d.target);
+    if (kept.length > 0) fixed[project] = [...new Set(kept)].sort();
+  }
+  const locatorProjects = {};
+  for (const [name, node] of Object.entries(graph.nodes)) {
+    const js = node.data.metadata && node.data.metadata.js;
+    locatorProjects[name] = { root: node.data.root, ...(js ? { metadata: { js } } : {}) };
+  }
+  const externalNodes = {};
+  for (const [name, node] of Object.entries(graph.externalNodes || {})) {
+    if (node.type === 'npm') externalNodes[name] = { type: 'npm', name, data: { packageName: node.data.packageName, version: node.data.version } };
+  }
+  return { incremental: true, patterns, files, fixed, locatorProjects, externalNodes };
+}
+
+/**
+ * Nx's own import analysis (the JS plugin's createDependencies) for a few files, against the projects
+ * and npm packages of the persisted graph: per file, the projects it depends on.
+ */
+async function importsOp({ files, locatorProjects, externalNodes }) {
+  const tools = nx().incremental();
+  const projects = {};
+  for (const [name, data] of Object.entries(locatorProjects)) projects[name] = { name, ...data };
+  const projectFileMap = {};
+  for (const { file, project } of files) (projectFileMap[project] = projectFileMap[project] || []).push({ file, hash: '' });
+  const ctx = {
+    projects,
+    externalNodes,
+    fileMap: { projectFileMap, nonProjectFiles: [] },
+    filesToProcess: { projectFileMap, nonProjectFiles: [] },
+    nxJsonConfiguration: nx().readNxJson(),
+    workspaceRoot: root,
+  };
+  const deps = {};
+  for (const { file } of files) deps[file] = [];
+  for (const dep of await tools.explicitDependencies(ctx)) {
+    if (!deps[dep.sourceFile] || dep.target === dep.source || !Object.prototype.hasOwnProperty.call(projects, dep.target)) continue;
+    if (!deps[dep.sourceFile].includes(dep.target)) deps[dep.sourceFile].push(dep.target);
+  }
+  for (const file of Object.keys(deps)) deps[file].sort();
+  return deps;
 }
 
 /**
@@ -177,7 +263,7 @@ function describeError(err) {
   return [...new Set(lines.map(withoutRequireStack))].slice(0, 12).join('\n');
 }
 
-const ops = { graph: graphOp, touched: touchedOp };
+const ops = { graph: graphOp, touched: touchedOp, imports: importsOp };
 
 process.on('message', async (message) => {
   const { id, op } = message || {};

@@ -10,7 +10,8 @@ import { abortable } from '../../core/abort.js';
 import { findCycles } from '../../core/cycles.js';
 import type { GraphSnapshot, NxChoice, ProjectGraphPort, Progress } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
-import { cacheFile, dropCachedGraph, graphKey, readCachedGraph, writeCachedGraph } from './graph-cache.js';
+import { HostFileMap, type PersistedGraph, isFileMap, type WorkspaceState, blobIds, cacheFile, dropCachedGraph, graphKey, graphOnly, readPersistedGraph, writePersistedGraph } from './graph-cache.js';
+import { applyUpdate, changedSince, globMatcher, planUpdate } from './incremental-graph.js';
 import { type HostGraph, type NxHost, assertSupportedNx, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 /** An Nx host with nothing to do for this long is stopped (its graph stays in the caches). */
 const HOST_IDLE_MS = 5 * 60_000;
@@ -29,7 +30,10 @@ function withCycles(loaded: Omit<Loaded, 'cycles'>): Loaded {
 }
 
 export interface NxWorkspaceOptions {
+  /** Where the persisted graphs live (the data directory's cache/graphs). */
   cacheDir: string;
+  /** Convoy's version: a persisted graph written by another version is not trusted. */
+  convoyVersion?: string;
   /** Replaces the Nx host (tests). */
   startHost?: (root: string, nx: NxChoice) => NxHost;
   /** How long an idle Nx host lives (default five minutes). */
@@ -47,6 +51,9 @@ interface Loaded {
   nxSource: 'workspace' | 'bundled';
   /** Dependency cycles in the graph, each as a closed path. */
   cycles: string[][];
+  read: 'cached' | 'updated' | 'rebuilt';
+  /** Notes for the user about the persisted graph (ignored file, unwritable directory). */
+  notes: string[];
 }
 
 function readJson(file: string): Record<string, unknown> | null {
@@ -157,7 +164,7 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
     }
   }
 
-  async function stateOf(root: string, nxDir: string, nxVersion: string, background = false): Promise<{ key: string; head: string | null }> {
+  async function stateOf(root: string, nxDir: string, nxVersion: string, background = false): Promise<WorkspaceState> {
     try {
       return await graphKey(root, nxDir, nxVersion, { background });
     } catch {
@@ -166,14 +173,75 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
     }
   }
 
+  /**
+   * The persisted graph brought up to this state by reading only what changed (incremental-graph.ts),
+   * or null when only a full rebuild is sure.
+   */
+  async function update(root: string, entry: PersistedGraph, state: WorkspaceState, nx: NxChoice, progress?: Progress): Promise<{ graph: HostGraph; fileMap: HostFileMap } | null> {
+    // Trusted as this version wrote it (the checksum); a schema check here cost ~90 ms at 2,000 projects.
+    if (!isFileMap(entry.fileMap) || !entry.fileMap.incremental) return null;
+    const changed = await changedSince(root, entry, state);
+    if (changed === null) return null;
+    const isIgnored = nxIgnored(root, entry.nxDir);
+    const plan = planUpdate(entry, changed, {
+      isIgnored,
+      exists: (file) => fs.existsSync(path.join(root, file)),
+      matches: globMatcher(entry.nxDir),
+    });
+    if (plan.kind === 'full') return null;
+    let analysed: Record<string, string[]> = {};
+    if (plan.analyse.length > 0) {
+      progress?.(`Reading the imports of ${plan.analyse.length} changed file(s)`, null);
+      const { locatorProjects, externalNodes } = entry.fileMap;
+      const ask = () => use(root, hostFor(root, state.key, nx), (host) => host.imports(plan.analyse, { locatorProjects, externalNodes }));
+      analysed = await ask().catch((err: unknown) => (isHostRestart(err) ? ask() : Promise.reject(err)));
+    }
+    return applyUpdate(entry, plan.drop, analysed);
+  }
+
+  /** Keeps a graph read for state: in memory, persisted, and dropped again if the state moved while it was read. */
+  function keep(root: string, state: WorkspaceState, resolved: { nxDir: string; nxSource: 'workspace' | 'bundled'; nxVersion: string }, graph: HostGraph, fileMap: HostFileMap, read: 'updated' | 'rebuilt', notes: string[]): Loaded {
+    const { key, head } = state;
+    const loaded = withCycles({ key, head, graph, cached: false, read, notes, nxDir: resolved.nxDir, nxSource: resolved.nxSource });
+    remember(root, loaded);
+    const warning = writePersistedGraph(options.cacheDir, {
+      format: 2,
+      convoy: options.convoyVersion ?? 'dev',
+      root,
+      nxDir: resolved.nxDir,
+      nxVersion: resolved.nxVersion,
+      key,
+      head,
+      dirty: state.dirty,
+      blobs: blobIds(root, Object.keys(state.dirty)),
+      graph: graphOnly(graph),
+      fileMap,
+    });
+    if (warning) notes.push(warning);
+    // Files that changed while Nx read them make the graph belong to neither state: it serves this
+    // answer, but is dropped from both caches if the state it was read in no longer holds. Checked
+    // off the answer's path; close() waits for the check.
+    const forget = () => {
+      if (memory.get(root) === loaded) memory.delete(root);
+      dropCachedGraph(options.cacheDir, root, key);
+    };
+    const check = stateOf(root, resolved.nxDir, resolved.nxVersion, true).then((after) => {
+      if (after.key !== key) forget();
+    }, forget);
+    background.add(check);
+    void check.finally(() => background.delete(check));
+    return loaded;
+  }
+
   async function load(dir: string, refresh: boolean, progress?: Progress, nx: NxChoice = 'workspace'): Promise<{ root: string } & Loaded> {
     const root = assertWorkspace(dir);
     // An nx without an adapter is refused before anything starts: the message says what to do.
     const resolved = resolveNx(root, nx);
     assertSupportedNx(resolved);
     const { nxDir, nxSource, version: nxVersion } = resolved;
-    // Never seen and never cached: the graph will be needed whatever git status says, so start Nx
-    // now and let it work while git runs.
+    const which = { nxDir, nxSource, nxVersion };
+    // Never seen and never persisted: the graph will be needed whatever git status says, so start
+    // Nx now and let it work while git runs.
     let early: Promise<HostGraph> | null = null;
     let earlyEntry: HostEntry | null = null;
     if (!refresh && !memory.has(root) && !hosts.has(root) && !fs.existsSync(cacheFile(options.cacheDir, root))) {
@@ -181,19 +249,25 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
       early = use(root, earlyEntry, (host) => host.graph());
       early.catch(() => {}); // awaited below, or dropped when the graph turns out cached after all
     }
-    const { key, head } = await stateOf(root, nxDir, nxVersion);
+    const state = await stateOf(root, nxDir, nxVersion);
+    const { key, head } = state;
     // The early host read the workspace in this state: tie it to this key, so a later state never
     // reuses its graph.
     if (earlyEntry && earlyEntry.key === null) earlyEntry.key = key;
+    const notes: string[] = [];
     if (!refresh) {
       const hit = memory.get(root);
-      if (hit && hit.key === key) return { root, ...hit, head, cached: true };
-      const disk = readCachedGraph(options.cacheDir, root, key);
-      if (disk) {
-        const loaded = withCycles({ key, head, graph: disk.graph, cached: true, nxDir, nxSource });
+      if (hit && hit.key === key) return { root, ...hit, head, cached: true, read: 'cached', notes: [] };
+      const disk = readPersistedGraph(options.cacheDir, root, options.convoyVersion ?? 'dev');
+      if (disk.note) notes.push(disk.note);
+      const entry = disk.entry && disk.entry.nxDir === nxDir && disk.entry.nxVersion === nxVersion ? disk.entry : null;
+      if (entry && entry.key === key) {
+        const loaded = withCycles({ key, head, graph: entry.graph, cached: true, read: 'cached', notes, nxDir, nxSource });
         remember(root, loaded);
         return { root, ...loaded };
       }
+      const updated = entry && !early ? await update(root, entry, state, nx, progress) : null;
+      if (updated) return { root, ...keep(root, state, which, updated.graph, updated.fileMap, 'updated', notes) };
     }
     progress?.(`Reading the Nx project graph of ${root}`, null);
     if (refresh) {
@@ -208,21 +282,16 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
       if (!isHostRestart(err)) throw err;
       graph = await use(root, hostFor(root, key, nx), (host) => host.graph());
     }
-    const loaded = withCycles({ key, head, graph, cached: false, nxDir, nxSource });
-    remember(root, loaded);
-    writeCachedGraph(options.cacheDir, { key, root, graph });
-    // Files that changed while Nx read them make the graph belong to neither state: it serves this
-    // answer, but is dropped from both caches if the state it was read in no longer holds. Checked
-    // off the answer's path; close() waits for the check.
-    const forget = () => {
-      if (memory.get(root) === loaded) memory.delete(root);
-      dropCachedGraph(options.cacheDir, root, key);
-    };
-    const check = stateOf(root, nxDir, nxVersion, true).then((after) => {
-      if (after.key !== key) forget();
-    }, forget);
-    background.add(check);
-    void check.finally(() => background.delete(check));
+    const fileMap = HostFileMap.safeParse(graph.fileMap);
+    const loaded = keep(
+      root,
+      state,
+      which,
+      graphOnly(graph),
+      fileMap.success ? fileMap.data : { incremental: false, reason: 'the Nx host reported no file map' },
+      'rebuilt',
+      notes,
+    );
     progress?.(`Project graph ready: ${graph.projects.length} projects`, 1);
     return { root, ...loaded };
   }
@@ -235,6 +304,8 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
       projects: loaded.graph.projects,
       cycles: loaded.cycles,
       cached: loaded.cached,
+      read: loaded.read,
+      ...(loaded.notes.length > 0 ? { notes: loaded.notes } : {}),
     };
   }
 

@@ -120,6 +120,24 @@ export const migrations: readonly Migration[] = [
     rebuildsTables: true,
     up: RUNS_MIGRATION,
   },
+  {
+    version: 4,
+    name: 'passed tests, by image ID, command, hashed environment and timeout',
+    // key_hash covers all four (electron/adapters/sqlite/test-results.ts); the environment's values are
+    // in it only as a hash. The other columns say what the row is about, for people reading the file.
+    up: `
+      CREATE TABLE test_results (
+        key_hash     TEXT PRIMARY KEY,
+        image_id     TEXT NOT NULL,
+        command_json TEXT NOT NULL,
+        env_names    TEXT NOT NULL,
+        timeout_ms   INTEGER NOT NULL,
+        run_id       TEXT NOT NULL,
+        passed_at    TEXT NOT NULL
+      );
+      CREATE INDEX test_results_image ON test_results (image_id);
+    `,
+  },
 ];
 
 /** The schema version this build of Convoy writes and understands. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { AffectedSet } from '../../../shared/domain.js';
 import type { CliContext } from '../context.js';
 
@@ -39,7 +39,7 @@ export function affectedTable(set: AffectedSet): string {
   const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '-');
   const header = `${set.projects.length} affected project(s) — base ${short(set.base)}, head ${
     set.uncommitted ? 'working tree' : short(set.head)
-  }, ${set.touchedFiles} touched file(s)${set.graphCached ? ', cached graph' : ''}`;
+  }, ${set.touchedFiles} touched file(s)${set.graphCached ? ', cached graph' : set.graphRead === 'updated' ? ', graph updated' : ''}`;
   if (set.projects.length === 0) return `${header}\n`;
   const nameWidth = Math.max(7, ...set.projects.map((p) => p.name.length));
   const lines = set.projects.map((project) => {
@@ -76,7 +76,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
     .action(async (options: AffectedOptions) => {
       const app = await ctx.openApp(options.data);
       try {
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         const set = await client.run(
           'affected.compute',
           {
@@ -93,6 +93,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
             if (!options.json && ctx.interactive) ctx.stderr(`… ${progress.message}\n`);
           },
         );
+        for (const note of set.notes ?? []) ctx.stderr(`convoy: note: ${note}\n`);
         ctx.stdout(options.json ? `${JSON.stringify(affectedJson(set), null, 2)}\n` : affectedTable(set));
       } finally {
         await app.close();

@@ -120,6 +120,8 @@ export async function computeAffected(deps: AffectedDeps, query: AffectedQuery, 
     touchedFiles: considered.length,
     projects: affected,
     graphCached: snapshot.graph.cached,
+    ...(snapshot.graph.read ? { graphRead: snapshot.graph.read } : {}),
+    ...(snapshot.graph.notes?.length ? { notes: snapshot.graph.notes } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { type Redactor, createRedactor } from '../../core/redact.js';
 import type { RedactionGate } from '../../core/redact.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { redactingTarget } from '../../core/redacting-target.js';
+import type { RunOwner } from '../../core/run-owner.js';
 
 export interface TargetOpsDeps {
   workspace: Pick<WorkspacePort, 'open'>;
@@ -31,6 +32,8 @@ export interface TargetOpsDeps {
   /** The app's redaction gate: learns this workspace's secrets, and guards the target. */
   redaction?: RedactionGate;
   env?: NodeJS.ProcessEnv;
+  /** This process, recorded on each rollback run (`run.owner`) so a later process can tell when it died. */
+  owner?: RunOwner;
 }
 
 export interface TargetOpsContext {
@@ -137,6 +140,7 @@ export async function targetRollback(
         status: 'running',
         summary: `roll back ${env.name}/${input.service} to ${input.toRevision ? `revision ${input.toRevision}` : 'the previous revision'}`,
       });
+      if (deps.owner) store.appendEvent(runId, 'run.owner', deps.owner);
       if (reclaimed) store.appendEvent(runId, 'lease.reclaimed', { environment: env.name, from: reclaimed.holder, reason: reclaimed.reason });
       const stage = store.startStage({ runId, name: 'rollback' });
       const journal = createJournal({ store, runId, stageId: stage.id, redact });
