@@ -2,11 +2,12 @@
 // containers and images that carry a run label, and removes them with care — a container by force
 // (it belongs to a dead process), an image only when it is untagged, unused and has no child, and
 // without pruning its parents (they may be another build's cache).
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { LeftoverEngine, OwnedResource } from '../../core/leftovers.js';
 import { OWNER_LABELS, ownerFromLabels } from '../../core/run-owner.js';
 import { LABELS, MANAGED_BY } from '../docker-target/spec.js';
 import { dockerEndpoint, dockerOptions } from './docker-engine.js';
+import { engineGet } from './engine-http.js';
 import { dockerUnavailable, isUnreachable, statusCodeOf } from './docker-errors.js';
 
 const CANDIDATE = /-next-\d+$/;
@@ -19,7 +20,13 @@ function roleOf(labels: Record<string, string>, name: string): OwnedResource['ro
 }
 
 export function createLeftoverEngine(endpoint = dockerEndpoint()): LeftoverEngine {
-  const docker = new Docker({ ...dockerOptions(endpoint), timeout: 10_000 });
+  // Listing is two plain GETs, so a start with nothing to sweep (every build and release) does not load
+  // dockerode; the client comes only when something is removed.
+  let client: Promise<Docker> | null = null;
+  const docker = (): Promise<Docker> => {
+    client ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode({ ...dockerOptions(endpoint), timeout: 10_000 }));
+    return client;
+  };
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -45,7 +52,13 @@ export function createLeftoverEngine(endpoint = dockerEndpoint()): LeftoverEngin
     // image's own history, not leftovers; a dangling image is top-level.
     async listOwned() {
       const filters = JSON.stringify({ label: [OWNER_LABELS.run] });
-      const [containers, images] = await call(() => Promise.all([docker.listContainers({ all: true, filters }), docker.listImages({ filters })]));
+      const query = `filters=${encodeURIComponent(filters)}`;
+      const [containers, images] = await call(() =>
+        Promise.all([
+          engineGet<Docker.ContainerInfo[]>(endpoint, `/containers/json?all=1&${query}`, 10_000),
+          engineGet<Docker.ImageInfo[]>(endpoint, `/images/json?${query}`, 10_000),
+        ]),
+      );
       const out: OwnedResource[] = [];
       for (const c of containers) {
         const owned = ownerFromLabels(c.Labels);
@@ -62,19 +75,19 @@ export function createLeftoverEngine(endpoint = dockerEndpoint()): LeftoverEngin
       return out;
     },
 
-    removeContainer: (id) => removal(() => docker.getContainer(id).remove({ force: true, v: true })),
+    removeContainer: (id) => removal(async () => (await docker()).getContainer(id).remove({ force: true, v: true })),
 
     async removeDanglingImage(id) {
       let info: Docker.ImageInspectInfo;
       try {
-        info = await call(() => docker.getImage(id).inspect());
+        info = await call(async () => (await docker()).getImage(id).inspect());
       } catch (err) {
         if (statusCodeOf(err) === 404) return false;
         throw err;
       }
       if ((info.RepoTags ?? []).some((t) => t !== UNTAGGED)) return false;
       // Without force: the engine refuses (409) an image a container uses or another image builds on.
-      return removal(() => docker.getImage(info.Id).remove({ noprune: true }));
+      return removal(async () => (await docker()).getImage(info.Id).remove({ noprune: true }));
     },
   };
 }
