@@ -7,6 +7,8 @@ const KUBE_SUITES = [
   'test/integration/kube-cluster/**/*.test.ts',
   'test/integration/target-ops/**/*.test.ts',
   'test/integration/release/release-kube.test.ts',
+  'test/integration/release/faults-kube-pods.test.ts',
+  'test/integration/release/release-registry-pull.test.ts',
   'test/integration/port-contracts/deploy-target-kube.test.ts',
 ];
 
