@@ -234,7 +234,7 @@ function layerConfigs() {
 
 export default defineConfig([
   {
-    ignores: ['dist/**', 'node_modules/**', 'examples/**', 'release/**', 'coverage/**', 'test-results/**', '.nx/**', '.convoy/**'],
+    ignores: ['dist/**', 'node_modules/**', 'examples/**', 'release/**', 'coverage/**', 'test-results/**', '.nx/**', '.convoy/**', '.stryker-tmp/**', 'reports/**'],
   },
   { files: ALL, ...js.configs.recommended },
   ...tseslint.configs.recommended.map((config) => ({ ...config, files: config.files ?? TS })),

@@ -7,6 +7,8 @@ const KUBE_SUITES = [
   'test/integration/kube-cluster/**/*.test.ts',
   'test/integration/target-ops/**/*.test.ts',
   'test/integration/release/release-kube.test.ts',
+  'test/integration/release/faults-kube-pods.test.ts',
+  'test/integration/release/release-registry-pull.test.ts',
   'test/integration/port-contracts/deploy-target-kube.test.ts',
 ];
 
@@ -27,8 +29,8 @@ function controlPlaneWanted(): boolean {
   }
 }
 
-// Projects: Node code (electron/, shared/, the CLI; forks for the native SQLite module), DOM code
-// (the renderer, in jsdom), and the Kubernetes suites again on a real control plane. e2e runs in the
+// Projects: Node code (electron/, shared/, the CLI; forks for the native SQLite module), the property
+// tests, DOM code (the renderer, in jsdom), and the Kubernetes suites again on a real control plane. e2e runs in the
 // node project against a real headless server.
 export default defineConfig({
   test: {
@@ -37,12 +39,25 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          globalSetup: ['test/support/global-docker-layers.ts'],
+          // Decides once whether the Docker, Chromium and registry suites run, and says so; builds the
+          // CLI bundle; then cleans build layers.
+          globalSetup: ['test/support/global-availability.ts', 'test/support/global-cli-bundle.ts', 'test/support/global-docker-layers.ts'],
           pool: 'forks',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           exclude: ['test/unit/renderer/**', '**/node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Property-based tests of the pure core (fast-check): each checks a random input against a plain
+        // oracle written in the test; a failure prints the seed to replay (test/property/fc-config.ts).
+        test: {
+          name: 'property',
+          environment: 'node',
+          include: ['test/property/**/*.test.ts'],
+          setupFiles: ['test/property/fc-config.ts'],
+          testTimeout: 30_000,
         },
       },
       {

@@ -124,6 +124,11 @@ export const TestOutcome = z.object({
   durationMs: z.number().nullable(),
   /** The last lines of the test log, redacted. */
   logTail: z.array(z.string()),
+  /**
+   * Set when the test did not run because it passed before with the same image ID, command,
+   * environment and timeout (status `passed`): the run it passed in and when.
+   */
+  cached: z.object({ runId: z.string(), passedAt: z.string() }).nullable().optional(),
 });
 export type TestOutcome = z.infer<typeof TestOutcome>;
 

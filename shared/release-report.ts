@@ -36,6 +36,8 @@ export const ImageReport = z.object({
   imageId: z.string().nullable(),
   build: z.enum(['built', 'cached', 'failed', 'cancelled']),
   test: TestOutcome.shape.status,
+  /** Set when the test was not run because it passed before (the run and when); see TestOutcome. */
+  testCached: TestOutcome.shape.cached,
   durationMs: z.number().nullable(),
   error: ErrorPayload.nullable(),
 });
@@ -159,6 +161,11 @@ export const ReleaseReport = z.object({
   buildCalls: z.number().int(),
   /** Services applied, over all environments (0 for a re-release of the same commit). */
   applies: z.number().int(),
+  /**
+   * Tests run in containers (0 for a re-release of the same commit: each passed before with the same
+   * image, command, environment and timeout). Absent in records older than the test-result cache.
+   */
+  testRuns: z.number().int().optional(),
   stages: z.array(StageReport),
   /** Images pushed to the environments' registries (empty when none has a registry, and in older records). */
   pushes: z.array(PushReport).default([]),

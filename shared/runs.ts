@@ -70,6 +70,18 @@ export const runEvents = {
   'release.report': z.object({ id: z.string(), state: z.string() }).passthrough(),
   'release.stageStarted': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable() }),
   'release.stageFinished': z.object({ releaseId: z.string(), stage: z.string(), environment: z.string().nullable(), state: z.string(), message: z.string().nullable() }),
+  /** An intermediate image a build committed (they carry no labels): removed if the build dies mid-way. */
+  'docker.layer': z.object({ project: z.string(), imageId: z.string() }),
+  /**
+   * What a later process did with what this run left in Docker after its process died: removed
+   * (test containers, `-next` candidates, dangling images) or adopted (finished images kept).
+   */
+  'leftovers.swept': z.object({
+    reason: z.string(),
+    by: RunOwner,
+    removed: z.array(z.string()),
+    adopted: z.array(z.string()),
+  }),
   /** A layer of an image being pushed to a registry moved on (issue 16): one event per status change. */
   'release.pushProgress': z.object({
     releaseId: z.string(),

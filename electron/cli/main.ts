@@ -2,7 +2,7 @@
 // same client and contract as the console does.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { ConvoyError } from '../../shared/errors.js';
+import { ConvoyError } from '../../shared/convoy-error.js';
 import { type CliContext, defaultCliContext } from './context.js';
 import type { App } from '../app.js';
 import { maskCredentials } from '../core/secret-shapes.js';

@@ -4,14 +4,14 @@
 // nothing to apply.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from './repo-root.js';
 
 const run = promisify(execFile);
 const runGit = (cwd: string, args: string[]) => run('git', args, { cwd });
 
-export const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/shop/', import.meta.url));
+export const EXAMPLE_DIR = path.join(REPO_ROOT, 'examples', 'shop');
 export const REHEARSAL_BASE = 'main';
 export const REHEARSAL_BRANCH = 'rehearsal';
 const CHANGED_FILE = 'libs/lib-pricing/src/price.js';

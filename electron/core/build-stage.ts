@@ -2,11 +2,14 @@
 // addressed (an unchanged project is a cache hit with no build call), up to `concurrency` at a time,
 // then runs each project's tests inside its image. One project's failure fails the stage but does not
 // stop the others, so every project's result is kept. Cancelling stops in-flight builds and starts no
-// new ones. Every log line has passed the redactor before it reaches the recorder.
+// new ones. Every log line has passed the redactor before it reaches the recorder. With a test-result
+// store, a test that passed before with the same image ID, command, environment and timeout is not run
+// again (reported `passed` with `cached`); a pass is recorded, a failure forgets the earlier pass.
 import type { BuildReport, ProjectBuild, TestOutcome } from '../../shared/domain.js';
 import { type ErrorPayload, toErrorPayload } from '../../shared/errors.js';
 import type { Journal } from './journal.js';
 import type { BuildResult, BuildSpec, ImageBuilderPort } from './ports/image-builder.js';
+import type { TestResultStore, TestRunKey } from './ports/test-results.js';
 import type { Progress } from './ports/workspace.js';
 import { runPool } from './pool.js';
 import type { Redactor } from './redact.js';
@@ -32,6 +35,8 @@ export interface BuildRequest {
 export interface BuildStageRecorder {
   journal: Journal;
   log(project: string, phase: 'build' | 'test', line: string): void;
+  /** An intermediate image a build just committed; written at once, so a crash cannot lose it. */
+  layer?(project: string, imageId: string): void;
 }
 
 export interface BuildStageOptions {
@@ -41,6 +46,8 @@ export interface BuildStageOptions {
   signal?: AbortSignal;
   progress?: Progress;
   recorder?: BuildStageRecorder;
+  /** Remembered passes: `store` answers and records them under `runId`; `rerun` runs every test anyway. */
+  testResults?: { store: TestResultStore; runId: string; rerun: boolean };
 }
 
 export type BuildStageResult = Omit<BuildReport, 'runId'>;
@@ -68,7 +75,14 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
   async function build(spec: BuildSpec, project: string): Promise<BuildResult> {
     // The intent names what is built; the content hash comes with the result (hashing the context
     // first would read every file twice).
-    const effect = () => builder.build(spec, { signal, redact, onLog: (line) => recorder?.log(project, 'build', line) });
+    const effect = () =>
+      builder.build(spec, {
+        signal,
+        redact,
+        runId: recorder?.journal.runId,
+        onLog: (line) => recorder?.log(project, 'build', line),
+        onLayer: (imageId) => recorder?.layer?.(project, imageId),
+      });
     const result = recorder
       ? await recorder.journal.step({ kind: 'docker.build', target: project, detail: { repository: spec.repository, target: spec.target ?? null } }, effect, (r) => ({
           ok: true,
@@ -79,21 +93,31 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
     return result;
   }
 
-  async function test(request: BuildRequest, image: string, plan: TestPlan): Promise<TestOutcome> {
+  async function test(request: BuildRequest, image: BuildResult, plan: TestPlan): Promise<TestOutcome> {
+    const key: TestRunKey = { imageId: image.imageId, command: plan.command, env: plan.env, timeoutMs: plan.timeoutMs };
+    const cache = options.testResults;
+    const passed = cache && !cache.rerun ? cache.store.findPassedTest(key) : null;
+    if (passed) {
+      recorder?.log(request.project, 'test', `not run: passed in run ${passed.runId} at ${passed.passedAt} with this image, command, environment and timeout (--rerun-tests runs it)`);
+      return { status: 'passed', exitCode: 0, durationMs: null, logTail: [], cached: passed };
+    }
     const effect = async (): Promise<TestOutcome> => {
       const result = await builder.runTest(
-        { project: request.project, image, command: plan.command, timeoutMs: plan.timeoutMs, env: plan.env },
-        { signal, redact, onLog: (line) => recorder?.log(request.project, 'test', line) },
+        { project: request.project, image: image.image, command: plan.command, timeoutMs: plan.timeoutMs, env: plan.env },
+        { signal, redact, runId: recorder?.journal.runId, onLog: (line) => recorder?.log(request.project, 'test', line) },
       );
       const status: TestOutcome['status'] = result.timedOut ? 'timed-out' : result.exitCode === 0 ? 'passed' : 'failed';
       return { status, exitCode: result.exitCode, durationMs: result.durationMs, logTail: result.logs.slice(-LOG_TAIL) };
     };
-    if (!recorder) return effect();
     // A failing test is a result (ok: false), not an error.
-    return recorder.journal.step({ kind: 'docker.test', target: request.project, detail: { image, command: plan.command, timeoutMs: plan.timeoutMs } }, effect, (o) => ({
-      ok: o.status === 'passed',
-      detail: { status: o.status, exitCode: o.exitCode, durationMs: o.durationMs },
-    }));
+    const outcome = recorder
+      ? await recorder.journal.step({ kind: 'docker.test', target: request.project, detail: { image: image.image, command: plan.command, timeoutMs: plan.timeoutMs } }, effect, (o) => ({
+          ok: o.status === 'passed',
+          detail: { status: o.status, exitCode: o.exitCode, durationMs: o.durationMs },
+        }))
+      : await effect();
+    cache?.store.recordTestOutcome(key, { passed: outcome.status === 'passed', runId: cache.runId });
+    return outcome;
   }
 
   async function one(request: BuildRequest): Promise<ProjectBuild> {
@@ -118,10 +142,10 @@ export async function runBuildStage(requests: readonly BuildRequest[], options: 
     };
     if (!request.test) return result;
     try {
-      let testImage = built.image;
+      let testImage = built;
       if (request.test.stage !== null) {
         report(`${request.project}: building test stage ${request.test.stage}`);
-        testImage = (await build({ ...request.spec, target: request.test.stage }, request.project)).image;
+        testImage = await build({ ...request.spec, target: request.test.stage }, request.project);
       }
       report(`${request.project}: testing`);
       const outcome = await test(request, testImage, request.test);

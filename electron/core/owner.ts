@@ -24,7 +24,7 @@ export interface ProcessProbe {
 /** Why the owner of a run (or a lease) counts as gone, or null while it may still be at work. */
 export function ownerGone(owner: RunOwner | null | undefined, probe: ProcessProbe): string | null {
   if (!owner) {
-    // Only a Convoy before schema 4 wrote runs without an owner, and such a Convoy refuses this store.
+    // Only a Convoy before schema 5 wrote runs without an owner, and such a Convoy refuses this store.
     return 'it was started by an older Convoy that did not record its process, and no such Convoy can still be writing to this store';
   }
   if (owner.host !== probe.self.host) return null; // another machine's process cannot be checked from here
@@ -56,17 +56,19 @@ export interface InterruptedRun extends DeadRun {
 }
 
 /**
- * Marks every dead run `interrupted` (with a `run.interrupted` event saying why and by whom), and frees
+ * Marks every dead run of any kind (release, build, rollback) `interrupted` (with a `run.interrupted` event saying why and by whom), and frees
  * every lease a gone process holds. Idempotent and safe to race: the store only interrupts a run still
  * unfinished and only deletes a lease still held by the same run.
  */
 export function interruptDeadRuns(
-  store: Pick<RunStore, 'listUnfinishedRuns' | 'interruptRun'> & Pick<EventStore, 'appendEvent'> & Pick<LeaseStore, 'listLeases' | 'releaseLease'>,
+  store: Pick<RunStore, 'listUnfinishedRuns' | 'interruptRun' | 'listStages' | 'finishStage'> & Pick<EventStore, 'appendEvent'> & Pick<LeaseStore, 'listLeases' | 'releaseLease'>,
   probe: ProcessProbe,
 ): InterruptedRun[] {
   const found: InterruptedRun[] = [];
   for (const { run, reason } of findDeadRuns(store, probe)) {
     if (!store.interruptRun(run.id)) continue; // finished or interrupted meanwhile by someone else
+    // Its process will never finish the stages it had open; the journal (not stages) says what happened.
+    for (const stage of store.listStages(run.id)) if (stage.status === 'running') store.finishStage(stage.id, 'failed');
     store.appendEvent(run.id, 'run.interrupted', { owner: run.owner ?? null, reason, by: probe.self });
     found.push({ run: { ...run, status: 'interrupted' }, reason, freedLeases: [] });
   }

@@ -2,7 +2,9 @@
 // Convoy knows to be secret (config values marked secret, registry auth, kubeconfig tokens and client
 // keys) and also hides their base64 forms: the whole encoding, and — for longer secrets — the part of
 // the encoding that stays the same wherever the secret sits inside a larger base64 blob (one for each
-// of the three byte alignments). Multi-line secrets (PEM keys) are also hidden line by line.
+// of the three byte alignments). Their hex forms (lower and upper case) are hidden too: a secret inside
+// a hex dump sits on a byte boundary, so its own hex string appears as it is. Multi-line secrets (PEM
+// keys) are also hidden line by line.
 //
 // Beyond the declared secrets, every text also loses what looks like a credential by its shape (URL
 // passwords, Bearer/Basic values: secret-shapes.ts), and the URL-encoded form of each secret is hidden
@@ -38,6 +40,12 @@ function base64(bytes: Uint8Array): string {
   return out;
 }
 
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
 /**
  * The base64 characters that depend only on the secret's bytes when it is preceded by `offset` other
  * bytes (0, 1 or 2) — present in the encoding of any blob that contains the secret at that alignment.
@@ -70,6 +78,9 @@ export function secretForms(secret: string): string[] {
   add(urlEncoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
   add(urlEncoded.replace(/%20/g, '+'));
   const bytes = new TextEncoder().encode(secret);
+  const hexForm = hex(bytes);
+  add(hexForm);
+  add(hexForm.toUpperCase());
   const whole = base64(bytes);
   for (const encoded of [whole, whole.replace(/=+$/, '')]) {
     add(encoded);

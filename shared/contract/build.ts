@@ -15,6 +15,8 @@ export const buildCommands = {
         uncommitted: z.boolean().optional(),
         /** Parallel builds; default: convoy.yaml's build.concurrency, else the CPU count. */
         concurrency: z.number().int().min(1).max(64).optional(),
+        /** Run every test, also those that passed before with the same image, command, environment and timeout. */
+        rerunTests: z.boolean().optional(),
       })
       .strict()
       .superRefine(notBothUncommittedAndHead),

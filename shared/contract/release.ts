@@ -123,6 +123,8 @@ const releaseRunCommands = {
          */
         approval: z.enum(['wait', 'auto', 'refuse']).optional(),
         by: Person.optional(),
+        /** Run every test, also those that passed before with the same image, command, environment and timeout. */
+        rerunTests: z.boolean().optional(),
       })
       .strict(),
     ReleaseReport,

@@ -1,4 +1,4 @@
-// An in-memory store: every store port (runs and their journal, events, leases) with the SQLite store's
+// An in-memory store: every store port (runs and their journal, events, leases, passed tests) with the SQLite store's
 // rules — unknown runs and stages refused, one result per step, events checked against their schemas,
 // newest-first listing, atomic lease swaps. For fast unit tests of services, the journal and the
 // release engine; test/integration/store/store-contract.test.ts runs the same assertions against both
@@ -29,11 +29,17 @@ import type {
   StepRecord,
   StepResult,
 } from '../../electron/core/ports/history-store.js';
+import type { PassedTest, TestRunKey } from '../../electron/core/ports/test-results.js';
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled_back', 'cancelled', 'interrupted']);
 
 function fail(message: string): never {
   throw new ConvoyError('STORE_ERROR', message);
+}
+
+/** The four parts of a test's key, the environment in name order. */
+function testKey(key: TestRunKey): string {
+  return JSON.stringify([key.imageId, key.command, Object.entries(key.env).sort(([a], [b]) => a.localeCompare(b)), key.timeoutMs]);
 }
 
 /** A deep copy through JSON, as a row written and read back would be. */
@@ -53,6 +59,7 @@ export class MemoryStore implements HistoryStore {
   private readonly steps: StepRecord[] = [];
   private readonly events: EventRecord[] = [];
   private readonly leases = new Map<string, LeaseRecord>();
+  private readonly passedTests = new Map<string, PassedTest>();
   private closed = false;
   private readonly now: () => Date;
   private readonly owner: RunOwner | undefined;
@@ -238,6 +245,18 @@ export class MemoryStore implements HistoryStore {
   listLeases(): LeaseRecord[] {
     this.open();
     return [...this.leases.values()].sort((a, b) => a.environment.localeCompare(b.environment)).map((l) => ({ ...l }));
+  }
+
+  findPassedTest(key: TestRunKey): PassedTest | null {
+    this.open();
+    const passed = this.passedTests.get(testKey(key));
+    return passed ? { ...passed } : null;
+  }
+
+  recordTestOutcome(key: TestRunKey, outcome: { passed: boolean; runId: string }): void {
+    this.open();
+    if (outcome.passed) this.passedTests.set(testKey(key), { runId: outcome.runId, passedAt: this.iso() });
+    else this.passedTests.delete(testKey(key));
   }
 
   schemaVersion(): number {

@@ -1,28 +1,35 @@
-// Is there a Docker Engine for the tests? Decided once per test file, at collection time, so a suite
-// can be skipped. Without an engine, Docker suites skip on a developer machine but FAIL when the CI
-// environment variable is set, so CI cannot go green by silently skipping them.
+// Is there a Docker Engine for the tests? Decided once for the whole run by the global setup
+// (test/support/global-availability.ts), injected here, so a suite can be skipped at collection time.
+// Without an engine, Docker suites skip on a developer machine (the run says so, loudly) but FAIL when
+// the CI environment variable is set, so CI cannot go green by silently skipping them.
 import Docker from 'dockerode';
-import { dockerEndpoint, dockerOptions } from '../../electron/adapters/docker/docker-engine.js';
+import { inject } from 'vitest';
+import { dockerOptions } from '../../electron/adapters/docker/docker-engine.js';
+import { type Availability, skipsDocker } from './availability.js';
 
-export const endpoint = dockerEndpoint();
+/** The run's decision; missing only when a vitest config forgot the global setup. */
+export function availability(): Availability {
+  const provided = inject('convoyAvailability');
+  if (!provided) {
+    throw new Error('No Docker/Chromium decision was provided: run these tests through vitest.config.ts (its global setup test/support/global-availability.ts decides once per run)');
+  }
+  return provided;
+}
+
+const decided = availability();
+
+export const endpoint = decided.docker.endpoint;
 
 /** A client for setup and cleanup in tests (short timeout: tests never wait on a hung engine). */
 export const docker = new Docker({ ...dockerOptions(endpoint), timeout: 5_000 });
 
-/** null when the engine answers a ping, else why not. */
-export const unreachable: string | null = await new Docker({ ...dockerOptions(endpoint), timeout: 3_000 }).ping().then(
-  () => null,
-  (err: unknown) => (err instanceof Error ? err.message : String(err)),
-);
+/** null when the engine answered the run's ping, else why not. */
+export const unreachable: string | null = decided.docker.unreachable;
 
-function ciIsSet(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
-}
-
-export const inCI = ciIsSet(process.env.CI);
+export const inCI = decided.ci;
 
 /** For `describe.skipIf(skipDocker)`. */
-export const skipDocker = unreachable !== null && !inCI;
+export const skipDocker = skipsDocker(decided);
 
 /** Call first in a Docker suite's beforeAll: under CI an unreachable engine fails the suite. */
 export function requireDocker(): void {

@@ -12,6 +12,8 @@ import type { Approver, EnvironmentLock, ImageInspector, ReleaseEnvironment } fr
 import type { ImageBuilderPort } from '../../electron/core/ports/image-builder.js';
 import type { ImageRegistryPort, PushRetry } from '../../electron/core/ports/image-registry.js';
 import type { DeployTargetPort, DeployUnit } from '../../electron/core/ports/deploy-target.js';
+import type { TestResultStore } from '../../electron/core/ports/test-results.js';
+import { createMemoryStore } from '../fakes/store.js';
 import { FakeDeployTarget } from '../fakes/deploy-target.js';
 import { FakeImageBuilder } from '../fakes/image-builder.js';
 import { FakeApprover, FakeLock, FakeRecorder, fakeClock } from '../fakes/release-run.js';
@@ -50,6 +52,8 @@ export interface EngineWorld {
   unitEnv?: Record<string, string>;
   /** Where a service's Kubernetes manifests are (the Kubernetes test deploys the example's). */
   manifestsDir?: (service: string) => string;
+  /** Passed tests remembered across releases, as the app's store does; absent: every test runs. */
+  testResults?: TestResultStore;
   /** convoy.yaml's `registry` per environment (issue 16), and the port that pushes there. */
   registries?: Partial<Record<'local' | 'staging', string>>;
   registry?: ImageRegistryPort;
@@ -78,7 +82,15 @@ export function createWorld(kind: 'docker' | 'kubernetes' = 'docker'): World {
     staging: new FakeDeployTarget({ environment: 'staging', kind }),
   };
   const builder = new RecordingBuilder();
-  return { builder, images: { imageId: async (ref) => builder.ids.get(ref) ?? null }, lock: new FakeLock(), targets, ports: { ...targets }, recorders: [] };
+  return {
+    builder,
+    images: { imageId: async (ref) => builder.ids.get(ref) ?? null },
+    lock: new FakeLock(),
+    targets,
+    ports: { ...targets },
+    recorders: [],
+    testResults: createMemoryStore(),
+  };
 }
 
 export interface ReleaseOptions {
@@ -88,9 +100,11 @@ export interface ReleaseOptions {
   only?: boolean;
   approver?: Approver;
   signal?: AbortSignal;
+  cancelGraceMs?: number;
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
+  rerunTests?: boolean;
   /** The environments' deploy timeout (waitReady's deadline); default 60 s. */
   timeoutMs?: number;
   /** Another recorder than a FakeRecorder (the fault tests record into a real store). */
@@ -142,7 +156,10 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
     clock: fakeClock(),
     redact: (line) => line.replaceAll('s3cret', '[redacted]'),
     buildConcurrency: 2,
+    ...(world.testResults ? { testResults: world.testResults } : {}),
+    rerunTests: options.rerunTests === true,
     signal: options.signal,
+    ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
     ...(world.registry ? { registry: world.registry } : {}),
     ...(world.pushRetry ? { pushRetry: world.pushRetry } : {}),
   };

@@ -8,15 +8,17 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { inCI } from './docker-engine.js';
+import { CHROMIUM_PATH, skipsChromium } from './availability.js';
+import { availability } from './docker-engine.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
+export const CHROMIUM = CHROMIUM_PATH;
+/** Decided once for the run by the global setup (test/support/global-availability.ts). */
+export const hasChromium = availability().chromium.found;
 export const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Without Chromium an e2e suite skips on a developer machine but FAILS under CI, like the Docker suites. */
-export const skipChromium = !hasChromium && !inCI;
+export const skipChromium = skipsChromium(availability());
 
 /** Modification times of every file below `dir`. */
 function newestMtimes(dir: string): number[] {

@@ -33,7 +33,13 @@ export function loadWorkspaceConfig(root: string): WorkspaceConfigFile {
     const line = first.linePos?.[0]?.line;
     throw new ConvoyError('CONFIG_INVALID', `${file}${line ? `:${line}` : ''} is not valid YAML: ${first.message.split('\n')[0]}`);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // Some documents parse but cannot become values, e.g. an alias to an anchor that does not exist.
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    throw new ConvoyError('CONFIG_INVALID', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   const parsed = WorkspaceConfig.safeParse(raw);
   if (!parsed.success) throw new ConvoyError('CONFIG_INVALID', `${file}: ${describeIssues(parsed.error)}`);
   return { config: parsed.data, file };

@@ -197,7 +197,7 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
       }
       await replacer.replace(
         desired,
-        { service: unit.service, releaseId: unit.releaseId, commit: unit.commit, createFrom: unit.image, rollbackOf: null },
+        { service: unit.service, releaseId: unit.releaseId, runId: options?.runId ?? unit.releaseId, commit: unit.commit, createFrom: unit.image, rollbackOf: null },
         options ?? {},
         fraction,
       );
@@ -282,7 +282,7 @@ export function createDockerTarget(config: DockerTargetConfig): DeployTargetPort
     progressOf(options)(`${where}: rolling back from revision ${current?.revision ?? 'none'} to a copy of revision ${target.revision}`, 0);
     const revision = await replacer.replace(
       spec,
-      { service, releaseId: target.releaseId, commit: target.commit, createFrom: imageId, rollbackOf: target.revision },
+      { service, releaseId: target.releaseId, runId: options?.runId ?? null, commit: target.commit, createFrom: imageId, rollbackOf: target.revision },
       options ?? {},
       (f) => f,
     );

@@ -19,10 +19,14 @@ import {
 } from './spec.js';
 import { cancelled, messageOf, progressOf, statusCodeOf, throwIfAborted, type Revision, type TargetEngine } from './engine.js';
 import type { WaitHealthy } from './health.js';
+import { crashPoint } from '../../core/crash-points.js';
+import { ownedBy } from '../system/process-identity.js';
 
 export interface ReplaceMeta {
   service: string;
   releaseId: string | null;
+  /** The run making this change (labelled with this process as its owner, so a dead run's candidate is found). */
+  runId: string | null;
   commit: string | null;
   /** What Docker creates from: the image ref, or an image id for rollbacks. */
   createFrom: string;
@@ -99,6 +103,7 @@ export class Replacer {
         Env: envToList(spec.env),
         Labels: {
           ...extraLabels,
+          ...(meta.runId === null ? {} : ownedBy(meta.runId)),
           [LABELS.managedBy]: MANAGED_BY,
           [LABELS.environment]: environment,
           [LABELS.service]: service,
@@ -138,6 +143,7 @@ export class Replacer {
       throwIfAborted(signal, `deploy ${where}`);
       progress(`${where}: starting ${name}`, fraction(0.3));
       await engine.call(`start ${name}`, () => created.start());
+      crashPoint('docker-target.candidate.started');
     } catch (err) {
       const outcome = await undo();
       if (err instanceof ConvoyError) throw new ConvoyError(err.code, `${err.message}; ${outcome}`);

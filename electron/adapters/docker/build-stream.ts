@@ -29,6 +29,9 @@ const TAIL_LINES = 10;
 const MAX_AUX_LINE = 200;
 
 const CLASSIC_STEP = /^Step \d+\/\d+ : (.+)$/;
+/** The classic builder runs a step in a container, then commits it as an image and prints its id. */
+const CLASSIC_RUNNING = /^ ---> Running in [0-9a-f]{12,64}$/;
+const CLASSIC_COMMITTED = /^ ---> ([0-9a-f]{12,64})$/;
 const BUILDKIT_STEP = /^#\d+ \[[^\]]+\] (.+)$/;
 
 export class BuildProgress {
@@ -42,10 +45,17 @@ export class BuildProgress {
   private failureEvent: BuildEvent | null = null;
   /** Image id from `aux.ID` (classic builder), if seen. */
   imageId: string | null = null;
+  /** Whether the current step ran a container (so the next ` ---> <id>` is an image this build made). */
+  private ranContainer = false;
 
+  /**
+   * `onLayer` hears each intermediate image this build commits (not the base image, not a cache hit):
+   * the classic builder cannot label them, so an aborted build's leftovers are known by these ids.
+   */
   constructor(
     private readonly redact: (line: string) => string,
     private readonly onLog: ((line: string) => void) | undefined,
+    private readonly onLayer?: (imageId: string) => void,
   ) {}
 
   /** Feeds a chunk of the raw response body. */
@@ -112,9 +122,22 @@ export class BuildProgress {
     this.handleEvent(event);
   }
 
+  private trackLayer(line: string): void {
+    if (CLASSIC_STEP.test(line)) this.ranContainer = false;
+    else if (CLASSIC_RUNNING.test(line)) this.ranContainer = true;
+    else {
+      const committed = CLASSIC_COMMITTED.exec(line);
+      if (committed?.[1] && this.ranContainer) {
+        this.ranContainer = false;
+        this.onLayer?.(committed[1]);
+      }
+    }
+  }
+
   private emit(rawLine: string): void {
     const trimmed = rawLine.trimEnd();
     if (trimmed === '') return;
+    this.trackLayer(trimmed);
     const line = this.redact(trimmed);
     const step = CLASSIC_STEP.exec(line) ?? BUILDKIT_STEP.exec(line);
     if (step?.[1]) this.step = step[1].trim();

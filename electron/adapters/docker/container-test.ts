@@ -10,6 +10,7 @@ import { ConvoyError } from '../../../shared/errors.js';
 import type { BuildCallOptions, TestResult, TestSpec } from '../../core/ports/image-builder.js';
 import { createLineSplitter } from '../../core/redact.js';
 import { engineError, statusCodeOf } from './docker-errors.js';
+import { crashPoint } from '../../core/crash-points.js';
 
 /** Lines kept in TestResult.logs; older ones are dropped (and counted) beyond this. */
 export const MAX_TEST_LOG_LINES = 10_000;
@@ -116,6 +117,7 @@ export async function runContainerTest(
     docker.modem.demuxStream(output, stdout.sink, stderr.sink);
 
     await container.start();
+    crashPoint('docker.test.started');
     const exited = container.wait() as Promise<{ StatusCode?: number }>;
     exited.catch(() => undefined); // observed below; never an unhandled rejection
 

@@ -1,8 +1,9 @@
-// The local Docker Engine through dockerode. The frame only asks whether it answers; builds, test runs
-// and the docker staging target grow from here.
-import Docker from 'dockerode';
+// The local Docker Engine: where it is (DOCKER_HOST), dockerode's options for it, and whether it
+// answers (a plain GET /version, engine-http.ts, so asking does not load dockerode).
+import type Docker from 'dockerode';
 import type { DockerStatus } from '../../../shared/domain.js';
 import type { DockerEnginePort } from '../../core/ports/docker-engine.js';
+import { engineGet } from './engine-http.js';
 
 export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_HOST && env.DOCKER_HOST.length > 0 ? env.DOCKER_HOST : 'unix:///var/run/docker.sock';
@@ -22,8 +23,7 @@ export function createDockerEngine(endpoint = dockerEndpoint(), timeoutMs = 3000
   return {
     async status(): Promise<DockerStatus> {
       try {
-        const docker = new Docker({ ...dockerOptions(endpoint), timeout: timeoutMs });
-        const version = await docker.version();
+        const version = await engineGet<{ Version?: string }>(endpoint, '/version', timeoutMs);
         return { reachable: true, endpoint, version: version.Version ?? null, error: null };
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);

@@ -4,7 +4,7 @@
 //
 // Concurrency is the caller's (the core build stage); this adapter runs what it is asked to.
 import { performance } from 'node:perf_hooks';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { ConvoyError } from '../../../shared/errors.js';
 import type {
   BuildCallOptions,
@@ -19,8 +19,11 @@ import { BuildProgress } from './build-stream.js';
 import { runContainerTest } from './container-test.js';
 import { computeContentHash, imageTag } from './content-hash.js';
 import { dockerEndpoint, dockerOptions } from './docker-engine.js';
+import { engineGet } from './engine-http.js';
 import { engineError, messageOf, statusCodeOf } from './docker-errors.js';
 import { assertRepository } from './image-name.js';
+import { crashPoint } from '../../core/crash-points.js';
+import { ownedBy } from '../system/process-identity.js';
 
 export const LABEL_PROJECT = 'dev.convoy.project';
 export const LABEL_CONTENT_HASH = 'dev.convoy.content-hash';
@@ -40,10 +43,12 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
   const endpoint = options.endpoint ?? dockerEndpoint();
   let client: Docker | undefined = options.docker;
 
-  function docker(): Docker {
+  /** dockerode, loaded for a build or a test run only: an unchanged image needs neither. */
+  async function docker(): Promise<Docker> {
     if (!client) {
+      const { default: Dockerode } = await import('dockerode');
       try {
-        client = new Docker(dockerOptions(endpoint));
+        client = new Dockerode(dockerOptions(endpoint));
       } catch (err) {
         throw new ConvoyError(
           'DOCKER_UNAVAILABLE',
@@ -63,7 +68,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
   /** The image's inspect data, or null when there is no such image. */
   async function inspectImage(image: string, what: string, redact: (line: string) => string) {
     try {
-      return await docker().getImage(image).inspect();
+      return await engineGet<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>(endpoint, `/images/${encodeURIComponent(image)}/json`);
     } catch (err) {
       if (statusCodeOf(err) === 404) return null;
       throw engineError(err, { endpoint, what, fallback: 'BUILD_FAILED', redact });
@@ -77,6 +82,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
 
     async build(spec: BuildSpec, call: BuildCallOptions): Promise<BuildResult> {
       const { signal, redact, onLog } = call;
+      const owned = call.runId === undefined ? {} : ownedBy(call.runId);
       const started = performance.now();
       const cancelled = () => new ConvoyError('CANCELLED', `Image build of ${spec.project} cancelled`);
       if (signal?.aborted) throw cancelled();
@@ -104,7 +110,7 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
         t: image,
         dockerfile: context.dockerfile,
         buildargs: spec.buildArgs,
-        labels: { ...spec.labels, [LABEL_PROJECT]: spec.project, [LABEL_CONTENT_HASH]: contentHash },
+        labels: { ...spec.labels, ...owned, [LABEL_PROJECT]: spec.project, [LABEL_CONTENT_HASH]: contentHash },
         rm: true,
         forcerm: true,
         ...(spec.target === undefined ? {} : { target: spec.target }),
@@ -116,12 +122,15 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
           : engineError(err, { endpoint, what: `Image build of ${spec.project} failed`, fallback: 'BUILD_FAILED', redact });
 
       const tar = packBuildContext(context);
-      const progress = new BuildProgress(redact, onLog);
+      const progress = new BuildProgress(redact, onLog, (layer) => {
+        call.onLayer?.(layer);
+        crashPoint('docker.build.layer');
+      });
       let onAbort: (() => void) | undefined;
       try {
         let stream: NodeJS.ReadableStream;
         try {
-          stream = await docker().buildImage(tar, buildOptions);
+          stream = await (await docker()).buildImage(tar, buildOptions);
         } catch (err) {
           throw failed(err);
         }
@@ -170,7 +179,8 @@ export function createImageBuilder(options: ImageBuilderOptions = {}): ImageBuil
     },
 
     async runTest(spec: TestSpec, call: BuildCallOptions): Promise<TestResult> {
-      return runContainerTest({ docker: docker(), endpoint, labels: options.containerLabels ?? {} }, spec, call);
+      const owned = call.runId === undefined ? {} : ownedBy(call.runId);
+      return runContainerTest({ docker: await docker(), endpoint, labels: { ...options.containerLabels, ...owned } }, spec, call);
     },
   };
 }

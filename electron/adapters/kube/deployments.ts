@@ -6,7 +6,7 @@ import type { RollbackResult, ServiceStatus, TargetRevision, WaitOptions } from 
 import type { CallOptions, KubeClient } from './client.js';
 import { LABEL_PROJECT } from './manifests.js';
 import { listRevisions, ownedReplicaSets, revisionOf, rollbackPatch, selectRollbackTarget, templateImage, templatesEqualIgnoringHash, POD_TEMPLATE_HASH } from './rollback.js';
-import { deploymentRolloutState, describeProblem, podProblem, selectorString, type PodProblem, type RolloutState } from './rollout.js';
+import { deploymentRolloutState, describeProblem, podProblem, selectorString, timedOutReplicaSet, type PodProblem, type RolloutState } from './rollout.js';
 import { sleep } from './retry.js';
 
 /** A service's Deployment: the one labelled with the project (named like it when several), else one named like it. */
@@ -30,13 +30,19 @@ export async function ownedReplicaSetsOf(client: KubeClient, deployment: V1Deplo
   return ownedReplicaSets(deployment, await client.listReplicaSets(selector, opts));
 }
 
-/** The first fatal problem among the pods of the Deployment's current ReplicaSet. */
-export async function newReplicaSetProblem(client: KubeClient, deployment: V1Deployment, opts?: CallOptions): Promise<PodProblem | null> {
+/** The Deployment's current ReplicaSet: the one with its pod template, else the one at its revision. */
+async function currentReplicaSetOf(client: KubeClient, deployment: V1Deployment, opts?: CallOptions): Promise<V1ReplicaSet | undefined> {
   const owned = await ownedReplicaSetsOf(client, deployment, opts);
   const revision = revisionOf(deployment);
-  const current =
+  return (
     owned.find((rs) => templatesEqualIgnoringHash(rs.spec?.template, deployment.spec?.template)) ??
-    (revision !== null ? owned.find((rs) => revisionOf(rs) === revision) : undefined);
+    (revision !== null ? owned.find((rs) => revisionOf(rs) === revision) : undefined)
+  );
+}
+
+/** The first fatal problem among the pods of the Deployment's current ReplicaSet. */
+export async function newReplicaSetProblem(client: KubeClient, deployment: V1Deployment, opts?: CallOptions): Promise<PodProblem | null> {
+  const current = await currentReplicaSetOf(client, deployment, opts);
   const uid = current?.metadata?.uid;
   if (!current || !uid) return null;
   const hash = current.metadata?.labels?.[POD_TEMPLATE_HASH];
@@ -89,7 +95,12 @@ async function statusOf(client: KubeClient, service: string, deployment: V1Deplo
 }
 
 async function judge(client: KubeClient, service: string, deployment: V1Deployment, opts?: CallOptions): Promise<RolloutState> {
-  const state = deploymentRolloutState(deployment, labelFor(service, deployment));
+  const label = labelFor(service, deployment);
+  let state = deploymentRolloutState(deployment, label);
+  // A timed-out condition may name a ReplicaSet the Deployment has left (see deploymentRolloutState).
+  if (state.failed && timedOutReplicaSet(deployment) !== null) {
+    state = deploymentRolloutState(deployment, label, (await currentReplicaSetOf(client, deployment, opts))?.metadata?.name ?? null);
+  }
   if (state.done || state.failed) return state;
   const problem = await newReplicaSetProblem(client, deployment, opts);
   return problem ? { done: false, failed: describeProblem(service, problem), message: state.message } : state;

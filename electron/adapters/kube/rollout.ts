@@ -32,14 +32,29 @@ export interface RolloutState {
   message: string;
 }
 
-/** kubectl's DeploymentStatusViewer rules, message worded for the console. */
-export function deploymentRolloutState(d: DeploymentLike, label = d.metadata?.name ?? 'deployment'): RolloutState {
+/** The ReplicaSet a ProgressDeadlineExceeded condition names (the controller writes `ReplicaSet "x" has timed out progressing.`). */
+export function timedOutReplicaSet(d: DeploymentLike): string | null {
+  const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+  if (progressing?.reason !== 'ProgressDeadlineExceeded') return null;
+  return /^ReplicaSet "([^"]+)" has timed out progressing/.exec(progressing.message ?? '')?.[1] ?? null;
+}
+
+/**
+ * kubectl's DeploymentStatusViewer rules, message worded for the console, with one exception: given
+ * the Deployment's current ReplicaSet, a ProgressDeadlineExceeded that names another ReplicaSet is
+ * stale and does not fail the rollout. The deployment controller leaves that condition in place when
+ * a Deployment goes back to an existing ReplicaSet (a rollback after a timed-out release) until the
+ * rollout makes progress, so kubectl would call a healthy rollback failed for a moment.
+ */
+export function deploymentRolloutState(d: DeploymentLike, label = d.metadata?.name ?? 'deployment', currentReplicaSet?: string | null): RolloutState {
   const generation = d.metadata?.generation ?? 0;
   const status = d.status ?? {};
   const observed = status.observedGeneration ?? 0;
   if (generation > observed) return { done: false, failed: null, message: `${label}: waiting for the deployment spec update to be observed` };
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') {
+  const named = timedOutReplicaSet(d);
+  const stale = currentReplicaSet != null && named !== null && named !== currentReplicaSet;
+  if (progressing?.reason === 'ProgressDeadlineExceeded' && !stale) {
     return { done: false, failed: `${label}: deployment exceeded its progress deadline (ProgressDeadlineExceeded${progressing.message ? `: ${progressing.message}` : ''})`, message: `${label}: progress deadline exceeded` };
   }
   const desired = d.spec?.replicas ?? 1;

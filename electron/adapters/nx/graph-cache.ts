@@ -149,7 +149,11 @@ export function writePersistedGraph(cacheDir: string, entry: PersistedGraph): st
     fs.renameSync(temp, file);
     return null;
   } catch (err) {
-    fs.rmSync(temp, { force: true });
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // The folder itself is unusable (not a folder, gone): there is no temp file to remove.
+    }
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     return (
       `could not save the project graph in ${cacheDir} (${code}): the answer is right, but every call rebuilds the graph ` +

@@ -4,7 +4,7 @@
 // answer, and "does the registry hold it" is a HEAD on the manifest.
 import Docker from 'dockerode';
 import { ConvoyError } from '../../../shared/errors.js';
-import type { ImageRegistryPort, LayerProgress, PushRetry } from '../../core/ports/image-registry.js';
+import type { ImageRegistryPort, LayerProgress } from '../../core/ports/image-registry.js';
 import { dockerEndpoint, dockerOptions } from '../docker/docker-engine.js';
 import { dockerUnavailable, isUnreachable, messageOf, statusCodeOf } from '../docker/docker-errors.js';
 import { type RegistryCredentials, credentialsFor } from './docker-credentials.js';
@@ -104,20 +104,4 @@ export function createImageRegistry(options: ImageRegistryOptions): ImageRegistr
   };
 }
 
-/** Four attempts, waiting 1s, 2s, 4s between them: enough for a registry restarting or a proxy hiccup. */
-export function defaultPushRetry(): PushRetry {
-  return {
-    attempts: 4,
-    delayMs: (attempt) => 1000 * 2 ** (attempt - 1),
-    wait: (ms, signal) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-      }),
-  };
-}
+export { defaultPushRetry } from './push-retry.js';

@@ -15,7 +15,7 @@ export interface Migration {
 export const CONVOY_APPLICATION_ID = 0x436e7679;
 
 import { RUNS_MIGRATION } from './migration-3-runs.js';
-import { OWNERS_MIGRATION } from './migration-4-owners.js';
+import { OWNERS_MIGRATION } from './migration-5-owners.js';
 
 export const migrations: readonly Migration[] = [
   {
@@ -123,6 +123,24 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'passed tests, by image ID, command, hashed environment and timeout',
+    // key_hash covers all four (electron/adapters/sqlite/test-results.ts); the environment's values are
+    // in it only as a hash. The other columns say what the row is about, for people reading the file.
+    up: `
+      CREATE TABLE test_results (
+        key_hash     TEXT PRIMARY KEY,
+        image_id     TEXT NOT NULL,
+        command_json TEXT NOT NULL,
+        env_names    TEXT NOT NULL,
+        timeout_ms   INTEGER NOT NULL,
+        run_id       TEXT NOT NULL,
+        passed_at    TEXT NOT NULL
+      );
+      CREATE INDEX test_results_image ON test_results (image_id);
+    `,
+  },
+  {
+    version: 5,
     name: 'crash recovery: the process that owns a run, interrupted runs, the lease holder\'s process start time',
     rebuildsTables: true,
     up: OWNERS_MIGRATION,

@@ -1,6 +1,6 @@
 // The history store on SQLite (better-sqlite3): one file, <dataDir>/convoy.db, in WAL mode with
 // synchronous=FULL so every committed call survives a crash of the process or the machine. It
-// implements every store port (runs and their journal, events, leases; electron/core/ports).
+// implements every store port (runs and their journal, events, leases, passed tests; electron/core/ports).
 // Opening (and refusing files it does not understand) lives in open-database.ts.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -27,6 +27,8 @@ import type {
   StepRecord,
   StepResult,
 } from '../../core/ports/history-store.js';
+import type { PassedTest, TestRunKey } from '../../core/ports/test-results.js';
+import { findPassedTest, recordTestOutcome } from './test-results.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { type OpenStoreOptions, StoreError, errMessage, isSqliteCode, openDatabase, toStoreError } from './open-database.js';
 import {
@@ -286,6 +288,16 @@ export class SqliteStore implements HistoryStore {
 
   listLeases(): LeaseRecord[] {
     return this.read(() => (this.stmt('SELECT * FROM leases ORDER BY environment').all() as LeaseRow[]).map(leaseFromRow));
+  }
+
+  // passed tests (electron/adapters/sqlite/test-results.ts)
+
+  findPassedTest(key: TestRunKey): PassedTest | null {
+    return this.read(() => findPassedTest(this.db, key));
+  }
+
+  recordTestOutcome(key: TestRunKey, outcome: { passed: boolean; runId: string }): void {
+    this.write('record a test result', () => recordTestOutcome(this.db, key, outcome, this.iso(), (text) => this.text(text)));
   }
 
   // lifecycle

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { ProcessIdentity } from '../../core/lease.js';
 import type { ProcessProbe, RunOwner } from '../../core/owner.js';
+import { runLabels } from '../../core/run-owner.js';
 
 function bootId(): string | null {
   try {
@@ -69,4 +70,20 @@ export function currentOwner(): RunOwner {
 export function currentProcess(): ProcessIdentity & ProcessProbe {
   const owner = currentOwner();
   return { pid: owner.pid, host: owner.host, startedAt: owner.startedAt, self: owner, isAlive: (pid, startedAt) => isProcessAlive(pid, startedAt ?? null) };
+}
+
+let scope: string | null = null;
+
+/** The store this process records its runs in (electron/app.ts sets it), labelled on what it creates. */
+export function setOwnerScope(next: string | null): void {
+  scope = next;
+}
+
+/**
+ * The labels naming a run of this process, its owner and its store, for anything created in Docker. The
+ * owner's start value is the same token the store records on the run row (`<boot id>/<start tick>`), so
+ * the sweep judges a labelled resource with the same owner check as a run (electron/core/owner.ts).
+ */
+export function ownedBy(runId: string): Record<string, string> {
+  return runLabels(runId, currentOwner(), scope);
 }

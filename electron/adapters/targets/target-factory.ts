@@ -1,6 +1,7 @@
 // The target factory (electron/core/ports/target-factory.ts): makes the deploy target for an
 // environment of convoy.yaml, a Kubernetes context or the local Docker Engine, both behind
-// DeployTargetPort. A relative or `~/` kubeconfig path is read as the user wrote it.
+// DeployTargetPort. A relative or `~/` kubeconfig path is read as the user wrote it. Each target's
+// adapter (dockerode, the Kubernetes client) is loaded on the target's first call, not with the app.
 import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { LeaseKeeper } from '../../core/lease.js';
 import { leasedTarget } from '../../core/leased-target.js';
@@ -11,8 +12,7 @@ import type { TargetFactory } from '../../core/ports/target-factory.js';
 import { loadWorkspaceConfig } from '../config/load-config.js';
 import { expandPath } from '../config/paths.js';
 import { workspaceSecrets } from '../config/workspace-secrets.js';
-import { createDockerTarget } from '../docker-target/docker-target.js';
-import { createKubeTarget } from '../kube/kube-target.js';
+import { once } from '../lazy/lazy-adapters.js';
 
 /**
  * The target for an environment. With `leases`, every change to it holds the environment's lease; with
@@ -37,13 +37,41 @@ function makeTarget(environment: EnvironmentConfig, workspaceRoot: string): Depl
   const target = environment.target;
   if (target.kind === 'docker') {
     const ports = target.ports ?? {};
-    return createDockerTarget({ environment: environment.name, hostPort: (service) => ports[service] });
+    return deferredTarget('docker', environment.name, async () =>
+      (await import('../docker-target/docker-target.js')).createDockerTarget({ environment: environment.name, hostPort: (service) => ports[service] }),
+    );
   }
-  return createKubeTarget({
-    environment: environment.name,
-    context: target.context,
-    namespace: target.namespace,
-    ...(target.createNamespace !== undefined ? { createNamespace: target.createNamespace } : {}),
-    ...(target.kubeconfig ? { kubeconfigPath: expandPath(target.kubeconfig, workspaceRoot) } : {}),
-  });
+  return deferredTarget('kubernetes', environment.name, async () =>
+    (await import('../kube/kube-target.js')).createKubeTarget({
+      environment: environment.name,
+      context: target.context,
+      namespace: target.namespace,
+      ...(target.createNamespace !== undefined ? { createNamespace: target.createNamespace } : {}),
+      ...(target.kubeconfig ? { kubeconfigPath: expandPath(target.kubeconfig, workspaceRoot) } : {}),
+    }),
+  );
+}
+
+/** A target whose adapter is made on its first call; a target never called is never loaded (nor closed). */
+function deferredTarget(kind: DeployTargetPort['kind'], environment: string, make: () => Promise<DeployTargetPort>): DeployTargetPort {
+  const real = once(make);
+  let used = false;
+  const target = () => {
+    used = true;
+    return real();
+  };
+  return {
+    kind,
+    environment,
+    diff: async (units, options) => (await target()).diff(units, options),
+    apply: async (units, options) => (await target()).apply(units, options),
+    waitReady: async (units, options) => (await target()).waitReady(units, options),
+    status: async (services, options) => (await target()).status(services, options),
+    revisions: async (service, options) => (await target()).revisions(service, options),
+    rollback: async (service, toRevision, options) => (await target()).rollback(service, toRevision, options),
+    remove: async (service, options) => (await target()).remove(service, options),
+    close: async () => {
+      if (used) await (await real()).close?.();
+    },
+  };
 }

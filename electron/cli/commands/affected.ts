@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { AffectedSet } from '../../../shared/domain.js';
 import type { CliContext } from '../context.js';
 
@@ -76,7 +76,7 @@ export function registerAffected(program: Command, ctx: CliContext): void {
     .action(async (options: AffectedOptions) => {
       const app = await ctx.openApp(options.data);
       try {
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         const set = await client.run(
           'affected.compute',
           {

@@ -1,8 +1,10 @@
 // `convoy build`: builds and tests the affected (or named) projects in the local Docker Engine, on its
 // own, outside a release. In a terminal it shows one live status line; otherwise it prints plain
 // progress lines (logs, CI). `--logs` also prints every build and test log line, already redacted.
+// A test that passed before with the same image ID, command, environment and timeout is not run again
+// and shows `cached (passed in a run of <date>)`; `--rerun-tests` runs them all.
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { BuildReport, ProjectBuild } from '../../../shared/domain.js';
 import type { CliContext } from '../context.js';
 
@@ -15,6 +17,7 @@ interface BuildOptions {
   concurrency?: string;
   logs?: boolean;
   json?: boolean;
+  rerunTests?: boolean;
   data?: string;
 }
 
@@ -29,9 +32,15 @@ function describeBuild(p: ProjectBuild): string {
   }
 }
 
+/** `2026-12-04 23:40 UTC` from an ISO time. */
+function when(iso: string): string {
+  return /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso)?.slice(1, 3).join(' ').concat(' UTC') ?? iso;
+}
+
 function describeTest(p: ProjectBuild): string {
   const t = p.test;
   if (t.status === 'none') return 'no tests';
+  if (t.cached) return `cached (passed in a run of ${when(t.cached.passedAt)})`;
   if (t.status === 'not-run') return 'not run';
   const secs = t.durationMs === null ? '' : ` in ${(t.durationMs / 1000).toFixed(1)} s`;
   return t.status === 'failed' ? `failed (exit ${String(t.exitCode)})${secs}` : `${t.status}${secs}`;
@@ -61,6 +70,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .option('--head <ref>', 'head of the comparison (default: HEAD plus uncommitted and untracked files)')
     .option('--uncommitted', 'only uncommitted changes against HEAD')
     .option('-j, --concurrency <n>', "parallel builds (default: convoy.yaml's build.concurrency, else the CPU count)")
+    .option('--rerun-tests', 'run every test, also those that passed before with the same image, command, environment and timeout')
     .option('--logs', 'print every build and test log line (redacted)')
     .option('--json', 'print the build report as JSON')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
@@ -79,7 +89,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
       };
       let stopInterrupt = () => {};
       try {
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         // Ctrl-C cancels the job: in-flight builds stop, test containers are removed, the run is
         // recorded as cancelled. A second Ctrl-C exits at once.
         let jobId: string | null = null;
@@ -108,6 +118,7 @@ export function registerBuild(program: Command, ctx: CliContext): void {
               ...(options.head ? { head: options.head } : {}),
               ...(options.uncommitted ? { uncommitted: true } : {}),
               ...(concurrency !== undefined ? { concurrency } : {}),
+              ...(options.rerunTests ? { rerunTests: true } : {}),
             },
             (progress) => {
               if (options.json) return;

@@ -1,7 +1,7 @@
 // `convoy diff --env NAME`: the combined server-side diff a release would show in one environment —
 // built first as the release would build, redacted, in apply (wave) order. Applies nothing.
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { ReleaseDiffReport } from '../../../shared/contract.js';
 import type { CliContext } from '../context.js';
 
@@ -41,7 +41,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       const projects = options.projects?.split(',').map((s) => s.trim()).filter(Boolean);
       const app = await ctx.openApp(options.data);
       try {
-        const report = await createClient(app.channel()).run(
+        const report = await (await clientFor(app)).run(
           'release.diff',
           {
             dir: options.workspace,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { CliContext } from '../context.js';
 
 export function registerInfo(program: Command, ctx: CliContext): void {
@@ -11,7 +11,7 @@ export function registerInfo(program: Command, ctx: CliContext): void {
     .action(async (options: { data?: string; json?: boolean }) => {
       const app = await ctx.openApp(options.data);
       try {
-        const info = await createClient(app.channel()).call('app.info', {});
+        const info = await (await clientFor(app)).call('app.info', {});
         if (options.json) {
           ctx.stdout(`${JSON.stringify(info, null, 2)}\n`);
           return;

@@ -2,7 +2,7 @@
 // order), the services it would skip because they already run the same image, and why each project is
 // in the release. Changes nothing.
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { ReleasePlanReport } from '../../../shared/contract.js';
 import type { CliContext } from '../context.js';
 
@@ -71,7 +71,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const projects = options.projects?.split(',').map((s) => s.trim()).filter(Boolean);
       const app = await ctx.openApp(options.data);
       try {
-        const plan = await createClient(app.channel()).run(
+        const plan = await (await clientFor(app)).run(
           'release.plan',
           {
             dir: options.workspace,

@@ -3,7 +3,7 @@
 // unfinished step with the release's own images) or `--rollback` (restore every service it changed where
 // it was interrupted, in reverse wave order). Convoy never picks for you.
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { InterruptedRelease, RecoverResult, RecoveredObject } from '../../../shared/contract/recover.js';
 import type { CliContext } from '../context.js';
 import { summary } from './release-view.js';
@@ -65,7 +65,7 @@ export function registerRecover(program: Command, ctx: CliContext): void {
       if ((options.resume || options.rollback) && !releaseId) return usage('name the release: convoy recover RELEASE --resume (convoy recover lists them)');
       const app = await ctx.openApp(options.data);
       try {
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         const dir = options.workspace ? { dir: options.workspace } : {};
         const say = (p: { message: string }) => void (options.json ? undefined : ctx.stderr(`convoy recover: ${p.message}\n`));
         if (!options.resume && !options.rollback) {

@@ -5,9 +5,8 @@
 // rehearses any workspace; `--clean` removes what the rehearsal deployed and its workspace.
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { CliContext } from '../context.js';
-import { removeServiceContainers } from '../../app.js';
 import { REHEARSAL_BASE, REHEARSAL_BRANCH, prepareRehearsal, rehearsalDir, rehearsalServices } from '../rehearsal.js';
 import { planTable } from './plan.js';
 import { driveRelease } from './release-driver.js';
@@ -50,6 +49,8 @@ export function registerRehearse(program: Command, ctx: CliContext): void {
             ctx.setExitCode?.(2);
             return;
           }
+          // Loaded here: the Docker client is for --clean only, not every start of the CLI.
+          const { removeServiceContainers } = await import('../../app.js');
           const removed = await removeServiceContainers(options.env, rehearsalServices(dir));
           rmSync(dir, { recursive: true, force: true });
           ctx.stdout(`Removed ${removed.length} container(s)${removed.length ? `: ${removed.join(', ')}` : ''} and the rehearsal workspace ${dir}.\nThe images stay as the build cache; remove them with: docker image ls 'shop/*' -q | xargs -r docker image rm\n`);
@@ -66,7 +67,7 @@ export function registerRehearse(program: Command, ctx: CliContext): void {
         const base = options.base ?? (example ? REHEARSAL_BASE : undefined);
         const head = options.head ?? (example ? REHEARSAL_BRANCH : undefined);
         const projects = list(options.projects);
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         const scope = {
           dir,
           environment: options.env,

@@ -67,7 +67,8 @@ export function summary(report: ReleaseReport): string {
   for (const a of report.affected) out.push(`  ${a.explanation}`);
   if (report.images.length > 0) {
     out.push('', 'Images (built once, promoted unchanged):');
-    out.push(...table([['SERVICE', 'IMAGE', 'ID', 'BUILD', 'TESTS'], ...report.images.map((i) => [i.service, i.image ?? '-', i.imageId?.slice(7, 19) ?? '-', i.build, i.test])]).map((l) => `  ${l}`));
+    const tests = (i: ReleaseReport['images'][number]) => (i.testCached ? `${i.test} (before, run ${i.testCached.runId})` : i.test);
+    out.push(...table([['SERVICE', 'IMAGE', 'ID', 'BUILD', 'TESTS'], ...report.images.map((i) => [i.service, i.image ?? '-', i.imageId?.slice(7, 19) ?? '-', i.build, tests(i)])]).map((l) => `  ${l}`));
   }
   const pushes = report.pushes ?? [];
   if (pushes.length > 0) {
@@ -95,10 +96,18 @@ export function summary(report: ReleaseReport): string {
   out.push('', 'Time per stage:');
   out.push(...report.stages.map((s) => `  ${stageLine(s)}`));
   out.push('');
+  const remembered = report.images.filter((i) => i.testCached).length;
+  // Records written before the test-result cache have no testRuns: say nothing about tests then.
+  const testLine =
+    report.testRuns === undefined
+      ? ''
+      : report.testRuns === 0 && remembered > 0
+        ? ' No test was run: each passed before on the same image, with the same command, environment and timeout.'
+        : ` ${report.testRuns} test run(s)${remembered > 0 ? `, ${remembered} passed before` : ''}.`;
   if (report.buildCalls === 0 && report.applies === 0 && report.state === 'succeeded') {
-    out.push('Nothing was built and nothing was applied: every service already runs the images of this commit.');
+    out.push(`Nothing was built and nothing was applied: every service already runs the images of this commit.${testLine}`);
   } else {
-    out.push(`${report.buildCalls} image build(s), ${report.applies} service deploy(s).`);
+    out.push(`${report.buildCalls} image build(s), ${report.applies} service deploy(s).${testLine}`);
   }
   if (report.cause) out.push(`Cause: ${report.cause.message} [${report.cause.code}]`);
   return out.join('\n') + '\n';

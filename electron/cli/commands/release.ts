@@ -1,7 +1,7 @@
 // `convoy release`, `convoy undo` (release.rollback), `convoy history` and `convoy show`: run a release through the
 // environments of convoy.yaml, undo a finished one in an environment, list releases, and show one.
 import type { Command } from 'commander';
-import { createClient } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
 import type { CliContext } from '../context.js';
 import { driveRelease } from './release-driver.js';
@@ -16,6 +16,7 @@ interface ReleaseOptions {
   projects?: string;
   only?: boolean;
   yes?: boolean;
+  rerunTests?: boolean;
   json?: boolean;
   data?: string;
 }
@@ -38,6 +39,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
     .option('-p, --projects <names>', 'release exactly these projects (comma-separated) instead of the affected ones')
     .option('--only', 'run --env alone, not the environments before it')
     .option('-y, --yes', 'approve every environment that needs approval up front')
+    .option('--rerun-tests', 'run every test, also those that passed before with the same image, command, environment and timeout')
     .option('--json', 'print the release record as JSON')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: ReleaseOptions) => {
@@ -45,7 +47,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       try {
         const projects = list(options.projects);
         await driveRelease(
-          createClient(app.channel()),
+          await clientFor(app),
           ctx,
           {
             dir: options.workspace,
@@ -55,6 +57,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
             ...(options.head ? { head: options.head } : {}),
             ...(options.uncommitted ? { uncommitted: true } : {}),
             ...(projects && projects.length > 0 ? { projects } : {}),
+            ...(options.rerunTests ? { rerunTests: true } : {}),
           },
           { json: options.json, yes: options.yes, name: 'convoy release' },
         );
@@ -74,7 +77,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
     .action(async (releaseId: string, options: { env: string; workspace: string; json?: boolean; data?: string }) => {
       const app = await ctx.openApp(options.data);
       try {
-        const result = await createClient(app.channel()).run('release.rollback', { dir: options.workspace, releaseId, environment: options.env }, (p) => {
+        const result = await (await clientFor(app)).run('release.rollback', { dir: options.workspace, releaseId, environment: options.env }, (p) => {
           if (!options.json) ctx.stderr(`convoy undo: ${p.message}\n`);
         });
         if (options.json) ctx.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -95,7 +98,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
     .action(async (options: { env?: string; limit: string; json?: boolean; data?: string }) => {
       const app = await ctx.openApp(options.data);
       try {
-        const client = createClient(app.channel());
+        const client = await clientFor(app);
         const limit = Math.max(1, Math.min(500, Number(options.limit) || 20));
         let { runs: releases } = await client.call('history.list', { limit: options.env ? 500 : limit });
         const reports = new Map<string, ReleaseReport>();
@@ -137,7 +140,7 @@ export function registerRelease(program: Command, ctx: CliContext): void {
     .action(async (releaseId: string, options: { json?: boolean; data?: string }) => {
       const app = await ctx.openApp(options.data);
       try {
-        const report = await createClient(app.channel()).call('history.get', { id: releaseId });
+        const report = await (await clientFor(app)).call('history.get', { id: releaseId });
         ctx.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report));
       } finally {
         await app.close();

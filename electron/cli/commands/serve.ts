@@ -2,16 +2,14 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { startServer } from '../../transports/ws/ws-server.js';
-import { ConvoyError } from '../../../shared/errors.js';
+import { ConvoyError } from '../../../shared/convoy-error.js';
 import type { CliContext } from '../context.js';
 import { ensureRendererBuilt } from '../renderer-build.js';
+import { REPO_ROOT } from '../repo-root.js';
 
 /** The built renderer, relative to this file: <repo>/dist/renderer/. */
-export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer/', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const RENDERER_DIR = path.join(REPO_ROOT, 'dist', 'renderer');
 
 export function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
@@ -166,6 +164,8 @@ export function registerServe(program: Command, ctx: CliContext, deps: ServeDeps
       const port = parsePort(options.port);
       await (deps.ensureRenderer ?? buildRendererOnce)(ctx.stderr);
       const app = await ctx.openApp(options.data);
+      // Loaded here: the WebSocket server is for `serve` only, not every start of the CLI.
+      const { startServer } = await import('../../transports/ws/ws-server.js');
       const server = await startServer({ app, port, staticDir: RENDERER_DIR }).catch(async (err: unknown) => {
         await app.close();
         throw err;

@@ -2,7 +2,8 @@
 // convoy.yaml, a service's revisions there, and rolling one service back (as `kubectl rollout undo`
 // does; on the Docker target the old revision's container is recreated and health-checked).
 import type { Command } from 'commander';
-import { type JobProgress, createClient } from '../../../shared/client.js';
+import type { JobProgress } from '../../../shared/client.js';
+import { clientFor } from '../client.js';
 import type { EnvironmentStatus, TargetRevision } from '../../../shared/domain.js';
 import type { CliContext } from '../context.js';
 
@@ -55,7 +56,7 @@ export function registerTarget(program: Command, ctx: CliContext): void {
       const app = await ctx.openApp(options.data);
       try {
         const services = options.services?.split(',').map((s) => s.trim()).filter(Boolean);
-        const status = await createClient(app.channel()).run(
+        const status = await (await clientFor(app)).run(
           'target.status',
           { dir: options.workspace, environment: options.env, ...(services && services.length > 0 ? { services } : {}) },
           progress(options),
@@ -72,7 +73,7 @@ export function registerTarget(program: Command, ctx: CliContext): void {
     .action(async (options: TargetOptions) => {
       const app = await ctx.openApp(options.data);
       try {
-        const result = await createClient(app.channel()).run('target.revisions', { dir: options.workspace, environment: options.env, service: options.service! }, progress(options));
+        const result = await (await clientFor(app)).run('target.revisions', { dir: options.workspace, environment: options.env, service: options.service! }, progress(options));
         ctx.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : revisionsTable(result.environment, result.service, result.revisions));
       } finally {
         await app.close();
@@ -85,7 +86,7 @@ export function registerTarget(program: Command, ctx: CliContext): void {
     .action(async (options: TargetOptions) => {
       const app = await ctx.openApp(options.data);
       try {
-        const result = await createClient(app.channel()).run(
+        const result = await (await clientFor(app)).run(
           'target.rollback',
           { dir: options.workspace, environment: options.env, service: options.service!, ...(options.to ? { toRevision: options.to } : {}) },
           progress(options),

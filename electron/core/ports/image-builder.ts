@@ -55,6 +55,17 @@ export interface BuildCallOptions {
   onLog?: (line: string) => void;
   /** Applied to every line before it goes anywhere. */
   redact: (line: string) => string;
+  /**
+   * The run the call belongs to: what the call creates in the engine (test containers, images) is
+   * labelled with it and with this process as its owner (electron/core/run-owner.ts).
+   */
+  runId?: string;
+  /**
+   * Hears each intermediate image a build commits, as soon as it exists. They cannot carry labels, so
+   * the run records them: a build that dies mid-way leaves them dangling, and the next process removes
+   * them (electron/core/leftovers.ts).
+   */
+  onLayer?: (imageId: string) => void;
 }
 
 export interface ImageBuilderPort {

@@ -10,6 +10,7 @@ import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/
 import type { EnvironmentReport, ImageReport, LiveRevision, ReleaseReport } from '../../../shared/release-report.js';
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
+import type { TestResultStore } from '../ports/test-results.js';
 import type { ImageRegistryPort, PushRetry } from '../ports/image-registry.js';
 import { splitDigestReference } from '../../../shared/registry-ref.js';
 import { type PushedReferences, registriesOf, runPushStage } from './push-stage.js';
@@ -83,11 +84,16 @@ export interface ReleaseRunDeps {
   clock: Clock;
   redact: Redactor;
   buildConcurrency: number;
+  /** Passed tests remembered across runs: an unchanged image's tests are not run again (unless rerunTests). */
+  testResults?: TestResultStore;
+  rerunTests?: boolean;
   /** Pushes to the environments' registries; needed only when one of them names a registry. */
   registry?: ImageRegistryPort;
   /** Attempts and backoff for a push that failed with a transient error. */
   pushRetry?: PushRetry;
   signal?: AbortSignal;
+  /** After a cancel, how long services in flight may finish before their apply or wait is stopped (default 3 s). */
+  cancelGraceMs?: number;
   onUpdate?: (report: ReleaseReport) => void;
 }
 
@@ -128,6 +134,9 @@ function recordingIds(builder: ImageBuilderPort, ids: Map<string, string>): Imag
   };
 }
 
+/** Test outcomes that mean the test ran (passed from the store does not). */
+const RAN: ReadonlySet<string> = new Set(['passed', 'failed', 'timed-out']);
+
 const firstError = (result: BuildStageResult): ErrorPayload =>
   result.projects.find((p) => p.error)?.error ?? { code: 'BUILD_FAILED', message: 'A project did not build' };
 
@@ -138,6 +147,7 @@ function imageReport(build: ProjectBuild, ids: ReadonlyMap<string, string>): Ima
     imageId: build.image ? (ids.get(build.image) ?? null) : null,
     build: build.status,
     test: build.test.status,
+    testCached: build.test.cached ?? null,
     durationMs: build.durationMs,
     error: build.error,
   };
@@ -175,6 +185,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
     images: [],
     buildCalls: 0,
     applies: 0,
+    testRuns: 0,
     stages: [],
     pushes: [],
     environments: input.environments.map(emptyEnvironment),
@@ -266,17 +277,27 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
     if (toTest.length === 0) {
       testStage.finish('skipped', 'no service declares tests');
     } else {
-      const tested = await runBuildStage(toTest, { builder, redact: deps.redact, concurrency: deps.buildConcurrency, signal, recorder: testStage.journal.buildRecorder() });
+      const tested = await runBuildStage(toTest, {
+        builder,
+        redact: deps.redact,
+        concurrency: deps.buildConcurrency,
+        signal,
+        recorder: testStage.journal.buildRecorder(),
+        ...(deps.testResults ? { testResults: { store: deps.testResults, runId: input.releaseId, rerun: deps.rerunTests === true } } : {}),
+      });
       report.buildCalls += tested.buildCalls;
+      const ran = tested.projects.filter((p) => RAN.has(p.test.status) && !p.test.cached).length;
+      report.testRuns = ran;
       for (const p of tested.projects) {
         const entry = report.images.find((i) => i.service === p.project);
-        if (entry) Object.assign(entry, { test: p.test.status, error: entry.error ?? p.error });
+        if (entry) Object.assign(entry, { test: p.test.status, testCached: p.test.cached ?? null, error: entry.error ?? p.error });
       }
       if (!tested.ok) {
         testStage.finish(signal.aborted ? 'cancelled' : 'failed', firstError(tested).message);
         return signal.aborted ? cancelledRef!('during the tests') : finishRef!('failed', firstError(tested));
       }
-      testStage.finish('succeeded', `${toTest.length} service(s) passed their tests`);
+      const cached = toTest.length - ran;
+      testStage.finish('succeeded', `${toTest.length} service(s) passed their tests${cached > 0 ? ` (${ran} run, ${cached} passed before with the same image, command, environment and timeout)` : ''}`);
     }
     return null;
   }
@@ -316,6 +337,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         resolveId: pulled && registryPort ? (b) => resolveDigest(registryPort, b) : undefined,
         redact: deps.redact,
         signal,
+        ...(deps.cancelGraceMs === undefined ? {} : { cancelGraceMs: deps.cancelGraceMs }),
         recording: recording.state,
         ...(input.resume?.before.has(env.settings.name) ? { knownBefore: input.resume.before.get(env.settings.name)! } : {}),
       });

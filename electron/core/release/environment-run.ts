@@ -39,9 +39,14 @@ export interface EnvironmentRunContext {
    * counted done when it verifiably runs the image, ready — not applied again, not mistaken for skipped.
    */
   knownBefore?: ReadonlyMap<string, import('../../../shared/release-report.js').LiveRevision>;
+  /** Default CANCEL_GRACE_MS. */
+  cancelGraceMs?: number;
   /** Whether the store still takes the release's rows (a refused write stops the release). */
   recording: RecordingState;
 }
+
+/** How long services in flight may go on finishing after a cancel before their apply or wait is stopped. */
+export const CANCEL_GRACE_MS = 3_000;
 
 const cancelledError = (what: string): ErrorPayload => ({ code: 'CANCELLED', message: `The release was cancelled ${what}` });
 
@@ -172,7 +177,14 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
   // Waves: services of a wave in parallel; the first failure (or a cancel) starts nothing new.
   const waves = tracker.stage('waves', name);
   const stop = new AbortController();
-  const onCancel = () => stop.abort();
+  // A cancel lets the services in flight finish for CANCEL_GRACE_MS, then stops their apply or wait
+  // (`hard`): a service that is slow to get healthy cannot hold a cancel for the whole deploy timeout.
+  const hard = new AbortController();
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const onCancel = () => {
+    stop.abort();
+    graceTimer = setTimeout(() => hard.abort(), ctx.cancelGraceMs ?? CANCEL_GRACE_MS);
+  };
   signal.addEventListener('abort', onCancel, { once: true });
   let failure: ErrorPayload | null = null;
   const entryOf = (service: string) => report.services.find((s) => s.service === service)!;
@@ -196,17 +208,23 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
         try {
           entry.outcome = 'applying';
           tracker.changed();
-          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit], { runId: tracker.report.id }), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
+          // The user's cancel reaches into the apply and the wait once its grace is over (another
+          // service's failure lets in-flight services finish): the Docker target then removes its
+          // candidate and keeps the old revision serving, a readiness wait stops, and the rollback
+          // below restores the rest.
+          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit], { runId: tracker.report.id, signal: hard.signal }), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
           tracker.report.applies++;
           entry.outcome = 'waiting';
           tracker.changed();
-          const ready = await waves.journal.step({ kind: 'target.waitReady', target: where, detail: { deadlineMs: env.settings.timeoutMs } }, () => env.target.waitReady([unit], { deadlineMs: env.settings.timeoutMs }), (r) => ({ revision: r[0]?.revision ?? null }));
+          const ready = await waves.journal.step({ kind: 'target.waitReady', target: where, detail: { deadlineMs: env.settings.timeoutMs } }, () => env.target.waitReady([unit], { deadlineMs: env.settings.timeoutMs, signal: hard.signal }), (r) => ({ revision: r[0]?.revision ?? null }));
           entry.outcome = 'ready';
           entry.revision = ready.find((s) => s.service === service)?.revision ?? null;
         } catch (err) {
+          const error = toErrorPayload(err);
           entry.outcome = 'failed';
-          entry.error = tracker.error(toErrorPayload(err));
-          failure ??= entry.error;
+          entry.error = tracker.error(error);
+          // Stopped by the user's cancel: the release is cancelled, not failed; the entry says how far it got.
+          if (!(hard.signal.aborted && error.code === 'CANCELLED')) failure ??= entry.error;
           stop.abort();
         }
         entry.durationMs = tracker.ms() - started;
@@ -217,6 +235,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     if (stop.signal.aborted) break;
   }
   signal.removeEventListener('abort', onCancel);
+  clearTimeout(graceTimer);
   for (const entry of report.services) if (entry.outcome === 'pending') entry.outcome = 'not-started';
   const cancelled = failure === null && signal.aborted;
   waves.finish(failure ? 'failed' : cancelled ? 'cancelled' : 'succeeded', failure ? (failure as ErrorPayload).message : null);

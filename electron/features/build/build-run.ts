@@ -1,8 +1,9 @@
 // `build.run`: builds and tests the affected (or named) projects on their own, outside a release.
 // It ties the pieces together: the workspace graph and affected set, the projects' convoy blocks, the
 // secrets Convoy knows, the core build stage, and the history store (a run of kind `build`, a `build`
-// stage, a step per build and test, every redacted log line as a `build.log` event). The release engine
-// runs the same stage through the same function.
+// stage, a step per build and test, every redacted log line as a `build.log` event), and the passed
+// tests it remembers (a test that passed with the same image ID, command, environment and timeout is
+// not run again unless `rerunTests`). The release engine runs the same stage through the same function.
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TEST_TIMEOUT_SECONDS } from '../../../shared/config.js';
@@ -17,6 +18,7 @@ import type { GitPort } from '../../core/ports/git.js';
 import { createJournal } from '../../core/journal.js';
 import type { EventStore, NewEvent } from '../../core/ports/event-store.js';
 import type { RunStore } from '../../core/ports/run-store.js';
+import type { TestResultStore } from '../../core/ports/test-results.js';
 import type { ImageBuilderPort } from '../../core/ports/image-builder.js';
 import type { Progress, WorkspacePort } from '../../core/ports/workspace.js';
 import { createRedactionGate, type RedactionGate } from '../../core/redact.js';
@@ -29,6 +31,8 @@ export interface BuildRunInput {
   head?: string;
   uncommitted?: boolean;
   concurrency?: number;
+  /** Run every test, also those the store remembers as passed. */
+  rerunTests?: boolean;
 }
 
 export interface BuildRunDeps {
@@ -38,6 +42,8 @@ export interface BuildRunDeps {
   config: ConfigPort;
   git: Pick<GitPort, 'headCommit'>;
   store: RunStore & EventStore;
+  /** Passed tests, remembered across runs (the app gives its store); without it every test runs. */
+  testResults?: TestResultStore;
   events: EventSink;
   newId: () => string;
   env?: NodeJS.ProcessEnv;
@@ -172,13 +178,22 @@ export async function runBuild(input: BuildRunInput, deps: BuildRunDeps, ctx: Bu
       logs.add(project, phase, line);
       deps.events.emit('build.log', { runId, jobId: ctx.jobId ?? null, project, phase, line });
     },
+    layer: (project, imageId) => void deps.store.appendEvent(runId, 'docker.layer', { project, imageId }),
   };
 
   const concurrency = input.concurrency ?? config.build.concurrency ?? Math.max(1, os.availableParallelism());
   progress(names.length > 0 ? `Building ${names.length} project(s), ${concurrency} at a time` : 'Nothing to build', 0);
   let result;
   try {
-    result = await runBuildStage(prepared.requests, { builder: deps.builder, redact, concurrency, signal: ctx.signal, progress, recorder });
+    result = await runBuildStage(prepared.requests, {
+      builder: deps.builder,
+      redact,
+      concurrency,
+      signal: ctx.signal,
+      progress,
+      recorder,
+      ...(deps.testResults ? { testResults: { store: deps.testResults, runId, rerun: input.rerunTests === true } } : {}),
+    });
   } catch (err) {
     logs.flush();
     deps.store.finishStage(stage.id, 'failed');

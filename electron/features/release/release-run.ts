@@ -36,6 +36,8 @@ export interface ReleaseStartInput {
   projects?: string[];
   approval?: ApprovalMode;
   by?: string;
+  /** Run every test, also those the store remembers as passed. */
+  rerunTests?: boolean;
 }
 
 export interface ReleaseRunDeps {
@@ -172,6 +174,8 @@ export async function startRelease(input: ReleaseStartInput, deps: ReleaseRunDep
         clock: { now },
         redact,
         buildConcurrency: config.build.concurrency ?? Math.max(1, os.availableParallelism()),
+        testResults: deps.store,
+        rerunTests: input.rerunTests === true,
         ...(deps.registry && settings.some((s) => s.config.registry) ? { registry: deps.registry(addSecrets) } : {}),
         ...(deps.pushRetry ? { pushRetry: deps.pushRetry } : {}),
         signal,

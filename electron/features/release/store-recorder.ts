@@ -45,6 +45,7 @@ export function stageJournal(store: HistoryStore, runId: string, stageName: stri
     buildRecorder: () => ({
       journal,
       log: (project, phase, line) => events.emit('build.log', { runId, jobId, project, phase, line }),
+      layer: (project, imageId) => void store.appendEvent(runId, 'docker.layer', { project, imageId }),
     }),
     finish: (state) => void store.finishStage(stage.id, state),
   };

@@ -195,11 +195,28 @@ describe.skipIf(skipDocker)('build.run against the real Docker Engine', () => {
     expect(app.store.getRun(again.runId)).toMatchObject({ kind: 'build', status: 'failed' });
   });
 
+  it('answers passed tests of unchanged images from the store; a failed test runs again; rerunTests runs all', async () => {
+    const client = createClient(app.channel());
+    const again = await client.run('build.run', { dir: ws.dir, projects: ['api', 'failing'] });
+    expect(byName(again, 'api').test).toMatchObject({ status: 'passed', cached: { runId: first.runId } });
+    expect(byName(again, 'failing').test).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(byName(again, 'failing').test.cached).toBeUndefined();
+    const tested = app.store.listSteps(again.runId).filter((s) => s.kind === 'docker.test').map((s) => s.target);
+    expect(tested).toEqual(['failing']);
+
+    const forced = await client.run('build.run', { dir: ws.dir, projects: ['api'], rerunTests: true });
+    expect(byName(forced, 'api').test).toMatchObject({ status: 'passed', exitCode: 0 });
+    expect(byName(forced, 'api').test.cached).toBeUndefined();
+    expect(app.store.listSteps(forced.runId).filter((s) => s.kind === 'docker.test').map((s) => s.target)).toEqual(['api']);
+  });
+
   it('builds only affected projects by default, and rebuilds a project whose inputs changed', async () => {
     ws.commit('change api', { 'services/api/t.sh': 'echo PASS: api v2\n' });
     const client = createClient(app.channel());
     const report = await client.run('build.run', { dir: ws.dir, base: 'HEAD~1' });
     expect(report.projects.map((p) => p.project)).toEqual(['api']);
+    // The project's own outcome first, so a failed build shows its error rather than only a count.
+    expect(byName(report, 'api')).toMatchObject({ status: 'built', error: null });
     expect(report.buildCalls).toBe(1);
     // The run records the base the affected set was computed from, resolved to a commit.
     expect(app.store.getRun(report.runId)?.base).toMatch(/^[0-9a-f]{40}$/);

@@ -69,6 +69,15 @@ describe.skipIf(skipDocker)('convoy build on examples/shop', () => {
     ]);
   });
 
+  it('an unchanged image is not tested again: the table says when its tests passed; --rerun-tests runs them', async () => {
+    const result = await convoy(['build', '-w', shop, '-p', 'catalog-api', ...data]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^catalog-api\s+\S+\s+cached \(no build\)\s+cached \(passed in a run of \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/m);
+    const forced = await convoy(['build', '-w', shop, '-p', 'catalog-api', '--rerun-tests', ...data]);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/^catalog-api\s+\S+\s+cached \(no build\)\s+passed in [\d.]+ s$/m);
+  });
+
   it('exits 1 and names the problem when a selected project has no Dockerfile', async () => {
     const result = await convoy(['build', '-w', shop, '-p', 'lib-pricing', ...data]);
     expect(result.code).toBe(1);

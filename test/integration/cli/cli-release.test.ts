@@ -99,7 +99,11 @@ describe('convoy release (CLI)', { timeout: 60_000 }, () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing was built and nothing was applied');
     expect(again.stderr).toContain('convoy release: release succeeded');
+    // Its tests passed in an earlier release (recorded in the SQLite store) on the same images: none ran.
+    expect(again.stdout).toContain('No test was run: each passed before');
     const id = /^Release (\S+) →/m.exec(again.stdout)![1]!;
+    const record = await convoy(['show', id, '--json']);
+    expect(JSON.parse(record.stdout)).toMatchObject({ buildCalls: 0, testRuns: 0, applies: 0 });
 
     const history = await convoy(['history', '--json']);
     const runs = (JSON.parse(history.stdout) as { runs: Array<{ id: string; kind: string; status: string }> }).runs;

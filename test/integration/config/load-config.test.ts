@@ -51,6 +51,11 @@ describe('loadWorkspaceConfig', () => {
     expect(() => loadWorkspaceConfig(dir)).toThrow(new RegExp(`convoy\\.yaml:\\d+ is not valid YAML`));
   });
 
+  it('reports an alias to a missing anchor as invalid YAML, not as a crash (found by the property test)', () => {
+    const dir = temp({ 'convoy.yaml': 'nx: *missing\n' });
+    expect(() => loadWorkspaceConfig(dir)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/convoy\.yaml is not valid YAML: .*alias/i) }));
+  });
+
   it('names the field of a schema error', () => {
     const dir = temp({ 'convoy.yaml': 'environments:\n  - name: staging\n    target: { kind: kubernetes, namespace: shop }\n' });
     expect(() => loadWorkspaceConfig(dir)).toThrow(/environments\.0\.target\.context/);

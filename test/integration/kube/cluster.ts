@@ -30,7 +30,7 @@ export const REAL = BACKEND !== 'test-server';
 /** Pods can be made to fail on purpose (the test server's faults, or the control plane's pod simulator). */
 export const FAULTS = BACKEND !== 'user-cluster';
 
-export type PodFailure = 'ImagePullBackOff' | 'CrashLoopBackOff';
+export type PodFailure = 'ImagePullBackOff' | 'CrashLoopBackOff' | 'NeverReady';
 
 export interface TestCluster {
   kubeconfig: string;

@@ -150,7 +150,14 @@ describe('Kubernetes target: diff changes nothing', () => {
     if (cluster.server) {
       expect(cluster.server.get('namespaces', null, fresh)).toBeUndefined();
       const writesSeen = cluster.server.requests.slice(before).filter((r) => r.method !== 'GET');
-      expect(writesSeen.every((r) => new URLSearchParams(r.query).get('dryRun') === 'All')).toBe(true);
+      // The diff did ask the server (a server-side dry-run apply per object), so "every write was a dry
+      // run" cannot pass merely because nothing was sent.
+      expect(writesSeen.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `PATCH /api/v1/namespaces/${fresh}`,
+        `PATCH /api/v1/namespaces/${fresh}/services/orders-api`,
+        `PATCH /apis/apps/v1/namespaces/${fresh}/deployments/orders-api`,
+      ]);
+      expect(writesSeen.filter((r) => new URLSearchParams(r.query).get('dryRun') !== 'All').map((r) => `${r.method} ${r.path}`)).toEqual([]);
     }
   });
 });

@@ -1,7 +1,7 @@
 // Detection (issue 13) with real processes and a real store: a run owned by a live second process is
 // never marked interrupted when another Convoy process opens the store; once that process is SIGKILLed,
 // the next open marks it interrupted and frees its lease. A pid that now belongs to a process started at
-// another time is not the owner. Migration 4 from a schema-3 store keeps its runs, and a run an older
+// another time is not the owner. Migrations 4 and 5 from a schema-3 store keep its runs, and a run an older
 // Convoy left running is interrupted.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -77,7 +77,7 @@ describe('finding runs whose process is gone', { timeout: 30_000 }, () => {
     await app.close();
   });
 
-  it('migration 4 keeps a schema-3 store and interrupts the run an older Convoy left running', async () => {
+  it('migrations 4 and 5 keep a schema-3 store and interrupts the run an older Convoy left running', async () => {
     const dataDir = tmp();
     const v3 = openStore(dataDir, { migrations: migrations.filter((m) => m.version <= 3) });
     expect(v3.schemaVersion()).toBe(3);
@@ -94,7 +94,7 @@ describe('finding runs whose process is gone', { timeout: 30_000 }, () => {
     raw.close();
 
     const app = open(dataDir);
-    expect(app.store.schemaVersion()).toBe(4);
+    expect(app.store.schemaVersion()).toBe(5);
     expect(app.store.getRun('old-ok')).toMatchObject({ status: 'succeeded', environment: 'local', base: 'a', head: 'b', summary: 's' });
     expect(app.store.getRun('old-ok')!.owner).toBeUndefined();
     expect(app.interrupted.map((r) => [r.run.id, r.freedLeases])).toEqual([['old-running', ['local']]]);

@@ -3,8 +3,9 @@
 // (busybox committed with a label per service and version) named as the example's manifests name
 // them, so the cluster gets `registry/prefix/shop/<service>@sha256:…`. The test server's pods fail
 // with ImagePullBackOff when their digest is not in the registry's storage — the check a real
-// kubelet makes by pulling (k14's control plane will make it by manifest HEAD; until it lands this
-// test asks the server to read the registry's storage).
+// kubelet makes by pulling. The pull cases also run on the real control plane, whose pod simulator
+// asks the registry for the manifest, in release-registry-pull.test.ts; this file's push faults
+// (a proxy, an authenticated registry) stay on the test server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,37 +14,13 @@ import { createImageInspector } from '../../../electron/adapters/docker/image-in
 import { createKubeTarget } from '../../../electron/adapters/kube/kube-target.js';
 import { createImageRegistry } from '../../../electron/adapters/registry/image-registry.js';
 import type { ImageRegistryPort, PushRetry } from '../../../electron/core/ports/image-registry.js';
-import type { BuildResult, BuildSpec, ImageBuilderPort, TestResult, TestSpec } from '../../../electron/core/ports/image-builder.js';
-import { docker, requireDocker, skipDocker } from '../../support/docker-engine.js';
-import { type RegistryProxy, type TestRegistry, dockerConfigWith, requireRegistry, skipRegistry, makeTestImages, startRegistry, startRegistryProxy } from '../../support/registry.js';
+import { requireDocker, skipDocker } from '../../support/docker-engine.js';
+import { CommittedImages, type RegistryProxy, type TestRegistry, dockerConfigWith, requireRegistry, skipRegistry, startRegistry, startRegistryProxy } from '../../support/registry.js';
 import { type EngineWorld, SERVICES, release } from '../../support/release-world.js';
 import { REAL, ROOT, startCluster, type TestCluster } from '../kube/cluster.js';
 
 const run = Math.random().toString(36).slice(2, 8);
 const USER = { username: 'convoy', password: `pw-${run}-registry` };
-
-/** Real images named `shop/<service>:reg-<run>-<VERSION>`, made once per name. */
-class CommittedImages implements ImageBuilderPort {
-  readonly made: Array<{ remove(): Promise<void> }> = [];
-  builds = 0;
-  async contentHash(spec: BuildSpec) {
-    return `${spec.project}-${spec.buildArgs.VERSION}`;
-  }
-  async build(spec: BuildSpec): Promise<BuildResult> {
-    const image = `shop/${spec.project}:reg-${run}-${spec.buildArgs.VERSION}`;
-    let info = await docker.getImage(image).inspect().catch(() => null);
-    const cached = info !== null;
-    if (!info) {
-      this.builds++;
-      this.made.push(await makeTestImages(docker, [image], run));
-      info = await docker.getImage(image).inspect();
-    }
-    return { project: spec.project, image, contentHash: image, imageId: info.Id, cached, durationMs: 1 };
-  }
-  async runTest(spec: TestSpec): Promise<TestResult> {
-    return { project: spec.project, image: spec.image, exitCode: 0, timedOut: false, durationMs: 1, logs: [] };
-  }
-}
 
 const retries: number[] = [];
 const noWait: PushRetry = { attempts: 3, delayMs: (attempt) => 1000 * attempt, wait: async (ms) => void retries.push(ms) };
@@ -52,7 +29,7 @@ let cluster: TestCluster;
 let registryA: TestRegistry;
 let registryB: TestRegistry;
 let proxy: RegistryProxy;
-const builder = new CommittedImages();
+const builder = new CommittedImages(run);
 const storeDir = mkdtempSync(path.join(tmpdir(), 'convoy-release-registry-'));
 let config: { dir: string; remove(): void };
 let port: ImageRegistryPort;
@@ -99,7 +76,7 @@ describe.skipIf(REAL || skipDocker || skipRegistry)('releases through registries
     }, 'ImagePullBackOff');
   });
   afterAll(async () => {
-    for (const made of builder.made) await made.remove();
+    await builder.remove();
     await cluster?.close();
     await proxy?.stop();
     await registryA?.stop();

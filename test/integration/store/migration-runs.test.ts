@@ -106,7 +106,7 @@ describe('migration 3 (runs) on a store written at schema 2', () => {
       expect(raw.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
       expect(raw.pragma('foreign_key_check')).toEqual([]);
       const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-      expect(tables).toEqual(['events', 'leases', 'runs', 'stages', 'steps']);
+      expect(tables).toEqual(['events', 'leases', 'runs', 'stages', 'steps', 'test_results']);
     } finally {
       raw.close();
     }

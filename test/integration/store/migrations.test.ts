@@ -8,7 +8,7 @@ import { CONVOY_APPLICATION_ID, LATEST_SCHEMA_VERSION, migrations, type Migratio
 import { openStore } from '../../../electron/adapters/sqlite/sqlite-store.js';
 import { expectStoreError, tempDir } from './helpers.js';
 
-const TABLES = ['events', 'leases', 'runs', 'stages', 'steps'];
+const TABLES = ['events', 'leases', 'runs', 'stages', 'steps', 'test_results'];
 
 function tableNames(file: string): string[] {
   const db = new Database(file, { readonly: true });

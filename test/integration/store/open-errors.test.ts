@@ -42,6 +42,23 @@ describe('a database from a newer Convoy', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(999);
     check.close();
   });
+
+  it('is refused before anything is written when the file is not in WAL mode (no journal-mode switch)', () => {
+    // The first guard must answer before the store turns WAL on: the later guard, inside the write lock,
+    // would also refuse, but only after the switch had rewritten the file's header.
+    const { dir, file } = seededDb(2);
+    const raw = new Database(file);
+    raw.pragma('journal_mode = DELETE');
+    raw.pragma('user_version = 999');
+    raw.close();
+    const before = sha256(file);
+
+    expectStoreError(() => openStore(dir), 'STORE_NEWER_SCHEMA');
+    expect(sha256(file)).toBe(before);
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
+    check.close();
+  });
 });
 
 describe('a corrupt file', () => {

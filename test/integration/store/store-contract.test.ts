@@ -111,6 +111,31 @@ describe.each(stores)('the %s store', (_name, make) => {
     expect(store.getLease('staging')).toBeNull();
   });
 
+  it('remembers a passed test by image ID, command, environment and timeout; a failure forgets it', () => {
+    store = make();
+    const key = { imageId: 'sha256:aaa', command: ['npm', 'test'], env: { A: '1', TOKEN: 's3cret' }, timeoutMs: 60_000 };
+    expect(store.findPassedTest(key)).toBeNull();
+    store.recordTestOutcome(key, { passed: true, runId: 'b1' });
+    expect(store.findPassedTest(key)).toEqual({ runId: 'b1', passedAt: '2025-01-01T00:00:01.000Z' });
+    // The environment's order does not matter; each of the four parts does.
+    expect(store.findPassedTest({ ...key, env: { TOKEN: 's3cret', A: '1' } })?.runId).toBe('b1');
+    for (const changed of [
+      { ...key, imageId: 'sha256:bbb' },
+      { ...key, command: ['npm', 'run', 'test'] },
+      { ...key, env: { A: '1', TOKEN: 'other' } },
+      { ...key, env: { A: '1' } },
+      { ...key, timeoutMs: 30_000 },
+    ]) {
+      expect(store.findPassedTest(changed)).toBeNull();
+    }
+    store.recordTestOutcome(key, { passed: true, runId: 'b2' });
+    expect(store.findPassedTest(key)).toEqual({ runId: 'b2', passedAt: '2025-01-01T00:00:02.000Z' });
+    store.recordTestOutcome(key, { passed: false, runId: 'b3' });
+    expect(store.findPassedTest(key)).toBeNull();
+    store.recordTestOutcome({ ...key, timeoutMs: 1 }, { passed: false, runId: 'b4' });
+    expect(store.findPassedTest({ ...key, timeoutMs: 1 })).toBeNull();
+  });
+
   it('fails every call after close', () => {
     store = make();
     store.close();

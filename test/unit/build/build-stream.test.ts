@@ -94,4 +94,27 @@ describe('BuildProgress', () => {
     progress.end();
     expect(lines).toEqual([`plain text ${REDACTED}`]);
   });
+
+  it('hears each intermediate image the build commits, not the base image or a cache hit', () => {
+    const layers: string[] = [];
+    const progress = new BuildProgress(createRedactor([]), undefined, (id) => layers.push(id));
+    const body = [
+      'Step 1/4 : FROM busybox:1.36.1',
+      ' ---> 1feff2557296',
+      'Step 2/4 : RUN echo a > /a',
+      ' ---> Using cache',
+      ' ---> 0b56bf211038',
+      'Step 3/4 : RUN echo b > /b',
+      ' ---> Running in bb01f5e59c82',
+      'Removing intermediate container bb01f5e59c82',
+      ' ---> 3c4d5e6f7a8b',
+      'Step 4/4 : LABEL x=y',
+      ' ---> Running in 83a301281b95',
+    ]
+      .map((line) => json({ stream: `${line}\n` }))
+      .join('');
+    progress.write(body);
+    progress.end();
+    expect(layers).toEqual(['3c4d5e6f7a8b']);
+  });
 });

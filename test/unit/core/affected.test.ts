@@ -90,6 +90,19 @@ describe('explainAffected', () => {
     expect(result.find((p) => p.name === 'storefront')?.via).toEqual(['catalog-api']);
   });
 
+  it('walks breadth-first: a project one step from the touched one is not reported through a longer chain', () => {
+    // a ← b ← m and a ← m: a depth-first walk that enters b first reaches m through b (m ← b ← a).
+    const graph: GraphProject[] = [
+      { name: 'a', root: 'a', dependencies: [] },
+      { name: 'b', root: 'b', dependencies: ['a'] },
+      { name: 'm', root: 'm', dependencies: ['b', 'a'] },
+      { name: 'z', root: 'z', dependencies: ['m'] },
+    ];
+    const result = explainAffected(graph, new Map([['a', [{ kind: 'files' as const, files: ['a/x.ts'] }]]]));
+    expect(result.find((p) => p.name === 'm')?.via).toEqual(['a']);
+    expect(result.find((p) => p.name === 'z')?.via).toEqual(['m', 'a']);
+  });
+
   it('ignores edges to external nodes and unknown touched names', () => {
     const result = explainAffected(projects, new Map([['nope', [{ kind: 'files' as const, files: ['x'] }]]]));
     expect(result).toEqual([]);
@@ -108,6 +121,16 @@ describe('attributeCauses', () => {
       { kind: 'workspace', cause: 'nx.json changed', files: ['nx.json'] },
     ]);
     expect(causes.get('orders-api')).toEqual([{ kind: 'workspace', cause: 'nx.json changed', files: ['nx.json'] }]);
+  });
+
+  it('does not list a project\'s own config file twice (once as its file, once as a workspace cause)', () => {
+    const causes = attributeCauses(['orders-api', 'storefront'], new Map([['orders-api', ['services/orders-api/project.json']]]), {
+      'services/orders-api/project.json': ['orders-api', 'storefront'],
+    });
+    expect(causes.get('orders-api')).toEqual([{ kind: 'files', files: ['services/orders-api/project.json'] }]);
+    expect(causes.get('storefront')).toEqual([
+      { kind: 'workspace', cause: 'project configuration services/orders-api/project.json changed', files: ['services/orders-api/project.json'] },
+    ]);
   });
 
   it('never drops a project Nx touched, even without a traced cause', () => {

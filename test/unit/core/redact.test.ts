@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, createLineSplitter, createRedactor, secretForms } from '../../../electron/core/redact.js';
+import { REDACTED, createLineSplitter, createRedactor } from '../../../electron/core/redact.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/**
+ * The test's own oracle, independent of secretForms: every run of base64 characters (either alphabet)
+ * left in a line, decoded from each of its first four characters, must not contain the secret's bytes.
+ */
+function decodesToSecret(line: string, secret: string): boolean {
+  const wanted = Buffer.from(secret);
+  for (const run of line.match(/[A-Za-z0-9+/_-]+/g) ?? []) {
+    const standard = run.replace(/-/g, '+').replace(/_/g, '/');
+    for (let start = 0; start < 4; start++) {
+      if (Buffer.from(standard.slice(start), 'base64').includes(wanted)) return true;
+    }
+  }
+  return false;
+}
 
 describe('createRedactor', () => {
   const secret = 's3cr3t-Tok3n/with+chars';
@@ -18,16 +33,30 @@ describe('createRedactor', () => {
     expect(redact(urlSafe)).toBe(REDACTED);
   });
 
-  it('hides the secret inside a larger base64 blob at every byte alignment', () => {
+  it('hides the secret inside a larger base64 blob at every byte alignment, in both alphabets', () => {
+    // '?', '>' and '~' make the encodings contain '/' and '+' (so '_' and '-' in the URL-safe alphabet).
+    const secret = 's3cr3t?Tok3n>with~chars??~~~>>>';
+    const redact = createRedactor([secret]);
     for (const prefix of ['', 'a', 'ab', 'abc', 'user:']) {
       for (const suffix of ['', '\n', 'xy']) {
-        const blob = b64(`${prefix}${secret}${suffix}`);
-        const line = redact(`Authorization: Basic ${blob}`);
-        expect(line).toContain(REDACTED);
-        // No 8-character run of the secret's own encoding survives.
-        const core = secretForms(secret).filter((form) => form.length >= 8);
-        for (const form of core) expect(line).not.toContain(form);
+        const bytes = Buffer.from(`${prefix}${secret}${suffix}`);
+        for (const encoding of ['base64', 'base64url'] as const) {
+          const line = redact(`Authorization: Basic ${bytes.toString(encoding)}`);
+          expect(line).toContain(REDACTED);
+          // Whatever survives, decoded at any start, no longer yields the secret.
+          expect(decodesToSecret(line, secret)).toBe(false);
+        }
       }
+    }
+  });
+
+  it('the oracle above sees a secret that was not hidden, in either alphabet', () => {
+    const secret = 's3cr3t?Tok3n>with~chars??~~~>>>';
+    for (const prefix of ['', 'a', 'ab']) {
+      const blob = Buffer.from(`${prefix}${secret}xy`);
+      expect(blob.toString('base64url')).toMatch(/[-_].*[-_]/); // the URL-safe case differs from the standard one
+      expect(decodesToSecret(blob.toString('base64'), secret)).toBe(true);
+      expect(decodesToSecret(blob.toString('base64url'), secret)).toBe(true);
     }
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffLines, diffObject, maskSecrets, normalizeForDiff, unifiedDiff } from '../../../electron/adapters/kube/diff.js';
-import { deploymentRolloutState, podProblem, selectorString, type DeploymentLike } from '../../../electron/adapters/kube/rollout.js';
+import { deploymentRolloutState, podProblem, selectorString, timedOutReplicaSet, type DeploymentLike } from '../../../electron/adapters/kube/rollout.js';
 
 describe('diff normalisation and masking', () => {
   it('drops server-owned fields', () => {
@@ -76,6 +76,27 @@ describe('rollout status rules (kubectl rollout status)', () => {
     if (failed) expect(s.failed).toMatch(failed);
     else expect(s.failed).toBeNull();
     expect(s.message).toMatch(message);
+  });
+
+  // Seen on the real control plane: after `rollout undo` of a timed-out rollout the controller keeps
+  // Progressing=False/ProgressDeadlineExceeded naming the failed ReplicaSet, at the new generation,
+  // until the old pods are gone (generation 3, observed 3, replicas 2, updated 1, available 1).
+  describe('a ProgressDeadlineExceeded left from the ReplicaSet the Deployment went back from', () => {
+    const undone = dep(3, 3, 1, {
+      replicas: 2,
+      updatedReplicas: 1,
+      availableReplicas: 1,
+      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-5467b85fc5" has timed out progressing.' }],
+    });
+    it('is stale when the current ReplicaSet is another one: the rollout goes on', () => {
+      expect(timedOutReplicaSet(undone)).toBe('web-5467b85fc5');
+      expect(deploymentRolloutState(undone, 'web', 'web-85f6679786')).toEqual({ done: false, failed: null, message: 'web: 1 old replicas pending termination' });
+    });
+    it('fails the rollout when it names the current ReplicaSet, or the current one is unknown (kubectl\'s rule)', () => {
+      expect(deploymentRolloutState(undone, 'web', 'web-5467b85fc5').failed).toMatch(/web: deployment exceeded its progress deadline \(ProgressDeadlineExceeded: ReplicaSet "web-5467b85fc5"/);
+      expect(deploymentRolloutState(undone, 'web', null).failed).toMatch(/exceeded its progress deadline/);
+      expect(deploymentRolloutState(undone, 'web').failed).toMatch(/exceeded its progress deadline/);
+    });
   });
 
   it('treats a missing spec.replicas as 1', () => {

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests Stryker runs against each mutant of electron/core and shared/ (npm run test:mutation):
+// only the fast ones written for that code — the unit tests of the core and of the contract, and the
+// property tests (30 cases each here: every mutant re-runs them). No Docker, no Chromium, no nx
+// installs, no renderer (jsdom), no ESLint runs, no adapters' or feature handlers' tests.
+export default defineConfig({
+  test: {
+    environment: 'node',
+    include: [
+      'test/unit/core/**/*.test.ts',
+      'test/unit/shared/**/*.test.ts',
+      'test/property/**/*.test.ts',
+    ],
+    setupFiles: ['test/property/fc-config.ts'],
+    env: { FC_NUM_RUNS: '30' },
+    testTimeout: 30_000,
+  },
+});
