@@ -75,7 +75,8 @@ export default defineConfig({
               test: {
                 name: 'kube-control-plane',
                 environment: 'node',
-                globalSetup: ['test/support/global-kube-cluster.ts'],
+                // The availability decision too: kube suites that also use Docker or the registry inject it.
+                globalSetup: ['test/support/global-availability.ts', 'test/support/global-kube-cluster.ts'],
                 pool: 'forks' as const,
                 include: KUBE_SUITES,
                 env: { CONVOY_TEST_BACKEND: 'control-plane' },

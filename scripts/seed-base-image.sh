@@ -73,8 +73,12 @@ for applet in "${available[@]}" "${required[@]}"; do
   ln -s busybox "$rootfs/bin/$applet"
   linked=$((linked + 1))
 done
+# Checked against the list read above: piping `--list` into `grep -q` fails now and then under
+# pipefail (grep exits at the first match and busybox dies of SIGPIPE), which read as a missing applet.
+declare -A offered=()
+for applet in "${available[@]}"; do offered[$applet]=1; done
 for applet in "${required[@]}"; do
-  "$BUSYBOX_BIN" --list | grep -qxF -- "$applet" || die "$BUSYBOX_BIN lacks the required applet '$applet'"
+  [[ -n "${offered[$applet]:-}" ]] || die "$BUSYBOX_BIN lacks the required applet '$applet'"
 done
 # Common absolute paths used in shebangs.
 ln -s ../../bin/env "$rootfs/usr/bin/env"
