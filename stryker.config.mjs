@@ -30,6 +30,7 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
-  // Only what the mutation tests need is copied into the sandbox.
-  ignorePatterns: ['dist', 'release', 'reports', 'bench-results', '.nx', 'test-results', 'test/integration', 'test/e2e'],
+  // Only what the mutation tests need is copied into the sandbox. '/release' is anchored: a bare
+  // 'release' (gitignore syntax) also dropped electron/core/release/ and its tests from every run.
+  ignorePatterns: ['dist', '/release', 'reports', 'bench-results', '.nx', 'test-results', 'test/integration', 'test/e2e'],
 };

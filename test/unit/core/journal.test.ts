@@ -28,6 +28,14 @@ describe('journal.step', () => {
     ]);
   });
 
+  it('records a step without an outcome function as succeeded, with no detail', async () => {
+    const { store, journal } = setup();
+    expect(await journal.step({ kind: 'target.remove', target: 'staging/api', detail: null }, async () => 42)).toBe(42);
+    const [step] = store.listSteps('run-1');
+    expect(step).toMatchObject({ kind: 'target.remove', ok: true, finishedAt: expect.any(String) });
+    expect(step!.result).toBeNull();
+  });
+
   it('writes the result on success and returns the value', async () => {
     const { store, journal } = setup();
     const value = await journal.step(
