@@ -37,7 +37,8 @@ export function createOwnerLookup(projects: readonly GraphProject[]): (file: str
 }
 
 function normalizeRoot(root: string): string {
-  const trimmed = root.replace(/\\/g, '/').replace(/^\.\/?/, '').replace(/\/+$/, '');
+  // Only "./" or a lone "." is dropped: a hidden folder such as .tools/x keeps its dot.
+  const trimmed = root.replace(/\\/g, '/').replace(/^\.(\/|$)/, '').replace(/\/+$/, '');
   return trimmed === '.' ? '' : trimmed;
 }
 

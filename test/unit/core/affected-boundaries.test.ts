@@ -29,6 +29,12 @@ describe('owner lookup: roots as written in project files', () => {
     expect(owner('README.md')).toBe('root');
   });
 
+  it('keeps the leading dot of a hidden folder: a project at .tools/x owns its files', () => {
+    const owner = createOwnerLookup([project('tools', '.tools/x'), project('dotroot', '.')]);
+    expect(owner('.tools/x/a.ts')).toBe('tools');
+    expect(owner('tools/x/a.ts')).toBe('dotroot');
+  });
+
   it('never matches a root against a cut-off file name', () => {
     expect(createOwnerLookup([project('a', 'a')])('abc')).toBeNull();
   });
