@@ -9,10 +9,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../electron/app.js';
-import type { CliContext } from '../../../electron/cli/context.js';
-import { runCli } from '../../../electron/cli/main.js';
 import { FakeDeployTarget } from '../../fakes/deploy-target.js';
 import { FakeDockerEngine } from '../../fakes/docker-engine.js';
+import { runCliInProcess } from '../../support/cli-in-process.js';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -26,20 +25,7 @@ const tmp = () => {
 
 const target = new FakeDeployTarget({ environment: 'staging' });
 
-async function convoy(dataDir: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const ctx: CliContext = {
-    openApp: () => createApp({ dataDir, docker: new FakeDockerEngine(), makeTarget: () => target }),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    interactive: false,
-    env: {},
-    onInterrupt: () => () => {},
-  };
-  const code = await runCli([...args, '--data', dataDir], ctx);
-  return { code, stdout, stderr };
-}
+const convoy = (dataDir: string, args: string[]) => runCliInProcess(dataDir, args, { docker: new FakeDockerEngine(), makeTarget: () => target });
 
 async function seeded(): Promise<string> {
   const dataDir = tmp();

@@ -8,11 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../electron/app.js';
-import type { CliContext } from '../../../electron/cli/context.js';
-import { runCli } from '../../../electron/cli/main.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
 import { FakeDeployTarget } from '../../fakes/deploy-target.js';
 import { FakeDockerEngine } from '../../fakes/docker-engine.js';
+import { runCliInProcess } from '../../support/cli-in-process.js';
 import { git } from '../affected/fixtures.js';
 
 const dirs: string[] = [];
@@ -57,20 +56,7 @@ async function interrupted(record: ReleaseReport): Promise<string> {
   return dataDir;
 }
 
-async function convoy(dataDir: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const ctx: CliContext = {
-    openApp: () => createApp({ dataDir, docker: new FakeDockerEngine(), makeTarget: () => target, images: { imageId: async () => null } }),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    interactive: false,
-    env: {},
-    onInterrupt: () => () => {},
-  };
-  const code = await runCli([...args, '--data', dataDir], ctx);
-  return { code, stdout, stderr };
-}
+const convoy = (dataDir: string, args: string[]) => runCliInProcess(dataDir, args, { docker: new FakeDockerEngine(), makeTarget: () => target, images: { imageId: async () => null } });
 
 describe('convoy recover --resume refusals', () => {
   it('refuses when the release stopped before its images were built and the workspace moved to another commit', async () => {
