@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_DIR, INPUTS_FILE, inputsManifest } from './cli-bundle.mjs';
+import { RUNTIME_EXTERNALS } from './runtime-externals.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,14 +24,7 @@ try {
 }
 
 const external = [
-  'better-sqlite3',
-  'nx',
-  'nx/*',
-  '@nx/*',
-  'dockerode',
-  'ssh2',
-  'cpu-features',
-  '@kubernetes/client-node',
+  ...RUNTIME_EXTERNALS,
   // Development tools the CLI starts from the checkout when present (the console's build).
   'vite',
   'tsx',

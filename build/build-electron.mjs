@@ -7,22 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { RUNTIME_EXTERNALS } from './runtime-externals.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'electron');
 const watch = process.argv.includes('--watch');
 
-const external = [
-  'electron',
-  'better-sqlite3',
-  'nx',
-  'nx/*',
-  '@nx/*',
-  'dockerode',
-  'ssh2',
-  'cpu-features',
-  '@kubernetes/client-node',
-];
+const external = ['electron', ...RUNTIME_EXTERNALS];
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
