@@ -15,5 +15,9 @@ export default defineConfig({
     setupFiles: ['test/property/fc-config.ts'],
     env: { FC_NUM_RUNS: '30' },
     testTimeout: 30_000,
+    // One module graph per worker instead of one per test file: Stryker runs a handful of files per
+    // mutant, and re-importing each file's modules was most of a mutant's cost (docs/mutation.md).
+    // These tests share no module-level state that a previous file could leave behind.
+    isolate: false,
   },
 });
