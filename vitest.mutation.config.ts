@@ -14,7 +14,11 @@ export default defineConfig({
     ],
     setupFiles: ['test/property/fc-config.ts'],
     env: { FC_NUM_RUNS: '30' },
-    testTimeout: 30_000,
+    // A mutant that leaves a promise pending (an engine step that never settles) fails its test here,
+    // in the same worker, instead of reaching Stryker's timeout, which restarts the worker (~10 s on a
+    // loaded machine). The whole set runs in about a second; no single test comes near 3 s.
+    testTimeout: 3_000,
+    hookTimeout: 3_000,
     // One module graph per worker instead of one per test file: Stryker runs a handful of files per
     // mutant, and re-importing each file's modules was most of a mutant's cost (docs/mutation.md).
     // These tests share no module-level state that a previous file could leave behind.

@@ -25,6 +25,16 @@ describe('whyGone and busyError, exactly', () => {
     expect(whyGone(holder, identity(1), new Date(T0 + 60_001), 60_000)).toBe('no heartbeat since 2026-12-01T10:00:00.000Z (60 s)');
   });
 
+  it('a holder with this pid is this process only when its process start time matches or is unknown', () => {
+    const at = '2026-12-01T10:00:00.000Z';
+    const holder = (processStartedAt: string | null) => ({ runId: 'r', pid: 7, host: 'box-a', startedAt: at, heartbeatAt: at, processStartedAt });
+    // The pid is reused: another process of that pid held it and is gone.
+    const reused = { pid: 7, host: 'box-a', startedAt: 'A', isAlive: () => false };
+    expect(whyGone(holder('B'), reused, new Date(T0), 60_000)).toBe('process 7 on box-a no longer exists');
+    expect(whyGone(holder('A'), reused, new Date(T0), 60_000)).toBeNull();
+    expect(whyGone(holder(null), reused, new Date(T0), 60_000)).toBeNull();
+  });
+
   it('the busy error says who holds it since when, and what to do', () => {
     const error = busyError('staging', { runId: 'run-1', pid: 100, host: 'box-a', startedAt: 'S', heartbeatAt: 'H' });
     expect(error).toBeInstanceOf(ConvoyError);
@@ -70,6 +80,14 @@ describe('lease keeper options and defaults', () => {
     held.resolve();
     await expect(work).resolves.toMatch(/^no heartbeat since 2000-01-01T00:00:00.000Z/);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('records when this process started in the lease, so a later process with the same pid is not taken for it', async () => {
+    const store = createMemoryStore();
+    const keeper = createLeaseKeeper({ store, self: { ...identity(42), startedAt: '2026-12-01T09:00:00.000Z' }, every: () => () => undefined });
+    await keeper.hold('staging', 'run-1', async () => {
+      expect(store.getLease('staging')).toMatchObject({ pid: 42, processStartedAt: '2026-12-01T09:00:00.000Z' });
+    });
   });
 
   it('numbers ad-hoc run ids per process, from 1', () => {
