@@ -73,4 +73,95 @@ describe('guardRecorder', () => {
     expect(ran).toEqual([]);
     expect(() => recorder.end({} as ReleaseReport)).not.toThrow();
   });
+
+  it('after a refusal, later steps and stages are not even journaled, while the store has room again', async () => {
+    const inner = new FillingRecorder();
+    const { recorder } = guardRecorder(inner);
+    const journal = recorder.stage('waves', 'local');
+    inner.isFull = true;
+    recorder.event('release.stageStarted', { releaseId: 'r', stage: 'waves', environment: 'local' });
+    inner.isFull = false;
+    await expect(journal.step(spec('local/b'), async () => 'applied')).rejects.toBe(full);
+    const rollback = recorder.stage('rollback', 'local');
+    expect(() => rollback.buildRecorder()).toThrow(full);
+    expect(inner.steps).toEqual([]);
+    expect(inner.stages.map((stage) => stage.name)).toEqual(['waves']);
+  });
+
+  it('a stage write the store refuses gives a journal whose steps throw the store error', async () => {
+    const inner = new FillingRecorder();
+    const { recorder, state } = guardRecorder(inner);
+    inner.isFull = true;
+    const journal = recorder.stage('waves', 'local');
+    expect(state.failure()).toBe(full);
+    const ran: string[] = [];
+    await expect(journal.step(spec('local/a'), async () => void ran.push('a'))).rejects.toBe(full);
+    expect(ran).toEqual([]);
+  });
+
+  it('a step already past its intent write when another write is refused does not start its effect', async () => {
+    const inner = new FillingRecorder();
+    let intentWritten!: () => void;
+    const slowIntent = new Promise<void>((resolve) => (intentWritten = resolve));
+    const slow = {
+      ...inner,
+      stage: (name: string, environment: string | null) => ({
+        ...inner.stage(name, environment),
+        step: async <T>(_spec: unknown, effect: () => Promise<T>) => {
+          await slowIntent;
+          return effect();
+        },
+      }),
+      event: (name: string, payload: unknown) => inner.event(name, payload),
+      begin: () => {},
+      end: () => {},
+    };
+    const { recorder, state } = guardRecorder(slow as unknown as FillingRecorder);
+    const ran: string[] = [];
+    const step = recorder.stage('waves', 'local').step(spec('local/a'), async () => void ran.push('a'));
+    inner.isFull = true;
+    recorder.event('release.stageStarted', { releaseId: 'r', stage: 'waves', environment: 'local' });
+    intentWritten();
+    await expect(step).rejects.toBe(full);
+    expect(ran).toEqual([]);
+    expect(state.failure()).toBe(full);
+  });
+
+  it('an effect that fails and then cannot have its outcome written is a store failure', async () => {
+    const inner = new FillingRecorder();
+    const failing = {
+      ...inner,
+      stage: (name: string, environment: string | null) => ({
+        ...inner.stage(name, environment),
+        step: async <T>(_spec: unknown, effect: () => Promise<T>) => {
+          await effect().catch(() => undefined);
+          throw full; // the outcome row after the failed effect
+        },
+      }),
+      event: () => {},
+      begin: () => {},
+      end: () => {},
+    };
+    const { recorder, state } = guardRecorder(failing as unknown as FillingRecorder);
+    const journal = recorder.stage('waves', 'local');
+    await expect(journal.step(spec('local/a'), async () => Promise.reject(new ConvoyError('HEALTH_FAILED', 'a is not healthy')))).rejects.toBe(full);
+    expect(state.failure()).toBe(full);
+  });
+
+  it('passes stage ends, build recorders, checkpoints and begin through to the store', () => {
+    const checkpoints: ReleaseReport[] = [];
+    const inner = Object.assign(new FillingRecorder(), { checkpoint: (report: ReleaseReport) => void checkpoints.push(report) });
+    const { recorder } = guardRecorder(inner);
+    const journal = recorder.stage('waves', 'local');
+    expect(journal.buildRecorder().journal.runId).toBe('fake');
+    journal.finish('succeeded');
+    expect(inner.stages).toEqual([{ name: 'waves', environment: 'local', state: 'succeeded' }]);
+    const report = { id: 'r' } as ReleaseReport;
+    recorder.checkpoint(report);
+    recorder.begin(report as never);
+    recorder.end(report as never);
+    expect(checkpoints).toEqual([report]);
+    expect(inner.begun).toBe(report);
+    expect(inner.ended).toBe(report);
+  });
 });

@@ -32,19 +32,19 @@ describe('ReleaseTracker', () => {
   it('times a stage from its start to its finish on the engine clock, and says so in events', () => {
     const recorder = new FakeRecorder();
     const tracker = new ReleaseTracker(report(), clockAt('2026-01-01T00:00:01.000Z', '2026-01-01T00:00:03.500Z'), recorder, (line) => line.replace('s3cret', '***'));
-    const stage = tracker.stage('deploy', 'local');
+    const stage = tracker.stage('waves', 'local');
     expect(tracker.report.stages).toEqual([
-      { name: 'deploy', environment: 'local', state: 'running', startedAt: '2026-01-01T00:00:01.000Z', finishedAt: null, durationMs: null, message: null },
+      { name: 'waves', environment: 'local', state: 'running', startedAt: '2026-01-01T00:00:01.000Z', finishedAt: null, durationMs: null, message: null },
     ]);
     stage.finish('failed', 'token s3cret refused');
     expect(tracker.report.stages[0]).toEqual({
-      name: 'deploy', environment: 'local', state: 'failed', startedAt: '2026-01-01T00:00:01.000Z',
+      name: 'waves', environment: 'local', state: 'failed', startedAt: '2026-01-01T00:00:01.000Z',
       finishedAt: '2026-01-01T00:00:03.500Z', durationMs: 2500, message: 'token *** refused',
     });
-    expect(recorder.stages).toEqual([{ name: 'deploy', environment: 'local', state: 'failed' }]);
+    expect(recorder.stages).toEqual([{ name: 'waves', environment: 'local', state: 'failed' }]);
     expect(recorder.events).toEqual([
-      { name: 'release.stageStarted', payload: { releaseId: 'rel-1', stage: 'deploy', environment: 'local' } },
-      { name: 'release.stageFinished', payload: { releaseId: 'rel-1', stage: 'deploy', environment: 'local', state: 'failed', message: 'token *** refused' } },
+      { name: 'release.stageStarted', payload: { releaseId: 'rel-1', stage: 'waves', environment: 'local' } },
+      { name: 'release.stageFinished', payload: { releaseId: 'rel-1', stage: 'waves', environment: 'local', state: 'failed', message: 'token *** refused' } },
     ]);
   });
 
