@@ -48,6 +48,19 @@ describe('push stage', () => {
     expect(report.applies).toBe(0);
   });
 
+  it('the push stage says how many images it pushed and how many the registry had, and keeps each digest', async () => {
+    const { world, registry } = registryWorld();
+    const first = await release(world, { id: 'p1', version: 'v1' }).done;
+    const second = await release(world, { id: 'p2', version: 'v1' }).done;
+    const pushMessage = (report: typeof first) => report.stages.find((s) => s.name === 'push')?.message;
+    expect(pushMessage(first)).toBe('3 pushed, 0 already in the registry');
+    expect(pushMessage(second)).toBe('0 pushed, 3 already in the registry');
+    const digests = first.pushes.map((p) => p.digest);
+    expect(first.pushes.map((p) => p.outcome)).toEqual(['pushed', 'pushed', 'pushed']);
+    expect(digests).toEqual(first.pushes.map((p) => registry.digestOf(first.images.find((i) => i.service === p.service)!.image!)));
+    expect(second.pushes.map((p) => p.digest)).toEqual(digests);
+  });
+
   it('retries a transient failure after the backoff, journaling each attempt', async () => {
     const { world, registry } = registryWorld();
     registry.fail(2, true);
