@@ -128,7 +128,7 @@ describe('rollbackServices', () => {
 
   it('a failed rollback is reported with its code, redacted, and what runs now', async () => {
     const { target } = scriptedTarget([{ state: 'failed', revision: '2', image: 'shop/orders-api:v2' }, { state: 'failed', revision: '2', image: 'shop/orders-api:v2' }], {
-      rollback: new ConvoyError('TARGET_FAILED', 'token s3cret refused'),
+      rollback: new ConvoyError('KUBE_UNREACHABLE', 'token s3cret refused'),
     });
     const [entry] = await roll(target, recordingJournal().journal, [item()]);
     expect(entry).toEqual({
@@ -136,7 +136,7 @@ describe('rollbackServices', () => {
       to: BEFORE,
       outcome: 'failed',
       after: { state: 'failed', revision: '2', image: 'shop/orders-api:v2' },
-      message: 'staging/orders-api: rollback failed: token *** refused [TARGET_FAILED]',
+      message: 'staging/orders-api: rollback failed: token *** refused [KUBE_UNREACHABLE]',
     });
   });
 
@@ -167,14 +167,14 @@ describe('rollbackServices', () => {
     const [left] = await roll(still.target, recordingJournal().journal, [item(none)]);
     expect(left).toMatchObject({ outcome: 'failed', message: 'staging/orders-api: after removing it, it still reads as ready (shop/orders-api:v2)' });
 
-    const failing = scriptedTarget([], { remove: new ConvoyError('TARGET_FAILED', 'api s3cret down'), status: new Error('unreachable') });
+    const failing = scriptedTarget([], { remove: new ConvoyError('KUBE_UNREACHABLE', 'api s3cret down'), status: new Error('unreachable') });
     const [failed] = await roll(failing.target, recordingJournal().journal, [item(none)]);
     expect(failed).toEqual({
       service: 'orders-api',
       to: none,
       outcome: 'failed',
       after: null,
-      message: 'staging/orders-api: removing it (it did not run there before this release) failed: api *** down [TARGET_FAILED]',
+      message: 'staging/orders-api: removing it (it did not run there before this release) failed: api *** down [KUBE_UNREACHABLE]',
     });
   });
 
@@ -184,8 +184,8 @@ describe('rollbackServices', () => {
     const [removed] = await roll(empty.target, recordingJournal().journal, [item(none)]);
     expect(removed!.message).toBe('staging/orders-api: it did not run there before this release; nothing was left to remove');
 
-    const dark = scriptedTarget([{ state: 'failed', revision: '2', image: 'shop/orders-api:v2' }], { rollback: new ConvoyError('TARGET_FAILED', 'refused'), status: new Error('unreachable') });
+    const dark = scriptedTarget([{ state: 'failed', revision: '2', image: 'shop/orders-api:v2' }], { rollback: new ConvoyError('KUBE_UNREACHABLE', 'refused'), status: new Error('unreachable') });
     const [failed] = await roll(dark.target, recordingJournal().journal, [item()]);
-    expect(failed).toMatchObject({ outcome: 'failed', after: null, message: 'staging/orders-api: rollback failed: refused [TARGET_FAILED]' });
+    expect(failed).toMatchObject({ outcome: 'failed', after: null, message: 'staging/orders-api: rollback failed: refused [KUBE_UNREACHABLE]' });
   });
 });
