@@ -110,4 +110,24 @@ describe('toDeployUnit', () => {
     expect(unit).toEqual({ service: 'api', image: 'shop/api:abc', releaseId: 'r1', commit: 'c1', manifestsDir: '/ws/api/deploy', port: 8080, health: '/healthz', env: { MODE: 'prod', LEVEL: 'debug', TOKEN: 'tok-1234567' }, secrets: ['tok-1234567'] });
     expect(secrets).toEqual(['tok-1234567']);
   });
+
+  it('names the source image only when it differs from the deployed one', async () => {
+    const { toDeployUnit } = await import('../../../electron/core/deploy-units.js');
+    const config = ProjectConfig.parse({ image: 'shop/api' });
+    const base = { service: 'api', config, manifestsDir: null, releaseId: 'r1', commit: null, environmentEnv: {} };
+    const pushed = toDeployUnit({ ...base, image: 'reg:5000/shop/api@sha256:ab', sourceImage: 'shop/api:abc' }, {}).unit;
+    expect(pushed.sourceImage).toBe('shop/api:abc');
+    expect('sourceImage' in toDeployUnit({ ...base, image: 'shop/api:abc', sourceImage: 'shop/api:abc' }, {}).unit).toBe(false);
+    expect('sourceImage' in toDeployUnit({ ...base, image: 'shop/api:abc' }, {}).unit).toBe(false);
+    expect('sourceImage' in toDeployUnit({ ...base, image: 'shop/api:abc', sourceImage: '' }, {}).unit).toBe(false);
+  });
+
+  it('names the project or the environment and the key of a variable that is not set', async () => {
+    const { toDeployUnit } = await import('../../../electron/core/deploy-units.js');
+    const base = { service: 'api', manifestsDir: null, image: 'shop/api:abc', releaseId: 'r1', commit: null };
+    const own = ProjectConfig.parse({ image: 'shop/api', env: { TOKEN: { fromEnv: 'T' } } });
+    expect(() => toDeployUnit({ ...base, config: own, environmentEnv: {} }, {})).toThrow(/^api env TOKEN reads the environment variable T, which is not set/);
+    const plain = ProjectConfig.parse({ image: 'shop/api' });
+    expect(() => toDeployUnit({ ...base, config: plain, environmentEnv: { KEY: { fromEnv: 'K' } } }, {})).toThrow(/^environment env KEY reads the environment variable K, which is not set/);
+  });
 });
