@@ -9,6 +9,7 @@ import type { ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { EnvironmentReport, ImageReport, LiveRevision, ReleaseReport } from '../../../shared/release-report.js';
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
+import type { ObjectVersion } from '../ports/deploy-target.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
 import type { TestResultStore } from '../ports/test-results.js';
 import type { ImageRegistryPort, PushRetry } from '../ports/image-registry.js';
@@ -57,6 +58,8 @@ export interface ResumeFrom {
   before: ReadonlyMap<string, ReadonlyMap<string, LiveRevision>>;
   /** Approvals it had already received, per environment. */
   approvals: ReadonlyMap<string, ApprovalDecision>;
+  /** Per object (objectKey), the version its last recorded write left: written again only if it changed since. */
+  written?: ReadonlyMap<string, ObjectVersion>;
 }
 
 /** The interrupted run's images, when every one was built and tested; null when the build must run. */
@@ -340,6 +343,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         ...(deps.cancelGraceMs === undefined ? {} : { cancelGraceMs: deps.cancelGraceMs }),
         recording: recording.state,
         ...(input.resume?.before.has(env.settings.name) ? { knownBefore: input.resume.before.get(env.settings.name)! } : {}),
+        ...(input.resume?.written ? { written: input.resume.written } : {}),
       });
       const previousEnv = input.resume?.previous.environments.find((e) => e.name === env.settings.name);
       // An environment the interrupted run had finished reads as it did, not as "unchanged".

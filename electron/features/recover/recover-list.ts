@@ -48,21 +48,27 @@ export async function reconcileRelease(found: Interrupted, deps: ReleaseRunDeps)
   const gate = deps.redaction ?? createRedactionGate();
   const targets = new Map<string, DeployTargetPort>();
   try {
+    const targetOf = (environment: string): DeployTargetPort => {
+      const settings = found.settings.find((s) => s.name === environment);
+      if (!settings) throw new ConvoyError('CONFIG_INVALID', `${environment} is no longer an environment of convoy.yaml`);
+      let target = targets.get(environment);
+      if (!target) {
+        target = deps.makeTarget(settings.config, found.root, deps.leases, gate, env);
+        targets.set(environment, target);
+      }
+      return target;
+    };
     const objects = await reconcile({
       report: found.report,
       steps: deps.store.listSteps(found.run.id),
-      status: async (environment, services) => {
-        const settings = found.settings.find((s) => s.name === environment);
-        if (!settings) throw new ConvoyError('CONFIG_INVALID', `${environment} is no longer an environment of convoy.yaml`);
-        let target = targets.get(environment);
-        if (!target) {
-          target = deps.makeTarget(settings.config, found.root, deps.leases, gate, env);
-          targets.set(environment, target);
-        }
-        return target.status(services);
+      status: async (environment, services) => targetOf(environment).status(services),
+      objects: async (environment, refs) => {
+        const target = targetOf(environment);
+        if (!target.objects) throw new ConvoyError('INVALID_INPUT', `the ${target.kind} target of ${environment} cannot read single objects`);
+        return target.objects(refs);
       },
     });
-    return objects.map((o) => ({ ...o, message: gate.text(o.message) }));
+    return objects.map((o) => ({ ...o, message: gate.text(o.message), resources: o.resources.map((r) => ({ ...r, message: gate.text(r.message) })) }));
   } finally {
     await Promise.all([...targets.values()].map((t) => t.close?.()));
   }
