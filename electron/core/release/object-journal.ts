@@ -20,8 +20,16 @@ export function objectJournal(journal: Pick<StageJournal, 'step'>, where: string
   return {
     done(write: ObjectWrite) {
       const recorded = written?.get(objectKey(where, write.object));
-      if (!recorded?.exists || recorded.resourceVersion === null || !write.before.exists || write.before.resourceVersion !== recorded.resourceVersion) return null;
-      return `written by this release before it was interrupted and unchanged since (resourceVersion ${recorded.resourceVersion}); not written again`;
+      const now = write.before;
+      if (!recorded?.exists || !now.exists) return null;
+      if (recorded.resourceVersion !== null && now.resourceVersion === recorded.resourceVersion) {
+        return `written by this release before it was interrupted and unchanged since (resourceVersion ${recorded.resourceVersion}); not written again`;
+      }
+      // A workload's status moves its resourceVersion on; its spec is unchanged while its generation is, and it carries the same release.
+      if (recorded.generation !== null && recorded.release !== null && now.generation === recorded.generation && now.release === recorded.release) {
+        return `written by this release before it was interrupted and its spec unchanged since (generation ${recorded.generation}); not written again`;
+      }
+      return null;
     },
     write(write, apply) {
       const { service: _service, object, ...ref } = write;

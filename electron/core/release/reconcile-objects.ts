@@ -1,6 +1,7 @@
 // Reconcile per Kubernetes object (issue 13): every object a service's apply wrote or meant to write
 // has its own journal rows (object-journal.ts). Each is read live and classified like a service:
-// carries this release's write → applied (healthy when ready by the target's rules); as it was before
+// carries this release's write, or is exactly as its recorded write left it → applied (healthy when
+// ready by the target's rules); as it was before
 // the release (same resourceVersion, or absent as before, or carrying the release that ran before, as
 // after a rollback) → not started; anything else → unknown. Pure over the steps and a reader.
 import type { ObjectState, RecoveredResource } from '../../../shared/contract/recover.js';
@@ -49,6 +50,11 @@ export function classifyResource(releaseId: string, intended: IntendedObject, li
   if (now === null) return { state: 'unknown', why: `could not be read${live ? `: ${live.message}` : ''}` };
   if (now.exists && now.release === releaseId) {
     return live!.ready ? { state: 'applied-healthy', why: 'carries this release and is ready' } : { state: 'applied-not-ready', why: `carries this release but is not ready: ${live!.message}` };
+  }
+  // An object the release does not mark (a namespace it creates) counts as applied while it is exactly as the write left it.
+  const written = intended.written;
+  if (intended.journal === 'applied' && written?.exists && now.exists && now.resourceVersion !== null && now.resourceVersion === written.resourceVersion) {
+    return live!.ready ? { state: 'applied-healthy', why: `as this release's write left it (resourceVersion ${now.resourceVersion}) and ready` } : { state: 'applied-not-ready', why: `as this release's write left it but not ready: ${live!.message}` };
   }
   const before = intended.before;
   if (before && !before.exists && !now.exists) return { state: 'not-started', why: 'absent, as before the release' };

@@ -42,9 +42,14 @@ describe('objectJournal', () => {
   it('skips on resume only an object whose live resourceVersion is the one the result recorded', () => {
     const j = objectJournal({ step: () => Promise.reject(new Error('not called')) }, 'dev/a', new Map([[objectKey('dev/a', 'Service ns/a'), v('9', 'rel')]]));
     expect(j.done!({ ...ref('Service'), before: v('9', 'rel') })).toContain('unchanged since (resourceVersion 9)');
-    expect(j.done!({ ...ref('Service'), before: v('10', 'rel') })).toBeNull();
+    expect(j.done!({ ...ref('Service'), before: { exists: true, resourceVersion: '10', generation: 2, release: 'rel' } })).toBeNull();
     expect(j.done!({ ...ref('Service'), before: ABSENT })).toBeNull();
     expect(j.done!({ ...ref('Deployment'), before: v('9', 'rel') })).toBeNull();
+    // A workload whose status moved its resourceVersion on: same generation and release mark → spec unchanged.
+    const k = objectJournal({ step: () => Promise.reject(new Error('not called')) }, 'dev/a', new Map([[objectKey('dev/a', 'Deployment ns/a'), { exists: true, resourceVersion: '9', generation: 2, release: 'rel' }]]));
+    expect(k.done!({ ...ref('Deployment'), before: { exists: true, resourceVersion: '14', generation: 2, release: 'rel' } })).toContain('spec unchanged since (generation 2)');
+    expect(k.done!({ ...ref('Deployment'), before: { exists: true, resourceVersion: '15', generation: 3, release: 'rel' } })).toBeNull();
+    expect(k.done!({ ...ref('Deployment'), before: { exists: true, resourceVersion: '15', generation: 2, release: 'other' } })).toBeNull();
   });
 });
 
@@ -52,16 +57,23 @@ describe('classifyResource', () => {
   const intended = (before: ObjectVersion | null) => ({ ref: ref('Deployment'), journal: 'intent-only' as const, before, written: null });
   const live = (now: ObjectVersion | null, ready = true): LiveObject => ({ object: 'Deployment ns/a', now, ready, message: ready ? 'rolled out' : '0 of 1 updated replicas available' });
   it.each([
-    ['carries the release, ready', v('5', 'old'), live(v('9', 'rel')), 'applied-healthy'],
-    ['carries the release, not ready', v('5', 'old'), live(v('9', 'rel'), false), 'applied-not-ready'],
-    ['same resourceVersion as before', v('5', 'old'), live(v('5', 'old')), 'not-started'],
-    ['absent as before', ABSENT, live(ABSENT, false), 'not-started'],
-    ['back on the release that ran before (a rollback)', v('5', 'old'), live(v('12', 'old')), 'not-started'],
-    ['changed by someone else', v('5', 'old'), live(v('12', 'other')), 'unknown'],
-    ['gone though it was there', v('5', 'old'), live(ABSENT, false), 'unknown'],
-    ['unreadable', v('5', 'old'), live(null, false), 'unknown'],
-  ] as const)('%s → %s', (_what, before, now, state) => {
+    ['carries the release, ready', 'applied-healthy', v('5', 'old'), live(v('9', 'rel'))],
+    ['carries the release, not ready', 'applied-not-ready', v('5', 'old'), live(v('9', 'rel'), false)],
+    ['same resourceVersion as before', 'not-started', v('5', 'old'), live(v('5', 'old'))],
+    ['absent as before', 'not-started', ABSENT, live(ABSENT, false)],
+    ['back on the release that ran before (a rollback)', 'not-started', v('5', 'old'), live(v('12', 'old'))],
+    ['changed by someone else', 'unknown', v('5', 'old'), live(v('12', 'other'))],
+    ['gone though it was there', 'unknown', v('5', 'old'), live(ABSENT, false)],
+    ['unreadable', 'unknown', v('5', 'old'), live(null, false)],
+  ] as const)('%s → %s', (_what, state, before, now) => {
     expect(classifyResource('rel', intended(before), now).state).toBe(state);
+  });
+
+  it('counts an unmarked object (a namespace) applied while it is as the recorded write left it', () => {
+    const ns = { ref: ref('Namespace'), journal: 'applied' as const, before: v('3', null), written: v('3', null) };
+    expect(classifyResource('rel', ns, live(v('3', null))).state).toBe('applied-healthy');
+    expect(classifyResource('rel', { ...ns, journal: 'intent-only', written: null }, live(v('3', null))).state).toBe('not-started');
+    expect(classifyResource('rel', ns, live(v('4', null))).state).toBe('unknown');
   });
 });
 
@@ -74,7 +86,7 @@ describe('reconcile per object', () => {
     const j = objectJournal(stage, 'dev/a');
     await j.write({ ...ref('Service'), before: v('5', 'old') }, async () => ({ action: 'configured', after: v('9', 'rel') }));
     // Killed between the Deployment's intent and its result: an intent with no result.
-    store.recordIntent({ runId: run.id, stageId: null, kind: OBJECT_STEP, target: 'dev/a', detail: { object: 'Deployment ns/a', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ns', name: 'a', before: v('6', 'old') } });
+    store.recordIntent({ runId: run.id, stageId: null, kind: OBJECT_STEP, target: 'dev/a', detail: { object: 'Deployment ns/a', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ns', name: 'a', before: { ...v('6', 'old') } } });
     const steps = store.listSteps(run.id);
     expect(intendedObjects(steps, 'dev/a', 'a').map((i) => [i.ref.object, i.journal])).toEqual([['Service ns/a', 'applied'], ['Deployment ns/a', 'intent-only']]);
     const asked: string[][] = [];
