@@ -246,7 +246,13 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
 
     const reused = input.resume ? completeImages(input.resume.previous) : null;
     if (reused) {
-      // Resuming: the interrupted run built and tested these; promote the same references, never rebuild.
+      // Resuming: the interrupted run built and tested these; promote the same references, never rebuild
+      // (even when the workspace moved on: the record keeps the commit they were built from).
+      const missing = selection.services.filter((s) => !reused.some((i) => i.service === s));
+      if (missing.length > 0) {
+        return finish('failed', { code: 'RESUME_REFUSED', message: `The workspace now releases ${missing.join(', ')}, which the interrupted run did not build; resuming deploys only what it built and tested. Roll back (convoy recover --rollback) and release again; nothing was applied` });
+      }
+      Object.assign(report, { commit: input.resume!.previous.commit, author: input.resume!.previous.author });
       report.images = structuredClone(reused);
       tracker.stage('build', null).finish('skipped', `reused the ${reused.length} image(s) the interrupted run built`);
       tracker.stage('test', null).finish('skipped', 'the interrupted run tested them');
