@@ -87,7 +87,8 @@ export const InterruptedRelease = z.object({
   /** Why it counts as interrupted. */
   reason: z.string(),
   /** Steps with an intent and no result: effects that may or may not have happened. */
-  openSteps: z.array(z.object({ kind: z.string(), target: z.string() })),
+  /** `object`: the Kubernetes object of a per-object step (`Deployment shop/orders-api`). */
+  openSteps: z.array(z.object({ kind: z.string(), target: z.string(), object: z.string().optional() })),
   objects: z.array(RecoveredObject),
 });
 export type InterruptedRelease = z.infer<typeof InterruptedRelease>;

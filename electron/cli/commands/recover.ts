@@ -38,7 +38,7 @@ export function interruptedText(r: InterruptedRelease): string {
   const lines = [
     `Release ${r.releaseId} → ${r.target}: INTERRUPTED${where}${r.lastStage ? ` (last stage ${r.lastStage})` : ''}, started ${r.createdAt}`,
     `  why: ${r.reason}`,
-    ...(r.openSteps.length > 0 ? [`  may or may not have happened (intent, no result): ${r.openSteps.map((s) => `${s.kind} ${s.target}`).join(', ')}`] : []),
+    ...(r.openSteps.length > 0 ? [`  may or may not have happened (intent, no result): ${r.openSteps.map((s) => `${s.kind} ${s.target}${s.object ? ` (${s.object})` : ''}`).join(', ')}`] : []),
     r.objects.length > 0 ? objectTable(r.objects) : '  nothing was planned yet',
     `  choose: convoy recover ${r.releaseId} --resume   or   convoy recover ${r.releaseId} --rollback`,
   ];

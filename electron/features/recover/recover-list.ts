@@ -4,7 +4,7 @@
 import type { InterruptedRelease, RecoveredObject } from '../../../shared/contract/recover.js';
 import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
-import type { RunRecord } from '../../core/ports/run-store.js';
+import type { RunRecord, StepRecord } from '../../core/ports/run-store.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import { createRedactionGate } from '../../core/redact.js';
 import { type EnvironmentSettings, environmentsUpTo } from '../../core/release/environments.js';
@@ -83,6 +83,13 @@ export function interruptedEnvironment(found: Interrupted, deps: ReleaseRunDeps)
   return { environment: withEnv ? withEnv.name.slice(0, withEnv.name.indexOf(':')) : null, lastStage };
 }
 
+/** The object a per-object step names, for saying which one may or may not have been written. */
+function objectOf(step: StepRecord): { object?: string } {
+  const detail = step.detail;
+  const object = detail !== null && typeof detail === 'object' && !Array.isArray(detail) ? detail.object : undefined;
+  return typeof object === 'string' ? { object } : {};
+}
+
 export async function describeInterrupted(found: Interrupted, deps: ReleaseRunDeps): Promise<InterruptedRelease> {
   const steps = deps.store.listSteps(found.run.id);
   let reason = 'its process is gone';
@@ -98,7 +105,7 @@ export async function describeInterrupted(found: Interrupted, deps: ReleaseRunDe
     createdAt: found.run.createdAt,
     owner: found.run.owner ?? null,
     reason,
-    openSteps: steps.filter((s) => s.finishedAt === null).map((s) => ({ kind: s.kind, target: s.target })),
+    openSteps: steps.filter((s) => s.finishedAt === null).map((s) => ({ kind: s.kind, target: s.target, ...objectOf(s) })),
     objects: await reconcileRelease(found, deps),
   };
 }

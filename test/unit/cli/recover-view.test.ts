@@ -30,10 +30,10 @@ describe('convoy recover text', () => {
   it('lists the open steps and the choice', () => {
     const release: InterruptedRelease = {
       releaseId: 'rel-7', workspace: '/w', target: 'staging', environment: 'staging', lastStage: 'staging:waves', commit: null, createdAt: '2026-12-05T00:00:00.000Z',
-      owner: null, reason: 'its process is gone', openSteps: [{ kind: 'target.applyObject', target: 'staging/orders-api' }], objects: [OBJECT],
+      owner: null, reason: 'its process is gone', openSteps: [{ kind: 'target.applyObject', target: 'staging/orders-api', object: 'Deployment shop/orders-api' }], objects: [OBJECT],
     };
     const text = interruptedText(release);
-    expect(text).toContain('may or may not have happened (intent, no result): target.applyObject staging/orders-api');
+    expect(text).toContain('may or may not have happened (intent, no result): target.applyObject staging/orders-api (Deployment shop/orders-api)');
     expect(text).toContain('    Deployment shop/orders-api        not-started');
     expect(text).toContain('choose: convoy recover rel-7 --resume   or   convoy recover rel-7 --rollback');
   });
