@@ -21,4 +21,30 @@ describe('abortable', () => {
     controller.abort();
     await expect(abortable(Promise.resolve(1), controller.signal, 'x')).rejects.toMatchObject({ code: 'CANCELLED' });
   });
+
+  it('without a signal gives back the work itself', () => {
+    const work = Promise.resolve(3);
+    expect(abortable(work, undefined, 'x')).toBe(work);
+  });
+
+  it('stops listening to the signal once the work settles, either way (no listener piles up on a long-lived signal)', async () => {
+    const controller = new AbortController();
+    const listening = new Set<unknown>();
+    const signal = controller.signal;
+    type Add = typeof signal.addEventListener;
+    type Remove = typeof signal.removeEventListener;
+    const add: Add = signal.addEventListener.bind(signal);
+    const remove: Remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((...args: Parameters<Add>) => {
+      if (args[0] === 'abort') listening.add(args[1]);
+      add(...args);
+    }) as Add;
+    signal.removeEventListener = ((...args: Parameters<Remove>) => {
+      if (args[0] === 'abort') listening.delete(args[1]);
+      remove(...args);
+    }) as Remove;
+    await abortable(Promise.resolve(1), signal, 'x');
+    await abortable(Promise.reject(new Error('boom')), signal, 'x').catch(() => undefined);
+    expect(listening.size).toBe(0);
+  });
 });
