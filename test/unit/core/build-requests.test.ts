@@ -126,8 +126,8 @@ describe('toDeployUnit', () => {
     const { toDeployUnit } = await import('../../../electron/core/deploy-units.js');
     const base = { service: 'api', manifestsDir: null, image: 'shop/api:abc', releaseId: 'r1', commit: null };
     const own = ProjectConfig.parse({ image: 'shop/api', env: { TOKEN: { fromEnv: 'T' } } });
-    expect(() => toDeployUnit({ ...base, config: own, environmentEnv: {} }, {})).toThrow(/^api env TOKEN reads the environment variable T, which is not set/);
+    expect(() => toDeployUnit({ ...base, config: own, environmentEnv: {} }, {})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^api env TOKEN reads the environment variable T, which is not set/) }));
     const plain = ProjectConfig.parse({ image: 'shop/api' });
-    expect(() => toDeployUnit({ ...base, config: plain, environmentEnv: { KEY: { fromEnv: 'K' } } }, {})).toThrow(/^environment env KEY reads the environment variable K, which is not set/);
+    expect(() => toDeployUnit({ ...base, config: plain, environmentEnv: { KEY: { fromEnv: 'K' } } }, {})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^environment env KEY reads the environment variable K, which is not set/) }));
   });
 });

@@ -45,6 +45,7 @@ describe('hostAccess wording', () => {
     expect(found[0]).toContain('container app: runs privileged; list orders-api under gates.allow.privileged if it must');
     expect(found[1]).toContain('mounts hostPath volume(s) logs, data; list orders-api under gates.allow.hostPath if it must');
     expect(found).toHaveLength(2);
+    expect(checkHostAccess([object], none).map((v) => v.gate)).toEqual(['hostAccess', 'hostAccess']);
   });
 });
 
@@ -53,6 +54,7 @@ describe('testedImages wording', () => {
 
   it('a pushed image the registry does not have is not the digest pushed from the build', () => {
     const object = kube({ image: pushed[0]!.image });
+    expect(checkTestedImages([object], pushed, {}).map((v) => v.gate)).toEqual(['testedImages']);
     expect(messages(checkTestedImages([object], pushed, {}))).toEqual([
       expect.stringContaining('image registry.example.com/shop/orders-api@sha256:abc is not in its registry, so it is not the digest pushed from the built image sha256:111'),
     ]);
@@ -60,7 +62,9 @@ describe('testedImages wording', () => {
 
   it('says a local image cannot be found, or did not pass its tests', () => {
     expect(messages(checkTestedImages([kube()], BUILT, {}))).toEqual([expect.stringContaining('image shop/orders-api:3f9c cannot be found to compare with the built image sha256:111')]);
+    expect(checkTestedImages([kube()], BUILT, {}).map((v) => v.gate)).toEqual(['testedImages']);
     const untested = [{ ...BUILT[0]!, tested: false }];
+    expect(checkTestedImages([kube()], untested, { [IMAGE]: 'sha256:111' }).map((v) => v.gate)).toEqual(['testedImages']);
     expect(messages(checkTestedImages([kube()], untested, { [IMAGE]: 'sha256:111' }))).toEqual([
       expect.stringContaining('image shop/orders-api:3f9c (sha256:111) did not pass its tests in this release'),
     ]);

@@ -164,4 +164,17 @@ describe('guardRecorder', () => {
     expect(inner.begun).toBe(report);
     expect(inner.ended).toBe(report);
   });
+
+  it('a checkpoint after a refusal is skipped, and a refused checkpoint is kept, not thrown', () => {
+    const inner = Object.assign(new FillingRecorder(), {
+      checkpoint(this: FillingRecorder, report: ReleaseReport) {
+        void report;
+        if (this.isFull) throw full;
+      },
+    });
+    const { recorder, state } = guardRecorder(inner);
+    inner.isFull = true;
+    expect(() => recorder.checkpoint({} as ReleaseReport)).not.toThrow();
+    expect(state.failure()).toBe(full);
+  });
 });

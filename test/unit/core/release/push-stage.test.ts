@@ -60,6 +60,7 @@ describe('push stage', () => {
     const pushMessage = (report: typeof first) => report.stages.find((s) => s.name === 'push')?.message;
     expect(pushMessage(first)).toBe('3 pushed, 0 already in the registry');
     expect(pushMessage(second)).toBe('0 pushed, 3 already in the registry');
+    expect(first.stages.find((s) => s.name === 'push')?.state).toBe('succeeded');
     const digests = first.pushes.map((p) => p.digest);
     expect(first.pushes.map((p) => p.outcome)).toEqual(['pushed', 'pushed', 'pushed']);
     expect(digests).toEqual(first.pushes.map((p) => registry.digestOf(first.images.find((i) => i.service === p.service)!.image!)));
@@ -122,6 +123,8 @@ describe('push stage', () => {
     const failed = await release(other.world, { id: 'p8', version: 'v1' }).done;
     expect(failed.state).toBe('failed');
     expect(failed.cause?.message).toMatch(/b\.example\.com\/mirror\/shop\/catalog-api stored .* but the earlier registry holds it as/);
+    expect(failed.cause?.code).toBe('IMAGE_PUSH_FAILED');
+    expect(failed.stages.find((s) => s.name === 'push')?.state).toBe('failed');
     expect(other.world.targets.local.calls.filter((c) => c.method === 'apply')).toEqual([]);
   });
 

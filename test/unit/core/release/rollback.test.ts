@@ -167,6 +167,10 @@ describe('rollbackServices', () => {
     const [left] = await roll(still.target, recordingJournal().journal, [item(none)]);
     expect(left).toMatchObject({ outcome: 'failed', message: 'staging/orders-api: after removing it, it still reads as ready (shop/orders-api:v2)' });
 
+    const halfway = scriptedTarget([{ state: 'progressing', revision: null, image: null }]);
+    const [pending] = await roll(halfway.target, recordingJournal().journal, [item(none)]);
+    expect(pending!.message).toBe('staging/orders-api: after removing it, it still reads as progressing (no image)');
+
     const failing = scriptedTarget([], { remove: new ConvoyError('KUBE_UNREACHABLE', 'api s3cret down'), status: new Error('unreachable') });
     const [failed] = await roll(failing.target, recordingJournal().journal, [item(none)]);
     expect(failed).toEqual({
@@ -180,6 +184,9 @@ describe('rollbackServices', () => {
 
   it('says so when a removal finds nothing left, and keeps a null "after" when the target cannot be read after a failed rollback', async () => {
     const none = { state: 'missing' as const, revision: null, image: null };
+    const two = scriptedTarget([null], {}, ['Deployment shop/orders-api', 'Service shop/orders-api']);
+    const [both] = await roll(two.target, recordingJournal().journal, [item(none)]);
+    expect(both!.message).toBe('staging/orders-api: it did not run there before this release; removed Deployment shop/orders-api, Service shop/orders-api');
     const empty = scriptedTarget([null], {}, []);
     const [removed] = await roll(empty.target, recordingJournal().journal, [item(none)]);
     expect(removed!.message).toBe('staging/orders-api: it did not run there before this release; nothing was left to remove');
@@ -187,5 +194,11 @@ describe('rollbackServices', () => {
     const dark = scriptedTarget([{ state: 'failed', revision: '2', image: 'shop/orders-api:v2' }], { rollback: new ConvoyError('KUBE_UNREACHABLE', 'refused'), status: new Error('unreachable') });
     const [failed] = await roll(dark.target, recordingJournal().journal, [item()]);
     expect(failed).toMatchObject({ outcome: 'failed', after: null, message: 'staging/orders-api: rollback failed: refused [KUBE_UNREACHABLE]' });
+  });
+
+  it('works without an onEntry listener', async () => {
+    const { target } = scriptedTarget([BEFORE]);
+    const entries = await rollbackServices([item()], { target, journal: recordingJournal().journal, unit: (service, image) => ({ service, image }) as DeployUnit, deadlineMs: 1, redact: (l) => l, runId: 'r' });
+    expect(entries.map((e) => e.outcome)).toEqual(['already-there']);
   });
 });
