@@ -31,8 +31,11 @@ function entry(fileMap?: PersistedGraph['fileMap']): PersistedGraph {
     fileMap: fileMap ?? {
       incremental: true,
       patterns: ['{project.json,**/project.json}', '{yarn.lock,package-lock.json}'],
+      configPatterns: ['{project.json,**/project.json}'],
       files: { 'apps/app/src/main.ts': ['data'], 'libs/data/src/index.ts': ['shared'] },
       fixed: { app: ['ui'] },
+      implicit: {},
+      configs: {},
       locatorProjects: {},
       externalNodes: {},
     },
@@ -50,7 +53,7 @@ describe('planUpdate', () => {
       ...ctx(),
       exists: (f) => f !== 'libs/ui/src/gone.ts',
     });
-    expect(plan).toEqual({ kind: 'update', analyse: [{ file: 'apps/app/src/main.ts', project: 'app' }], drop: ['libs/ui/src/gone.ts'] });
+    expect(plan).toEqual({ kind: 'update', analyse: [{ file: 'apps/app/src/main.ts', project: 'app' }], drop: ['libs/ui/src/gone.ts'], projects: [] });
   });
 
   it.each([
@@ -84,6 +87,7 @@ describe('planUpdate', () => {
       kind: 'update',
       analyse: [],
       drop: [],
+      projects: [],
     });
   });
 
