@@ -120,12 +120,16 @@ export function planUpdate(entry: PersistedGraph, changed: readonly string[], ct
   return { kind: 'update', analyse, drop, projects: [...projects].sort() };
 }
 
-/** JSON with sorted keys, to compare what two reads of the same project hold. */
+/**
+ * JSON with sorted keys, to compare what two reads of the same project hold. Keys holding undefined
+ * are left out as JSON leaves them: the host's answer keeps them (structured clone), the file not.
+ */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'undefined';
 }

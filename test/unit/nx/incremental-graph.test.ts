@@ -214,6 +214,11 @@ describe('applyProjectReads', () => {
     // Unchanged tags never ask.
     expect(applyProjectReads(withConfigs(), { ui: uiRead() }, { tagPatternsInUse: () => true }).kind).toBe('read');
   });
+
+  it('package metadata compares as JSON: a key holding undefined (kept by the host\'s IPC, dropped in the file) is no change', () => {
+    const locator = { metadata: { js: { packageName: '@b/ui', packageExports: undefined } }, root: 'libs/ui' };
+    expect(applyProjectReads(withConfigs(), { ui: uiRead({ locator }) }, noTagPatterns).kind).toBe('read');
+  });
 });
 
 describe('tagPatternsInUse', () => {
