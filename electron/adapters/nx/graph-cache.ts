@@ -1,6 +1,7 @@
 // The persisted project graph, one file per workspace in the data directory: the graph, the git state
 // it was read in (HEAD and the identity of every dirty path) and the file map behind it (per file the
-// projects its imports reach), so a later process answers from it or updates it (incremental-graph.ts).
+// projects its imports reach, per project its implicitDependencies and its own config files), so a
+// later process answers from it or updates it (incremental-graph.ts).
 // A file that is cut short, corrupt, from another Convoy or another workspace is never trusted.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,6 +1,7 @@
 'use strict';
 // One small adapter per supported Nx major: where that major keeps the internals the Nx host calls
-// (the graph, nx.json, the file changes, the touched-project locators). Only the host loads this
+// (the graph and its source maps, nx.json, the file changes, the touched-project locators, the file
+// map and one project's configuration for the persisted graph). Only the host loads this
 // file; nothing else in Convoy knows a deep Nx path. Paths were read from each major's own package
 // (npm nx@20.7, 21.6, 22.6, 23.0, 23.3, 24.0).
 const fs = require('node:fs');
@@ -44,8 +45,9 @@ function nativeLocators(load) {
 /**
  * What Convoy's persisted graph needs from Nx to update itself after an edit, the same way Nx's own
  * file map does (same paths in 20–24 under each major's prefix): the file map of the last graph
- * build, the loaded plugins (their createNodes globs and whether they add dependencies), and the
- * JS plugin's import analysis for a few files.
+ * build, the loaded plugins (their createNodes globs and whether they add dependencies), the JS
+ * plugin's import analysis for a few files, and, for one project's changed project.json/package.json,
+ * Nx's createNodes pass over those files and its node normalisation. `split`: Nx 23 and later.
  */
 function incremental(load, split) {
   const { getFileMap } = load('project-graph/build-project-graph.js');
