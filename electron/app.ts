@@ -21,7 +21,7 @@ import { createGit } from './adapters/git/git.js';
 import { createNxWorkspace } from './adapters/nx/nx-workspace.js';
 import { loadWorkspaceConfig } from './adapters/config/load-config.js';
 import { createWorkspace } from './features/affected/compute-affected.js';
-import { type SqliteStore, openStore } from './adapters/sqlite/sqlite-store.js';
+import { type SqliteStore, StoreError, openMemoryStore, openStore } from './adapters/sqlite/sqlite-store.js';
 import { currentProcess, setOwnerScope } from './adapters/system/process-identity.js';
 import { CRASH_ENV, withCrashPoint } from './adapters/system/crash-points.js';
 import { type InterruptedRun, type ProcessProbe, interruptDeadRuns } from './core/owner.js';
@@ -68,6 +68,11 @@ export interface AppOptions {
   process?: ProcessProbe & import('./core/lease.js').ProcessIdentity;
   /** What the sweep of dead runs' leftovers reads and removes (default: the local Docker Engine). */
   leftovers?: LeftoverEngine;
+  /**
+   * The command only reads (convoy affected): when the data directory cannot be written, warn and use a
+   * store in memory instead of failing. Commands that record anything never set this.
+   */
+  readOnlyCommand?: boolean;
 }
 
 /** The work before which a process sweeps what dead runs left behind (electron/core/leftovers.ts). */
@@ -115,6 +120,18 @@ function installCrashPoints(env: NodeJS.ProcessEnv): void {
   });
 }
 
+/** The data directory's store; for a read-only command, a store in memory when the directory cannot be written. */
+function openStoreOrMemory(dataDir: string, storeOptions: Parameters<typeof openStore>[1], options: AppOptions): SqliteStore {
+  try {
+    return openStore(dataDir, storeOptions);
+  } catch (err) {
+    if (!options.readOnlyCommand || !(err instanceof StoreError) || err.code !== 'STORE_UNWRITABLE') throw err;
+    const warn = options.notice ?? ((text: string) => void process.stderr.write(text));
+    warn(`convoy: warning: ${err.message} This command only reads, so it goes on without the data directory: the answer is right, but nothing is remembered (every call rebuilds the project graph).\n`);
+    return openMemoryStore(storeOptions);
+  }
+}
+
 export interface App {
   dataDir: string;
   dispatcher: Dispatcher;
@@ -142,7 +159,8 @@ export function createApp(options: AppOptions): App {
   const redaction = createRedactionGate([...dockerConfigSecrets(env), ...kubeconfigSecrets(env)]);
   const self = options.process ?? currentProcess();
   // CONVOY_TEST_CRASH_AT (the crash test only) makes the process SIGKILL itself after a chosen write.
-  const store = withCrashPoint(openStore(dataDir, { redact: redaction.value, owner: self.self, ...(options.notice ? { notice: options.notice } : {}) }), env[CRASH_ENV]);
+  const storeOptions = { redact: redaction.value, owner: self.self, ...(options.notice ? { notice: options.notice } : {}) };
+  const store = withCrashPoint(openStoreOrMemory(dataDir, storeOptions, options), env[CRASH_ENV]);
   // Every process that opens the store (CLI, app, server) finds the runs a dead process left running,
   // marks them interrupted and frees their leases; convoy recover takes it from there (issue 13).
   let interrupted: InterruptedRun[];

@@ -4,7 +4,8 @@ import { resolveDataDir } from '../app-paths.js';
 
 export interface CliContext {
   /** Builds the composition root for `--data DIR` (or CONVOY_HOME, or the default). */
-  openApp(dataFlag: string | undefined): App | Promise<App>;
+  /** `readOnly`: the command records nothing, so an unwritable data directory is a warning (AppOptions.readOnlyCommand). */
+  openApp(dataFlag: string | undefined, options?: { readOnly?: boolean }): App | Promise<App>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** Whether stderr is a terminal (live progress) or not (plain lines). */
@@ -32,9 +33,9 @@ async function ask(question: string): Promise<string> {
 export function defaultCliContext(): CliContext {
   return {
     // Loaded on first use: --help and --version never pay for the Kubernetes client, dockerode or SQLite.
-    openApp: async (dataFlag) => {
+    openApp: async (dataFlag, options) => {
       const { createApp } = await import('../app.js');
-      return createApp({ dataDir: resolveDataDir({ flag: dataFlag }) });
+      return createApp({ dataDir: resolveDataDir({ flag: dataFlag }), ...(options?.readOnly ? { readOnlyCommand: true } : {}) });
     },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -69,8 +69,8 @@ function behindTheGate(ctx: CliContext): CliContext {
   const redact = (text: string) => (app ? app.redaction.text(text) : maskCredentials(text));
   return {
     ...ctx,
-    openApp: async (dataFlag) => {
-      app = await ctx.openApp(dataFlag);
+    openApp: async (dataFlag, options) => {
+      app = await ctx.openApp(dataFlag, options);
       // Said once per process: runs a dead process left running are interrupted now (convoy recover).
       for (const { run, reason } of app.interrupted ?? []) {
         ctx.stderr(redact(`convoy: ${run.kind} ${run.id} was left running and is now interrupted: ${reason}.${run.kind === 'release' ? ' convoy recover shows what it did and offers --resume or --rollback.' : ''}\n`));

@@ -6,6 +6,9 @@
 //   edit      — after one source file was edited (uncommitted)
 //   commit    — after that edit was committed
 // Goals, printed as ratios of medians (never thrown): unchanged and edit ≤ 0.25 × nx, cold ≤ 1.1 × nx.
+// Also, per round: the npx floor (`npx convoy --version`: npm's own start plus Node's, which every npx call
+// pays before the tool runs) and, for the unchanged state, both tools without npx (`node <bin>`), so the
+// table shows how much of each ratio is npx's.
 // Fails (exit 1) when any run's affected set differs from nx's. Results: bench-results/affected-npx.json.
 // Flags: --projects N  --runs R (≥3)  --seed S  --keep
 import { spawn } from 'node:child_process';
@@ -96,6 +99,23 @@ async function convoy(ws: string, data: string): Promise<{ ms: number; cpuMs: nu
   return { ms: result.ms, cpuMs: result.cpuMs, names, read };
 }
 
+/** What any `npx convoy` costs before the command does anything: npm's start, then Node's and the bin's. */
+async function npxFloor(ws: string): Promise<number> {
+  const result = await run('npx', ['--no', '--', 'convoy', '--version'], ws);
+  if (result.code !== 0) throw new Error(`npx convoy --version exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  return result.ms;
+}
+
+/** Both tools' bins started by node directly (no npx), in the unchanged state. */
+async function direct(ws: string, data: string): Promise<{ nx: number; convoy: number }> {
+  // The file npx runs for nx (node_modules/.bin/nx links to it; its place moves between nx majors).
+  const nxBin = fs.realpathSync(path.join(REPO, 'node_modules', '.bin', 'nx'));
+  const a = await run(process.execPath, [nxBin, 'show', 'projects', '--affected', '--base=main', '--json'], ws);
+  const b = await run(process.execPath, [path.join(REPO, 'bin', 'convoy.mjs'), 'affected', '--base', 'main', '--data', data], ws);
+  if (a.code !== 0 || b.code !== 0) throw new Error(`a direct run failed (nx ${a.code}, convoy ${b.code}):\n${a.stderr.slice(-1000)}${b.stderr.slice(-1000)}`);
+  return { nx: a.ms, convoy: b.ms };
+}
+
 function git(ws: string, ...args: string[]): Promise<unknown> {
   return spawnTimed('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'commit.gpgsign=false', ...args], ws);
 }
@@ -113,6 +133,8 @@ async function main(): Promise<number> {
     const blank = () => ({ nx: [] as number[], convoy: [] as number[], nxCpu: [] as number[], convoyCpu: [] as number[] });
     const times: Record<Scenario, ReturnType<typeof blank>> = { cold: blank(), unchanged: blank(), edit: blank(), commit: blank() };
     const reads: string[] = [];
+    const floor: number[] = [];
+    const directTimes = { nx: [] as number[], convoy: [] as number[] };
     const measure = async (scenario: Scenario, round: number, data: string, before?: () => void) => {
       before?.();
       const a = await nx(ws);
@@ -136,6 +158,11 @@ async function main(): Promise<number> {
       const data = path.join(tmp, `data-${r}`);
       await measure('cold', r, data, () => fs.rmSync(path.join(ws, '.nx'), { recursive: true, force: true }));
       await measure('unchanged', r, data);
+      floor.push(await npxFloor(ws));
+      const d = await direct(ws, data);
+      directTimes.nx.push(d.nx);
+      directTimes.convoy.push(d.convoy);
+      log(`unchanged run ${r} without npx: nx ${ms(d.nx)} ms, convoy ${ms(d.convoy)} ms; npx convoy --version ${ms(floor.at(-1) as number)} ms`);
       fs.appendFileSync(path.join(ws, edited), `\nexports.round${r} = ${r};\n`);
       await measure('edit', r, data);
       await git(ws, 'commit', '-q', '-am', `bench round ${r}`);
@@ -159,13 +186,20 @@ async function main(): Promise<number> {
     }
     lines.push('(wall ms, medians; CPU ratio: user+system CPU of each process tree, GNU time; identical affected sets in every run ✓)');
     lines.push(`how convoy read the graph: ${[...new Set(reads)].join(', ')}`);
+    const floorMedian = stats(floor).median;
+    const unchangedNx = stats(times.unchanged.nx).median;
+    const directRatio = stats(directTimes.convoy).median / stats(directTimes.nx).median;
+    lines.push(
+      `npx floor: \`npx convoy --version\` ${ms(floorMedian)} ms = ${(floorMedian / unchangedNx).toFixed(2)} × nx's unchanged median ` +
+        `(no npx call of Convoy can take less); without npx, unchanged: nx ${ms(stats(directTimes.nx).median)} ms, convoy ${ms(stats(directTimes.convoy).median)} ms, ratio ${directRatio.toFixed(2)}`,
+    );
     lines.push(`load average at start ${loadStart.map((l) => l.toFixed(2)).join(' ')}, at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(lines.join('\n'));
     fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
     const rows = Object.fromEntries(
       SCENARIOS.map((s) => [s, { nx: stats(times[s].nx), convoy: stats(times[s].convoy), cpuRatio: cpuRatio(s) }]),
     );
-    fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ benchmark: 'affected-npx', date: new Date().toISOString(), projects: options.projects, rows, goals, reads }, null, 2)}\n`);
+    fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ benchmark: 'affected-npx', date: new Date().toISOString(), projects: options.projects, rows, goals, reads, npxFloor: stats(floor), direct: { nx: stats(directTimes.nx), convoy: stats(directTimes.convoy), ratio: directRatio } }, null, 2)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof MismatchError) {

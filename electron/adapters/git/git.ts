@@ -116,11 +116,37 @@ export async function untrackedFiles(cwd: string): Promise<string[]> {
   return splitNul(await runGit(cwd, ['ls-files', '--others', '--exclude-standard', '-z']));
 }
 
+/** Uncommitted and untracked files in one status (what uncommittedFiles + untrackedFiles return together). */
+export async function workingTreeChanges(cwd: string): Promise<string[]> {
+  return [...(await workingTreeState(cwd)).dirty];
+}
+
 /**
  * The working tree's state in one git call: the HEAD commit and every path whose content differs
  * from it (staged, unstaged or untracked).
  */
-export async function workingTreeState(cwd: string, options: { optionalLocks?: boolean } = {}): Promise<{ head: string | null; dirty: string[] }> {
+export function workingTreeState(cwd: string, options: { optionalLocks?: boolean } = {}): Promise<WorkingTree> {
+  // One status per folder at a time: the graph's cache key and affected's touched files both ask while
+  // a command starts, and a status walks the whole tree. A caller that asks while one is running gets
+  // that one's answer (it started a moment ago); a later caller starts a new one, so nothing goes stale.
+  const key = `${options.optionalLocks === false ? 'no-locks' : 'locks'}\0${cwd}`;
+  let running = statusInFlight.get(key);
+  if (!running) {
+    running = readWorkingTree(cwd, options).finally(() => statusInFlight.delete(key));
+    statusInFlight.set(key, running);
+  }
+  return running;
+}
+
+export interface WorkingTree {
+  head: string | null;
+  /** Paths relative to cwd; shared by concurrent callers, so never changed in place. */
+  dirty: readonly string[];
+}
+
+const statusInFlight = new Map<string, Promise<WorkingTree>>();
+
+async function readWorkingTree(cwd: string, options: { optionalLocks?: boolean }): Promise<WorkingTree> {
   // Finding untracked files walks every directory: most of a status on a big tree. Git's untracked
   // cache skips the directories whose mtime has not changed, but only for a status without a
   // pathspec and, for --untracked-files=all, only when that is also the configured mode. At the
@@ -200,6 +226,7 @@ export const gitPort: GitPort = {
   filesBetween,
   uncommittedFiles,
   untrackedFiles,
+  workingTreeChanges,
 };
 
 /** GitPort over the git CLI (one shared object: it keeps no state). */

@@ -179,6 +179,24 @@ function checkBeforeWriting(db: Database.Database, file: string, latest: number,
   }
 }
 
+/**
+ * A store in memory, for a command that only reads (affected) when the data directory cannot be
+ * written: the same schema, nothing kept after the process.
+ */
+export function openMemoryDatabase(opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {
+  const file = ':memory:';
+  const list = [...(opts.migrations ?? defaultMigrations)].sort((a, b) => a.version - b.version);
+  const db = new Database(file);
+  try {
+    db.pragma('foreign_keys = ON');
+    migrate(db, file, list, list.reduce((max, m) => Math.max(max, m.version), 0));
+  } catch (err) {
+    closeQuietly(db);
+    throw toStoreError(err, file, 'open');
+  }
+  return { db, file };
+}
+
 function configure(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

@@ -30,7 +30,7 @@ import type {
 import type { PassedTest, TestRunKey } from '../../core/ports/test-results.js';
 import { findPassedTest, recordTestOutcome } from './test-results.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
-import { type OpenStoreOptions, StoreError, errMessage, isSqliteCode, openDatabase, toStoreError } from './open-database.js';
+import { type OpenStoreOptions, StoreError, errMessage, isSqliteCode, openDatabase, openMemoryDatabase, toStoreError } from './open-database.js';
 import {
   type EventRow,
   type LeaseRow,
@@ -53,6 +53,12 @@ const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed
 
 export function openStore(dataDir: string, opts: OpenStoreOptions = {}): SqliteStore {
   const { db, file } = openDatabase(dataDir, opts);
+  return new SqliteStore(db, file, opts.now ?? (() => new Date()), opts.redact, opts.owner);
+}
+
+/** The store in memory (nothing kept): see openMemoryDatabase. */
+export function openMemoryStore(opts: OpenStoreOptions = {}): SqliteStore {
+  const { db, file } = openMemoryDatabase(opts);
   return new SqliteStore(db, file, opts.now ?? (() => new Date()), opts.redact, opts.owner);
 }
 

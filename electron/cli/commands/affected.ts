@@ -74,7 +74,8 @@ export function registerAffected(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON: { base, head, projects: [{ name, root, direct, cause, files, via }] }')
     .option('--data <dir>', 'data directory (default: $CONVOY_HOME or the per-user data folder)')
     .action(async (options: AffectedOptions) => {
-      const app = await ctx.openApp(options.data);
+      // Affected records nothing: a read-only data directory only costs the persisted graph.
+      const app = await ctx.openApp(options.data, { readOnly: true });
       try {
         const client = await clientFor(app);
         const set = await client.run(

@@ -13,4 +13,6 @@ export interface GitPort {
   filesBetween(cwd: string, base: string, head: string): Promise<string[]>;
   uncommittedFiles(cwd: string): Promise<string[]>;
   untrackedFiles(cwd: string): Promise<string[]>;
+  /** uncommittedFiles and untrackedFiles together, in one pass over the working tree. */
+  workingTreeChanges(cwd: string): Promise<string[]>;
 }

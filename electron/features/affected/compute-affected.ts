@@ -50,14 +50,14 @@ async function touchedFiles(
     ]);
     return { files, base, head };
   }
+  // Without --head the working tree counts too: ask for it now, alongside the merge-base (the graph's
+  // cache key reads the same status, and the git adapter runs it once for both).
+  const dirty = head ? null : git.workingTreeChanges(root);
+  dirty?.catch(() => undefined); // awaited below; a merge-base failure is the one to report
   const base = await git.mergeBase(root, baseRef, head ?? 'HEAD');
   if (head) return { files: await git.filesBetween(root, base, head), base, head };
-  const [between, uncommitted, untracked] = await Promise.all([
-    git.filesBetween(root, base, 'HEAD'),
-    git.uncommittedFiles(root),
-    git.untrackedFiles(root),
-  ]);
-  return { files: [...new Set([...between, ...uncommitted, ...untracked])], base, head };
+  const [between, changed] = await Promise.all([git.filesBetween(root, base, 'HEAD'), dirty as Promise<string[]>]);
+  return { files: [...new Set([...between, ...changed])], base, head };
 }
 
 export async function computeAffected(deps: AffectedDeps, query: AffectedQuery, opts: { progress?: Progress }): Promise<AffectedSet> {

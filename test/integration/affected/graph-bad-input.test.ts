@@ -1,7 +1,8 @@
 // A persisted graph that is cut short, corrupt, from another Convoy version or for another workspace:
 // a fresh `convoy affected` ignores it with a note on stderr, rebuilds it, answers as nx does, and the
 // next process serves the rewritten file. A read-only data directory: the answer is still nx's, each
-// process rebuilds, and stderr warns.
+// process rebuilds, and stderr warns; one that cannot be written at all (not even its store): affected
+// still answers, with a warning, and changes nothing there.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -96,7 +97,66 @@ describe('persisted graph: bad input', () => {
       undo();
     }
   }, CASE_TIMEOUT);
+
+  it('a data directory that cannot be written at all (not even the store): the answer is right, stderr warns, nothing is written', async () => {
+    const readOnly = tempDir('bad-graph-ro-whole');
+    await run(ws, readOnly); // a real data directory: store, cache folder and persisted graph
+    const before = listing(readOnly);
+    const undo = makeWholeReadOnly(readOnly);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const result = await run(ws, readOnly);
+        expect(result.names).toEqual(nx);
+        expect(result.stderr).toMatch(/cannot use .* as its data directory .*This command only reads, so it goes on without the data directory: the answer is right/s);
+      }
+    } finally {
+      undo();
+    }
+    expect(listing(readOnly)).toEqual(before);
+    // Commands that record something still refuse the same directory.
+    const undoAgain = makeWholeReadOnly(readOnly);
+    try {
+      const build = await convoy(['build', '--workspace', ws.dir, '--data', readOnly]);
+      expect(build.code).not.toBe(0);
+      expect(build.stderr).toMatch(/STORE_UNWRITABLE/);
+    } finally {
+      undoAgain();
+    }
+  }, CASE_TIMEOUT);
 });
+
+/** Every file under dir with its size and mtime: what a read-only run must leave as it was. */
+function listing(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).sort().map((name) => {
+    const stat = fs.statSync(path.join(dir, name));
+    return `${name} ${stat.isDirectory() ? 'dir' : `${stat.size} ${stat.mtimeMs}`}`;
+  });
+}
+
+/**
+ * Makes the whole data directory unwritable for this process: mode 0500 on it and its store, and for
+ * root a read-only bind mount over it, or where mounts are not allowed, the store's folder replaced by
+ * a file for the duration (a data directory that is a file cannot be opened either). Answers the undo.
+ */
+function makeWholeReadOnly(dir: string): () => void {
+  if (process.getuid?.() !== 0) {
+    fs.chmodSync(dir, 0o500);
+    return () => fs.chmodSync(dir, 0o700);
+  }
+  try {
+    execFileSync('mount', ['--bind', dir, dir], { stdio: 'ignore' });
+  } catch {
+    const aside = `${dir}.aside`;
+    fs.renameSync(dir, aside);
+    fs.writeFileSync(dir, 'not a folder');
+    return () => {
+      fs.rmSync(dir, { force: true });
+      fs.renameSync(aside, dir);
+    };
+  }
+  execFileSync('mount', ['-o', 'remount,ro,bind', dir]);
+  return () => execFileSync('umount', [dir]);
+}
 
 /**
  * Makes dir read-only for this process: mode 0500, and for root (whom modes do not stop) a read-only

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { workingTreeState } from '../../../electron/adapters/git/git.js';
+import { uncommittedFiles, untrackedFiles, workingTreeChanges, workingTreeState } from '../../../electron/adapters/git/git.js';
 
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-git-state-')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +45,39 @@ describe('workingTreeState', () => {
     expect(indexDigest()).toBe(before);
     await workingTreeState(dir);
     expect(indexDigest()).not.toBe(before);
+  });
+
+  it('workingTreeChanges lists exactly what uncommittedFiles and untrackedFiles list together, from the top and from a folder', async () => {
+    fs.mkdirSync(path.join(dir, 'pkg', 'deep'), { recursive: true });
+    for (const name of ['pkg/kept.txt', 'pkg/edited.txt', 'pkg/deleted.txt', 'pkg/staged-deleted.txt', 'pkg/staged.txt', 'top.txt']) fs.writeFileSync(path.join(dir, name), `${name}\n`);
+    git('add', '-A');
+    git('commit', '-qm', 'more files');
+    fs.writeFileSync(path.join(dir, 'pkg', 'edited.txt'), 'changed\n');
+    fs.rmSync(path.join(dir, 'pkg', 'deleted.txt'));
+    git('rm', '-q', 'pkg/staged-deleted.txt');
+    fs.writeFileSync(path.join(dir, 'pkg', 'staged.txt'), 'staged\n');
+    git('add', 'pkg/staged.txt');
+    fs.writeFileSync(path.join(dir, 'pkg', 'deep', 'untracked file.txt'), 'new\n');
+    fs.writeFileSync(path.join(dir, 'top.txt'), 'changed at the top\n');
+    fs.writeFileSync(path.join(dir, '.gitignore'), 'ignored.txt\n');
+    fs.writeFileSync(path.join(dir, 'pkg', 'ignored.txt'), 'ignored\n');
+    for (const cwd of [dir, path.join(dir, 'pkg')]) {
+      const both = [...new Set([...(await uncommittedFiles(cwd)), ...(await untrackedFiles(cwd))])].sort();
+      expect([...(await workingTreeChanges(cwd))].sort()).toEqual(both);
+    }
+    expect([...(await workingTreeChanges(path.join(dir, 'pkg')))].sort()).toEqual(['deep/untracked file.txt', 'deleted.txt', 'edited.txt', 'staged-deleted.txt', 'staged.txt']);
+  });
+
+  it('callers asking while a status runs share it; a caller after it ended gets a new one', async () => {
+    const first = workingTreeState(dir);
+    const second = workingTreeState(dir);
+    expect(second).toBe(first);
+    // Another folder or the lock-free mode is another status.
+    expect(workingTreeState(dir, { optionalLocks: false })).not.toBe(first);
+    const before = await first;
+    fs.writeFileSync(path.join(dir, 'after.txt'), 'written after the first status ended\n');
+    const later = await workingTreeState(dir);
+    expect(before.dirty).not.toContain('after.txt');
+    expect(later.dirty).toContain('after.txt');
   });
 });
