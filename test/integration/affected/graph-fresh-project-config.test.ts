@@ -1,6 +1,7 @@
 // A project's own project.json or package.json changed (issue 15): a FRESH `convoy affected` reads
 // only that project again (graph updated) and its set equals nx's own, under Nx 24 and the oldest
-// supported major (20, whose internals the host reaches by another adapter). What the one-project read
+// supported major (20, whose internals the host reaches by another adapter), including what Convoy
+// itself reads there (a package.json's convoy.test capability). What the one-project read
 // cannot be sure of rebuilds the graph in full: a renamed project; a project.json Nx cannot parse fails
 // both tools alike and is never answered from the old graph.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,18 @@ describe.each(majors)('persisted graph, a project config changed: %s', (label, n
     w.write({ 'libs/util/index.js': "export const util = 'util v3';\n" });
     expect(await expectFresh(w, data, 'updated')).not.toContain('@acme/worker');
     w.commit('util v3');
+  }, CASE_TIMEOUT);
+
+  it("a package.json's convoy.test added: graph updated with the project's new capabilities (a fresh port, the persisted graph only)", async (ctx) => {
+    const w = workspace(ctx);
+    const testOf = async () => {
+      const graph = await w.freshPort().open(w.dir, {});
+      return { read: graph.read, test: graph.projects.find((p) => p.name === '@acme/worker')?.capabilities.test };
+    };
+    expect((await testOf()).test).toBeNull();
+    w.write({ 'apps/worker/package.json': { ...packageJson({ dir: 'apps/worker', name: '@acme/worker' }), convoy: { test: ['node', '--test'] } } });
+    expect(await testOf()).toEqual({ read: 'updated', test: ['node', '--test'] });
+    w.commit('worker has tests');
   }, CASE_TIMEOUT);
 
   it('a project renamed in its project.json: a full rebuild, and right', async (ctx) => {
