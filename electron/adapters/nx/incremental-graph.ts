@@ -21,6 +21,8 @@ const ROOT_TRIGGERS = new Set(['nx.json', 'package.json', 'project.json', 'lerna
 const ANYWHERE_TRIGGERS = new Set(['.gitignore', '.nxignore', 'Dockerfile']);
 /** A project's own config files: a change re-reads that project (planUpdate, applyProjectReads). */
 const PROJECT_CONFIGS = new Set(['project.json', 'package.json']);
+/** Files at a project's root that Nx reads for its type when projectType is unset (normalizeProjectNodes). */
+const TYPE_HINTS = new Set(['tsconfig.lib.json', 'tsconfig.app.json']);
 
 export type UpdatePlan =
   | { kind: 'full'; reason: string }
@@ -109,6 +111,11 @@ export function planUpdate(entry: PersistedGraph, changed: readonly string[], ct
     }
     const pattern = map.patterns.find((p) => ctx.matches(file, p));
     if (pattern !== undefined) return { kind: 'full', reason: `${file} changed (plugin glob ${pattern})` };
+    const typed = TYPE_HINTS.has(base) ? byRoot.get(path.posix.dirname(file)) : undefined;
+    if (typed !== undefined) {
+      if (!map.configs[typed]) return { kind: 'full', reason: `${file} changed (the type of ${typed})` };
+      projects.add(typed);
+    }
     const project = owner(file);
     if (project === null) continue; // Nx's import analysis reads project files only
     const rootDir = roots.get(project) ?? '';

@@ -18,6 +18,20 @@ afterAll(() => removeWorkspaces());
 
 type ImplicitJson = { implicitDependencies?: string[] };
 
+/**
+ * The graph through a fresh port (nothing in memory, the persisted graph on disk), closed before the
+ * test goes on: close() waits for the check that drops a graph whose state moved while it was read,
+ * which a later edit would otherwise race.
+ */
+async function openFresh(ws: TestWorkspace, refresh = false) {
+  const port = ws.freshPort();
+  try {
+    return await port.open(ws.dir, { refresh });
+  } finally {
+    await port.close();
+  }
+}
+
 const majors: Array<[string, () => Promise<string>]> = [
   ['nx 24 (this checkout)', async () => NODE_MODULES],
   [`nx ${COMPAT_VERSIONS[20]}`, () => installNx(COMPAT_VERSIONS[20])],
@@ -103,13 +117,24 @@ describe.each(majors)('persisted graph, a project config changed: %s', (label, n
   it("a package.json's convoy.test added: graph updated with the project's new capabilities (a fresh port, the persisted graph only)", async (ctx) => {
     const w = workspace(ctx);
     const testOf = async () => {
-      const graph = await w.freshPort().open(w.dir, {});
+      const graph = await openFresh(w);
       return { read: graph.read, test: graph.projects.find((p) => p.name === '@acme/worker')?.capabilities.test };
     };
     expect((await testOf()).test).toBeNull();
     w.write({ 'apps/worker/package.json': { ...packageJson({ dir: 'apps/worker', name: '@acme/worker' }), convoy: { test: ['node', '--test'] } } });
     expect(await testOf()).toEqual({ read: 'updated', test: ['node', '--test'] });
     w.commit('worker has tests');
+  }, CASE_TIMEOUT);
+
+  it("a tsconfig.app.json at a project's root (Nx's type hint): graph updated, the same type as Nx's full read", async (ctx) => {
+    const w = workspace(ctx);
+    w.write({ 'apps/worker/tsconfig.app.json': { extends: '../../tsconfig.base.json' } });
+    const updated = await openFresh(w);
+    expect(updated.read).toBe('updated');
+    const full = await openFresh(w, true);
+    const typeOf = (graph: typeof full) => graph.projects.find((p) => p.name === '@acme/worker')?.type;
+    expect(typeOf(updated)).toBe(typeOf(full));
+    w.commit('worker tsconfig.app.json');
   }, CASE_TIMEOUT);
 
   it('a project renamed in its project.json: a full rebuild, and right', async (ctx) => {

@@ -155,6 +155,13 @@ describe('planUpdate: a project\'s own project.json or package.json', () => {
     expect(planUpdate(withConfigs(), [file], ctx())).toEqual({ kind: 'full', reason });
   });
 
+  it('a tsconfig.lib.json or tsconfig.app.json at a project root (Nx reads them for its type) re-reads that project', () => {
+    expect(planUpdate(withConfigs(), ['libs/ui/tsconfig.lib.json', 'apps/app/src/tsconfig.app.json'], ctx())).toEqual({ kind: 'update', analyse: [], drop: [], projects: ['ui'] });
+    const e = withConfigs();
+    if (e.fileMap.incremental) delete e.fileMap.configs.ui;
+    expect(planUpdate(e, ['libs/ui/tsconfig.app.json'], ctx())).toEqual({ kind: 'full', reason: 'libs/ui/tsconfig.app.json changed (the type of ui)' });
+  });
+
   it('a deleted config file, or one another plugin\'s glob matches, needs a full rebuild', () => {
     expect(planUpdate(withConfigs(), ['libs/ui/project.json'], { ...ctx(), exists: () => false })).toEqual({ kind: 'full', reason: 'libs/ui/project.json was deleted' });
     const e = withConfigs();
