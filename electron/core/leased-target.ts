@@ -18,6 +18,7 @@ export function leasedTarget(target: DeployTargetPort, leases: LeaseKeeper): Dep
     revisions: (service, options) => target.revisions(service, options),
     rollback: (service, toRevision, options) => leases.hold(environment, options?.runId ?? leases.adHocRunId(), () => target.rollback(service, toRevision, options)),
     remove: (service, options) => leases.hold(environment, options?.runId ?? leases.adHocRunId(), () => target.remove(service, options)),
+    ...(target.objects ? { objects: target.objects.bind(target) } : {}),
     ...(target.close ? { close: () => target.close!() } : {}),
   };
 }

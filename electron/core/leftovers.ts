@@ -9,7 +9,9 @@
 //    candidate is renamed to the service's name when its step succeeds);
 //  * untagged images are removed (only when nothing uses them and nothing was built on them);
 //  * tagged images are adopted: the tag is applied only when a build finished, and the content tag
-//    makes the image the cache of that exact build;
+//    makes the image the cache of that exact build; so are the registry tags a push made
+//    (`image.tag` journal steps, intent with or without a result): one is applied only after the
+//    image was built and tested, and is kept while it still names the image the run recorded;
 //  * service containers (current, retired revisions) are the environment itself and never touched;
 //  * a run of any kind the store still shows `running` whose process is gone is marked `interrupted`
 //    (electron/core/owner.ts, the same as when the store opens), and the leases its process held are
@@ -47,9 +49,11 @@ export interface LeftoverEngine {
   removeContainer(id: string): Promise<boolean>;
   /** Removes an image only if it has no tag, no child and no container; true when it was removed. */
   removeDanglingImage(id: string): Promise<boolean>;
+  /** The image ID a reference (`host/repo:tag`) names now, or null when there is no such tag. */
+  imageIdOf(reference: string): Promise<string | null>;
 }
 
-export type SweepStore = Pick<RunStore, 'getRun' | 'listRuns' | 'listUnfinishedRuns' | 'interruptRun' | 'listStages' | 'finishStage'> &
+export type SweepStore = Pick<RunStore, 'getRun' | 'listRuns' | 'listUnfinishedRuns' | 'interruptRun' | 'listStages' | 'finishStage' | 'listSteps'> &
   Pick<EventStore, 'appendEvent' | 'listEvents'> &
   Pick<LeaseStore, 'listLeases' | 'releaseLease'>;
 
@@ -79,6 +83,22 @@ function layersOf(store: SweepStore, runId: string): string[] {
   const ids: string[] = [];
   for (const event of store.listEvents(runId)) if (event.name === 'docker.layer') ids.push((event.payload as { imageId: string }).imageId);
   return ids.reverse();
+}
+
+/**
+ * The registry tags a run's pushes made (`image.tag` steps) that still name the image it recorded:
+ * adopted, as its tagged images are. A tag that was never made, or now names another image, is not
+ * this run's to keep or remove.
+ */
+async function registryTagsOf(store: SweepStore, engine: LeftoverEngine, runId: string): Promise<string[]> {
+  const kept: string[] = [];
+  for (const step of store.listSteps(runId)) {
+    if (step.kind !== 'image.tag' || kept.includes(`tag ${step.target}`)) continue;
+    const detail = step.detail !== null && typeof step.detail === 'object' && !Array.isArray(step.detail) ? step.detail : {};
+    const id = await engine.imageIdOf(step.target);
+    if (id !== null && id === detail.imageId) kept.push(`tag ${step.target}`);
+  }
+  return kept;
 }
 
 interface InterruptedRunRef {
@@ -143,6 +163,7 @@ export async function sweepLeftovers(deps: SweepDeps): Promise<SweptRun[]> {
       }
     }
     if (first && run) for (const layer of layersOf(store, runId)) if (await engine.removeDanglingImage(layer)) removed.push(`intermediate image ${layer}`);
+    if (first && run) adopted.push(...(await registryTagsOf(store, engine, runId)));
     const marked = justMarked.has(runId);
     const kind = run?.kind ?? 'run';
     // Written for every interrupted run, even with nothing to remove: it is how the next sweep knows.

@@ -41,6 +41,7 @@ export function redactingTarget(target: DeployTargetPort, gate: RedactionGate): 
     revisions: (service, o) => guarded(() => target.revisions(service, options(o))),
     rollback: (service, to, o) => guarded(() => target.rollback(service, to, options(o))),
     remove: (service, o) => guarded(() => target.remove(service, options(o))),
+    ...(target.objects ? { objects: (refs: Parameters<NonNullable<DeployTargetPort['objects']>>[0], o?: TargetCallOptions) => guarded(() => target.objects!(refs, options(o))) } : {}),
     ...(target.close ? { close: () => target.close!() } : {}),
   };
 }

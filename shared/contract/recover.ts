@@ -23,6 +23,36 @@ export type ObjectState = z.infer<typeof ObjectState>;
 export const JournalMark = z.enum(['none', 'intent-only', 'applied', 'apply-failed', 'rolled-back', 'removed']);
 export type JournalMark = z.infer<typeof JournalMark>;
 
+/** One Kubernetes object as a journal row or the cluster holds it; `exists: false` when it was not there. */
+export const ObjectVersion = z.object({
+  exists: z.boolean(),
+  resourceVersion: z.string().nullable(),
+  generation: z.number().int().nullable(),
+  /** The release whose write it carries (a workload's pod template's mark, else the object's own). */
+  release: z.string().nullable(),
+});
+export type ObjectVersion = z.infer<typeof ObjectVersion>;
+
+/**
+ * One Kubernetes object (Deployment, Service …) of a service, from its own journal rows
+ * (`target.applyObject`: intent before its write, result after). The Docker target writes one object
+ * per service, its container, which the service row itself stands for: its `resources` are empty.
+ */
+export const RecoveredResource = z.object({
+  /** `Deployment shop/orders-api`. */
+  object: z.string(),
+  journal: z.enum(['intent-only', 'applied', 'apply-failed']),
+  /** Read just before the release's first write of it. */
+  before: ObjectVersion.nullable(),
+  /** What its last recorded write left; null without a result row. */
+  written: ObjectVersion.nullable(),
+  /** What it is now; null when it could not be read. */
+  live: ObjectVersion.nullable(),
+  state: ObjectState,
+  message: z.string(),
+});
+export type RecoveredResource = z.infer<typeof RecoveredResource>;
+
 export const RecoveredObject = z.object({
   environment: z.string(),
   service: z.string(),
@@ -37,6 +67,8 @@ export const RecoveredObject = z.object({
   journal: JournalMark,
   state: ObjectState,
   message: z.string(),
+  /** Per Kubernetes object it wrote or meant to write, in the order of their intents. */
+  resources: z.array(RecoveredResource),
 });
 export type RecoveredObject = z.infer<typeof RecoveredObject>;
 
@@ -55,7 +87,8 @@ export const InterruptedRelease = z.object({
   /** Why it counts as interrupted. */
   reason: z.string(),
   /** Steps with an intent and no result: effects that may or may not have happened. */
-  openSteps: z.array(z.object({ kind: z.string(), target: z.string() })),
+  /** `object`: the Kubernetes object of a per-object step (`Deployment shop/orders-api`). */
+  openSteps: z.array(z.object({ kind: z.string(), target: z.string(), object: z.string().optional() })),
   objects: z.array(RecoveredObject),
 });
 export type InterruptedRelease = z.infer<typeof InterruptedRelease>;

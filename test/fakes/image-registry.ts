@@ -7,6 +7,8 @@ import type { ImageRegistryPort, PushOptions } from '../../electron/core/ports/i
 export class FakeImageRegistry implements ImageRegistryPort {
   readonly repositories = new Map<string, Set<string>>();
   readonly pushes: string[] = [];
+  /** Local tags made by pushes: `repository:tag -> image`. */
+  readonly tags: string[] = [];
   readonly checked: string[] = [];
   private readonly known = new Map<string, Set<string>>();
   private readonly failures: Array<{ transient: boolean; message: string }> = [];
@@ -38,8 +40,11 @@ export class FakeImageRegistry implements ImageRegistryPort {
     return this.repositories.get(repository)?.has(digest) ?? false;
   }
 
-  async push(image: string, repository: string, _tag: string, options: PushOptions = {}): Promise<{ digest: string }> {
+  async push(image: string, repository: string, tag: string, options: PushOptions = {}): Promise<{ digest: string }> {
     this.pushes.push(`${image} -> ${repository}`);
+    // As the real adapter: the local tag first (through the journal hook), then the push.
+    const tagIt = async () => void this.tags.push(`${repository}:${tag} -> ${image}`);
+    await (options.tagged ? options.tagged(`${repository}:${tag}`, tagIt) : tagIt());
     const failure = this.failures.shift();
     if (failure) throw Object.assign(new ConvoyError('IMAGE_PUSH_FAILED', `push of ${repository} failed: ${failure.message}`), { transient: failure.transient });
     options.onProgress?.({ layer: 'abc123', status: 'Pushing', current: 1, total: 3 });

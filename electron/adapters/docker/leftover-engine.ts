@@ -77,6 +77,15 @@ export function createLeftoverEngine(endpoint = dockerEndpoint()): LeftoverEngin
 
     removeContainer: (id) => removal(async () => (await docker()).getContainer(id).remove({ force: true, v: true })),
 
+    async imageIdOf(reference) {
+      try {
+        return (await call(() => engineGet<{ Id: string }>(endpoint, `/images/${encodeURIComponent(reference)}/json`, 10_000))).Id;
+      } catch (err) {
+        if (statusCodeOf(err) === 404) return null;
+        throw err;
+      }
+    },
+
     async removeDanglingImage(id) {
       let info: Docker.ImageInspectInfo;
       try {

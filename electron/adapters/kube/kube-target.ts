@@ -10,6 +10,7 @@ import type {
   DeployTargetPort,
   DeployUnit,
   ObjectDiff,
+  ObjectWritten,
   TargetCallOptions,
   TargetDiff,
 } from '../../core/ports/deploy-target.js';
@@ -19,6 +20,7 @@ import { diffObject } from './diff.js';
 import { conflictError, httpStatusOf, parseConflicts, statusOf } from './errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import { LABEL_MANAGED_BY, LABEL_PROJECT, type RenderedObject } from './manifests.js';
+import { liveObjects, refOf, versionOf } from './objects.js';
 import { loadAll, prepare } from './prepare.js';
 import { checkApplyPermissions } from './permissions.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
@@ -146,19 +148,28 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         const applied: AppliedObject[] = [];
         for (const o of prepared.objects) {
           if (options?.signal?.aborted) throw new ConvoyError('CANCELLED', `Apply to ${config.environment} was cancelled after ${applied.length} objects`);
-          let live: KubernetesObject | null;
-          let result: KubernetesObject;
           try {
-            live = await c.get(o.object, options);
-            result = await applyOne(c, o, options?.force === true, false, options ?? {});
+            const live = await c.get(o.object, options);
+            const write = { ...refOf(o), before: versionOf(live) };
+            const skip = options?.objects?.done?.(write) ?? null;
+            if (skip !== null) {
+              applied.push({ service: o.service, object: o.ref, action: 'unchanged' });
+              options?.progress?.(`${o.ref}: ${skip}`);
+              continue;
+            }
+            // One object's write alone, so its journal rows (intent, result) bracket exactly it.
+            const writeOne = async (): Promise<ObjectWritten> => {
+              const result = await applyOne(c, o, options?.force === true, false, options ?? {});
+              const after = versionOf(result);
+              const action: AppliedObject['action'] = !live ? 'created' : write.before.resourceVersion !== null && write.before.resourceVersion === after.resourceVersion ? 'unchanged' : 'configured';
+              return { action, after };
+            };
+            const { action } = options?.objects ? await options.objects.write(write, writeOne) : await writeOne();
+            applied.push({ service: o.service, object: o.ref, action });
+            options?.progress?.(`${o.ref} ${action}`);
           } catch (err) {
             throw withApplied(err, applied);
           }
-          const before = live?.metadata?.resourceVersion;
-          const after = result.metadata?.resourceVersion;
-          const action: AppliedObject['action'] = !live ? 'created' : before !== undefined && before === after ? 'unchanged' : 'configured';
-          applied.push({ service: o.service, object: o.ref, action });
-          options?.progress?.(`${o.ref} ${action}`);
         }
         return { environment: config.environment, objects: applied } satisfies ApplyResult;
       });
@@ -207,6 +218,10 @@ export function createKubeTarget(config: KubeTargetConfig): DeployTargetPort {
         }
         return { service, removed };
       });
+    },
+
+    objects(refs, options) {
+      return withProgress(options, () => liveObjects(kube(), refs, options));
     },
 
     async close() {

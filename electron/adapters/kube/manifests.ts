@@ -164,7 +164,7 @@ function containersOf(podSpec: Record<string, unknown>, field: 'containers' | 'i
   return Array.isArray(list) ? list.filter(isRecord) : [];
 }
 
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+export const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 /** Kinds that live outside namespaces; the cluster's discovery answer is used when known. */
 export const CLUSTER_SCOPED_KINDS = new Set([

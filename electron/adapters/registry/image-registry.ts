@@ -72,7 +72,8 @@ export function createImageRegistry(options: ImageRegistryOptions): ImageRegistr
       const authconfig = found ? (found.identityToken ? { identitytoken: found.identityToken, serveraddress: host } : { username: found.username, password: found.password, serveraddress: host }) : { serveraddress: host };
       let stream: NodeJS.ReadableStream;
       try {
-        await engine().getImage(image).tag({ repo: repository, tag });
+        const tagIt = async () => void (await engine().getImage(image).tag({ repo: repository, tag }));
+        await (pushOptions.tagged ? pushOptions.tagged(`${repository}:${tag}`, tagIt) : tagIt());
         stream = (await engine().getImage(`${repository}:${tag}`).push({ authconfig, abortSignal: pushOptions.signal } as Docker.ImagePushOptions)) as NodeJS.ReadableStream;
       } catch (err) {
         if (isUnreachable(err)) throw dockerUnavailable(endpoint, err);

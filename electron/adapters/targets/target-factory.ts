@@ -70,6 +70,11 @@ function deferredTarget(kind: DeployTargetPort['kind'], environment: string, mak
     revisions: async (service, options) => (await target()).revisions(service, options),
     rollback: async (service, toRevision, options) => (await target()).rollback(service, toRevision, options),
     remove: async (service, options) => (await target()).remove(service, options),
+    // Only a target that writes several objects per service has them (Kubernetes); asked of another, none.
+    objects: async (refs, options) => {
+      const real = await target();
+      return real.objects ? real.objects(refs, options) : [];
+    },
     close: async () => {
       if (used) await (await real()).close?.();
     },

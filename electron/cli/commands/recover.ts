@@ -4,7 +4,7 @@
 // it was interrupted, in reverse wave order). Convoy never picks for you.
 import type { Command } from 'commander';
 import { clientFor } from '../client.js';
-import type { InterruptedRelease, RecoverResult, RecoveredObject } from '../../../shared/contract/recover.js';
+import type { InterruptedRelease, ObjectVersion, RecoverResult, RecoveredObject } from '../../../shared/contract/recover.js';
 import type { CliContext } from '../context.js';
 import { summary } from './release-view.js';
 
@@ -20,8 +20,14 @@ interface RecoverOptions {
 const live = (o: RecoveredObject) => (o.live ? `${o.live.image ?? 'nothing'} (${o.live.state})` : 'unreadable');
 const before = (o: RecoveredObject) => (o.before ? `${o.before.image ?? 'nothing'}` : '?');
 
+const version = (v: ObjectVersion | null) => (v === null ? 'unreadable' : v.exists ? `resourceVersion ${v.resourceVersion ?? '?'}` : 'absent');
+
+/** A service row, then one row per Kubernetes object it wrote or meant to write (their own journal rows). */
 export function objectTable(objects: readonly RecoveredObject[]): string {
-  const rows = objects.map((o) => [`${o.environment}/${o.service}`, o.wave === null ? '-' : String(o.wave + 1), o.state, live(o), before(o), o.journal]);
+  const rows = objects.flatMap((o) => [
+    [`${o.environment}/${o.service}`, o.wave === null ? '-' : String(o.wave + 1), o.state, live(o), before(o), o.journal],
+    ...o.resources.map((r) => [`  ${r.object}`, '', r.state, version(r.live), r.before ? version(r.before) : '?', r.journal]),
+  ]);
   const all = [['OBJECT', 'WAVE', 'STATE', 'LIVE NOW', 'BEFORE THE RELEASE', 'JOURNAL'], ...rows];
   const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   return all.map((r) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`).join('\n');
@@ -32,7 +38,7 @@ export function interruptedText(r: InterruptedRelease): string {
   const lines = [
     `Release ${r.releaseId} → ${r.target}: INTERRUPTED${where}${r.lastStage ? ` (last stage ${r.lastStage})` : ''}, started ${r.createdAt}`,
     `  why: ${r.reason}`,
-    ...(r.openSteps.length > 0 ? [`  may or may not have happened (intent, no result): ${r.openSteps.map((s) => `${s.kind} ${s.target}`).join(', ')}`] : []),
+    ...(r.openSteps.length > 0 ? [`  may or may not have happened (intent, no result): ${r.openSteps.map((s) => `${s.kind} ${s.target}${s.object ? ` (${s.object})` : ''}`).join(', ')}`] : []),
     r.objects.length > 0 ? objectTable(r.objects) : '  nothing was planned yet',
     `  choose: convoy recover ${r.releaseId} --resume   or   convoy recover ${r.releaseId} --rollback`,
   ];

@@ -49,6 +49,61 @@ export interface TargetCallOptions {
 export interface ApplyOptions extends TargetCallOptions {
   /** Take over fields owned by another field manager (Kubernetes 409). Only with the user's consent. */
   force?: boolean;
+  /**
+   * Journals each object the apply writes (issue 13): the Kubernetes target calls `write` once per
+   * object, around that object's write alone, so a crash between two objects leaves exactly one open
+   * intent. The Docker target writes one object per service (its container) and leaves this to the
+   * caller's per-service step.
+   */
+  objects?: ObjectJournal;
+}
+
+/** One object a target writes for a service, e.g. the Deployment `shop/orders-api`. */
+export interface ObjectRef {
+  service: string;
+  apiVersion: string;
+  kind: string;
+  /** null for a cluster-scoped object. */
+  namespace: string | null;
+  name: string;
+  /** `Deployment shop/orders-api`, as diffs and apply results name it. */
+  object: string;
+}
+
+/** What an object was at one moment; `exists: false` when it was not there. */
+export interface ObjectVersion {
+  exists: boolean;
+  resourceVersion: string | null;
+  generation: number | null;
+  /** The release whose write it carries (a workload's pod template's, else the object's own annotation). */
+  release: string | null;
+}
+
+export interface ObjectWrite extends ObjectRef {
+  /** Read just before the write. */
+  before: ObjectVersion;
+}
+
+export interface ObjectWritten {
+  action: AppliedObject['action'];
+  after: ObjectVersion;
+}
+
+export interface ObjectJournal {
+  /** Why the write of this object can be skipped (verifiably done already, e.g. on resume), or null to write it. */
+  done?(write: ObjectWrite): string | null;
+  /** Records the intent, runs `apply` (the write of this one object), records its result; returns or rethrows. */
+  write(write: ObjectWrite, apply: () => Promise<ObjectWritten>): Promise<ObjectWritten>;
+}
+
+/** One object as it is now, for reconciling an interrupted release. */
+export interface LiveObject {
+  object: string;
+  /** null when it could not be read (then `message` says why). */
+  now: ObjectVersion | null;
+  /** Ready by the target's rules (a Deployment rolled out as kubectl judges it; any other kind: it exists). */
+  ready: boolean;
+  message: string;
 }
 
 export interface WaitOptions extends TargetCallOptions {
@@ -128,5 +183,7 @@ export interface DeployTargetPort {
    * service that did not run there before). Afterwards status says missing; nothing there is success.
    */
   remove(service: string, options?: TargetCallOptions): Promise<RemoveResult>;
+  /** What each of these objects is now (Kubernetes; the Docker target journals containers per service and has none). */
+  objects?(refs: ObjectRef[], options?: TargetCallOptions): Promise<LiveObject[]>;
   close?(): Promise<void>;
 }

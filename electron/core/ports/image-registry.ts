@@ -16,6 +16,12 @@ export interface LayerProgress {
 export interface PushOptions {
   signal?: AbortSignal;
   onProgress?: (progress: LayerProgress) => void;
+  /**
+   * Journals the local tag the push makes first (`repository:tag` on the image, issue 13: an image tag
+   * is a side effect of its own): called around exactly that tag, so its intent row precedes it and its
+   * result row follows it.
+   */
+  tagged?: (reference: string, tag: () => Promise<void>) => Promise<void>;
 }
 
 export interface ImageRegistryPort {
@@ -28,7 +34,7 @@ export interface ImageRegistryPort {
   knownDigests(image: string): Promise<string[]>;
   /** Whether `repository` (`host[:port]/path`) holds a manifest with this digest (HEAD manifest). */
   hasManifest(repository: string, digest: string): Promise<boolean>;
-  /** Pushes the local `image` as `repository:tag` and answers the manifest digest the registry stored. */
+  /** Tags the local `image` as `repository:tag` (through options.tagged), pushes it and answers the manifest digest the registry stored. */
   push(image: string, repository: string, tag: string, options?: PushOptions): Promise<{ digest: string }>;
 }
 

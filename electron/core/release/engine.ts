@@ -9,6 +9,7 @@ import type { ProjectBuild } from '../../../shared/domain.js';
 import { ConvoyError, type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { EnvironmentReport, ImageReport, LiveRevision, ReleaseReport } from '../../../shared/release-report.js';
 import { type BuildRequest, type BuildStageResult, runBuildStage } from '../build-stage.js';
+import type { ObjectVersion } from '../ports/deploy-target.js';
 import type { ImageBuilderPort } from '../ports/image-builder.js';
 import type { TestResultStore } from '../ports/test-results.js';
 import type { ImageRegistryPort, PushRetry } from '../ports/image-registry.js';
@@ -57,6 +58,8 @@ export interface ResumeFrom {
   before: ReadonlyMap<string, ReadonlyMap<string, LiveRevision>>;
   /** Approvals it had already received, per environment. */
   approvals: ReadonlyMap<string, ApprovalDecision>;
+  /** Per object (objectKey), the version its last recorded write left: written again only if it changed since. */
+  written?: ReadonlyMap<string, ObjectVersion>;
 }
 
 /** The interrupted run's images, when every one was built and tested; null when the build must run. */
@@ -243,7 +246,13 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
 
     const reused = input.resume ? completeImages(input.resume.previous) : null;
     if (reused) {
-      // Resuming: the interrupted run built and tested these; promote the same references, never rebuild.
+      // Resuming: the interrupted run built and tested these; promote the same references, never rebuild
+      // (even when the workspace moved on: the record keeps the commit they were built from).
+      const missing = selection.services.filter((s) => !reused.some((i) => i.service === s));
+      if (missing.length > 0) {
+        return finish('failed', { code: 'RESUME_REFUSED', message: `The workspace now releases ${missing.join(', ')}, which the interrupted run did not build; resuming deploys only what it built and tested. Roll back (convoy recover --rollback) and release again; nothing was applied` });
+      }
+      Object.assign(report, { commit: input.resume!.previous.commit, author: input.resume!.previous.author });
       report.images = structuredClone(reused);
       tracker.stage('build', null).finish('skipped', `reused the ${reused.length} image(s) the interrupted run built`);
       tracker.stage('test', null).finish('skipped', 'the interrupted run tested them');
@@ -340,6 +349,7 @@ export async function runRelease(input: ReleaseRunInput, deps: ReleaseRunDeps): 
         ...(deps.cancelGraceMs === undefined ? {} : { cancelGraceMs: deps.cancelGraceMs }),
         recording: recording.state,
         ...(input.resume?.before.has(env.settings.name) ? { knownBefore: input.resume.before.get(env.settings.name)! } : {}),
+        ...(input.resume?.written ? { written: input.resume.written } : {}),
       });
       const previousEnv = input.resume?.previous.environments.find((e) => e.name === env.settings.name);
       // An environment the interrupted run had finished reads as it did, not as "unchanged".

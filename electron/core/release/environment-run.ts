@@ -5,10 +5,11 @@
 // is honoured at the same safe points and offers the same rollback.
 import { type ErrorPayload, toErrorPayload } from '../../../shared/errors.js';
 import type { EnvironmentReport, RollbackEntry, ServiceDeploy } from '../../../shared/release-report.js';
-import type { DeployUnit, ServiceStatus } from '../ports/deploy-target.js';
+import type { DeployUnit, ObjectVersion, ServiceStatus } from '../ports/deploy-target.js';
 import { runPool } from '../pool.js';
 import type { Redactor } from '../redact.js';
 import { type BuiltImage, runGates } from './gates.js';
+import { objectJournal } from './object-journal.js';
 import { layerWaves } from './plan.js';
 import type { RecordingState } from './guarded-recorder.js';
 import { isRestored, rollbackServices } from './rollback.js';
@@ -39,6 +40,8 @@ export interface EnvironmentRunContext {
    * counted done when it verifiably runs the image, ready — not applied again, not mistaken for skipped.
    */
   knownBefore?: ReadonlyMap<string, import('../../../shared/release-report.js').LiveRevision>;
+  /** Resuming: per object (objectKey), the version the interrupted run's write left (object-journal.ts). */
+  written?: ReadonlyMap<string, ObjectVersion>;
   /** Default CANCEL_GRACE_MS. */
   cancelGraceMs?: number;
   /** Whether the store still takes the release's rows (a refused write stops the release). */
@@ -212,7 +215,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
           // service's failure lets in-flight services finish): the Docker target then removes its
           // candidate and keeps the old revision serving, a readiness wait stops, and the rollback
           // below restores the rest.
-          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit], { runId: tracker.report.id, signal: hard.signal }), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
+          await waves.journal.step({ kind: 'target.apply', target: where, detail: { image: unit.image, before: entry.before } }, () => env.target.apply([unit], { runId: tracker.report.id, signal: hard.signal, objects: objectJournal(waves.journal, where, ctx.written) }), (r) => ({ objects: r.objects.map((o) => `${o.object}: ${o.action}`) }));
           tracker.report.applies++;
           entry.outcome = 'waiting';
           tracker.changed();

@@ -115,6 +115,9 @@ export async function runPushStage(ctx: PushStageContext): Promise<PushStageResu
   return { ok: true, references };
 }
 
+/** The journal step of the local `registry/repository:tag` a push makes; a dead run's are adopted by the leftovers sweep. */
+export const IMAGE_TAG_STEP = 'image.tag';
+
 async function pushWithRetries(ctx: PushStageContext, journal: StageJournal, entry: PushReport, built: BuiltImage): Promise<string> {
   const { tracker, port, retry, signal } = ctx;
   const tag = repositoryOf(built.image).tag;
@@ -128,6 +131,8 @@ async function pushWithRetries(ctx: PushStageContext, journal: StageJournal, ent
         () =>
           port.push(built.image, entry.repository, tag, {
             signal,
+            // The local tag the push starts with is a side effect of its own: a step inside the push's.
+            tagged: (reference, tagIt) => journal.step({ kind: IMAGE_TAG_STEP, target: reference, detail: { image: built.image, imageId: built.imageId } }, tagIt),
             // One event per layer and status (Preparing, Pushing, Pushed…), not per byte count: each is a stored row.
             onProgress: (p) => {
               if (lastStatus.get(p.layer) === p.status) return;

@@ -6,14 +6,17 @@
 import type { LiveRevision, ReleaseReport } from '../../../shared/release-report.js';
 import type { JournalMark, ObjectState, RecoveredObject } from '../../../shared/contract/recover.js';
 import { toErrorPayload } from '../../../shared/errors.js';
-import type { ServiceStatus } from '../ports/deploy-target.js';
+import type { LiveObject, ObjectRef, ServiceStatus } from '../ports/deploy-target.js';
 import type { StepRecord } from '../ports/run-store.js';
+import { intendedObjects, reconcileResources } from './reconcile-objects.js';
 
 export interface ReconcileInput {
   report: ReleaseReport;
   steps: readonly StepRecord[];
   /** What runs now in one environment; throws when the target cannot be read. */
   status(environment: string, services: string[]): Promise<ServiceStatus[]>;
+  /** What these Kubernetes objects of one environment are now (per-object journal rows name them). */
+  objects?(environment: string, refs: ObjectRef[]): Promise<LiveObject[]>;
 }
 
 const DEPLOY_KINDS = new Set(['target.apply', 'target.rollback', 'target.remove']);
@@ -77,7 +80,10 @@ export async function reconcile(input: ReconcileInput): Promise<RecoveredObject[
       const before = p.before ?? beforeFromJournal(steps, where);
       const now = live ? (live.get(p.service) ?? { revision: null, image: null, state: 'missing' as const }) : null;
       const { state, why } = classify(p.image, before, now, journal);
-      objects.push({ environment: env.name, service: p.service, wave: p.wave, image: p.image, before, live: now, journal, state, message: `${where}: ${readError ? `${why}: ${readError}` : why}` });
+      const intended = intendedObjects(steps, where, p.service);
+      const read = input.objects;
+      const resources = await reconcileResources(report.id, where, intended, (refs) => (read ? read(env.name, refs) : Promise.reject(new Error('the target cannot read single objects'))));
+      objects.push({ environment: env.name, service: p.service, wave: p.wave, image: p.image, before, live: now, journal, state, message: `${where}: ${readError ? `${why}: ${readError}` : why}`, resources });
     }
   }
   return objects;

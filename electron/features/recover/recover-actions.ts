@@ -14,6 +14,7 @@ import type { RunOwner } from '../../../shared/runs.js';
 import { toDeployUnit } from '../../core/deploy-units.js';
 import { createRedactionGate } from '../../core/redact.js';
 import { completeImages } from '../../core/release/engine.js';
+import { writtenObjects } from '../../core/release/object-journal.js';
 import { isRestored, rollbackServices } from '../../core/release/rollback.js';
 import type { ApprovalDecision } from '../../core/release/run-ports.js';
 import type { ApprovalMode } from '../release/live-releases.js';
@@ -98,7 +99,7 @@ export async function resumeInterrupted(input: { releaseId: string; dir?: string
   takeOn(found, 'resume', deps);
   let report: ReleaseReport;
   try {
-    report = await startRelease(start, deps, ctx, { releaseId: found.run.id, from: { previous: found.report, before, approvals: approvalsOf(found, deps) } });
+    report = await startRelease(start, deps, ctx, { releaseId: found.run.id, from: { previous: found.report, before, approvals: approvalsOf(found, deps), written: writtenObjects(deps.store.listSteps(found.run.id)) } });
   } catch (err) {
     // Refused before the engine began (config, Docker, approval): the release stays interrupted.
     if (deps.store.getRun(found.run.id)?.status === 'running') giveBack(found, deps);

@@ -4,7 +4,7 @@
 import type { InterruptedRelease, RecoveredObject } from '../../../shared/contract/recover.js';
 import { ConvoyError, toErrorPayload } from '../../../shared/errors.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
-import type { RunRecord } from '../../core/ports/run-store.js';
+import type { RunRecord, StepRecord } from '../../core/ports/run-store.js';
 import type { DeployTargetPort } from '../../core/ports/deploy-target.js';
 import { createRedactionGate } from '../../core/redact.js';
 import { type EnvironmentSettings, environmentsUpTo } from '../../core/release/environments.js';
@@ -48,21 +48,27 @@ export async function reconcileRelease(found: Interrupted, deps: ReleaseRunDeps)
   const gate = deps.redaction ?? createRedactionGate();
   const targets = new Map<string, DeployTargetPort>();
   try {
+    const targetOf = (environment: string): DeployTargetPort => {
+      const settings = found.settings.find((s) => s.name === environment);
+      if (!settings) throw new ConvoyError('CONFIG_INVALID', `${environment} is no longer an environment of convoy.yaml`);
+      let target = targets.get(environment);
+      if (!target) {
+        target = deps.makeTarget(settings.config, found.root, deps.leases, gate, env);
+        targets.set(environment, target);
+      }
+      return target;
+    };
     const objects = await reconcile({
       report: found.report,
       steps: deps.store.listSteps(found.run.id),
-      status: async (environment, services) => {
-        const settings = found.settings.find((s) => s.name === environment);
-        if (!settings) throw new ConvoyError('CONFIG_INVALID', `${environment} is no longer an environment of convoy.yaml`);
-        let target = targets.get(environment);
-        if (!target) {
-          target = deps.makeTarget(settings.config, found.root, deps.leases, gate, env);
-          targets.set(environment, target);
-        }
-        return target.status(services);
+      status: async (environment, services) => targetOf(environment).status(services),
+      objects: async (environment, refs) => {
+        const target = targetOf(environment);
+        if (!target.objects) throw new ConvoyError('INVALID_INPUT', `the ${target.kind} target of ${environment} cannot read single objects`);
+        return target.objects(refs);
       },
     });
-    return objects.map((o) => ({ ...o, message: gate.text(o.message) }));
+    return objects.map((o) => ({ ...o, message: gate.text(o.message), resources: o.resources.map((r) => ({ ...r, message: gate.text(r.message) })) }));
   } finally {
     await Promise.all([...targets.values()].map((t) => t.close?.()));
   }
@@ -75,6 +81,13 @@ export function interruptedEnvironment(found: Interrupted, deps: ReleaseRunDeps)
   const names = new Set(found.report.environments.map((e) => e.name));
   const withEnv = [...stages].reverse().find((s) => s.name.includes(':') && names.has(s.name.slice(0, s.name.indexOf(':'))));
   return { environment: withEnv ? withEnv.name.slice(0, withEnv.name.indexOf(':')) : null, lastStage };
+}
+
+/** The object a per-object step names, for saying which one may or may not have been written. */
+function objectOf(step: StepRecord): { object?: string } {
+  const detail = step.detail;
+  const object = detail !== null && typeof detail === 'object' && !Array.isArray(detail) ? detail.object : undefined;
+  return typeof object === 'string' ? { object } : {};
 }
 
 export async function describeInterrupted(found: Interrupted, deps: ReleaseRunDeps): Promise<InterruptedRelease> {
@@ -92,7 +105,7 @@ export async function describeInterrupted(found: Interrupted, deps: ReleaseRunDe
     createdAt: found.run.createdAt,
     owner: found.run.owner ?? null,
     reason,
-    openSteps: steps.filter((s) => s.finishedAt === null).map((s) => ({ kind: s.kind, target: s.target })),
+    openSteps: steps.filter((s) => s.finishedAt === null).map((s) => ({ kind: s.kind, target: s.target, ...objectOf(s) })),
     objects: await reconcileRelease(found, deps),
   };
 }

@@ -1,10 +1,11 @@
 // Issue 13 item 7: cancel reaches a safe point within seconds and leaves the release `cancelled` with
 // exact per-object state. A real `convoy release` on the Docker target gets SIGINT (Ctrl-C) while its
-// service waits for a health check that would only give up after 30 s; and the same release is
+// service's new container waits for a health check that would only give up after 30 s; and the same release is
 // cancelled with job.cancel over the contract. After each: the run is `cancelled`, the service's
 // entry says it was cancelled and that its new revision was removed, the service is taken out again
 // (it ran nothing before), the environment's lease is free, no container of the run is left, and the
 // CLI exits 130 (documented in the README).
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,18 +71,37 @@ async function expectCancelledCleanly(dataDir: string, releaseId: string): Promi
   return report;
 }
 
+/**
+ * Resolves once the service's new revision (its `-next` candidate) runs, i.e. the apply has reached the
+ * health wait this file is about. Cancelling at "applying" instead raced the apply's own steps: on a
+ * loaded machine the 3 s grace could end before the candidate was even created, and the entry then
+ * (rightly) said the apply was cancelled before anything was made — not the "revision 1 removed" the
+ * test expects. Polls the engine with a deadline; no timed assertion.
+ */
+async function candidateRunning(gaveUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const running = await docker.listContainers({ filters: JSON.stringify({ label: [`dev.convoy.environment=${environment}`], status: ['running'] }) });
+    if (running.some((c) => c.Names.some((n) => /-next-\d+$/.test(n)))) return;
+    if (gaveUp()) throw new Error('the release ended before its candidate container ran');
+    if (Date.now() > deadline) throw new Error(`no candidate container of ${environment}/sick ran within 90 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe.skipIf(skipDocker)('cancel a release mid-wave on the Docker target', () => {
   it('Ctrl-C (SIGINT) to a real convoy release: cancelled, per-object state recorded, lease free, exit 130', async () => {
     const dataDir = path.join(temp, 'cli-data');
     let sent = false;
-    const exit = await convoy(['release', '-w', ws, '-e', environment, '-p', 'sick', '--yes'], dataDir, {
-      onStderr: (text, child) => {
-        if (!sent && text.includes(`${environment}/sick: applying`)) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
+    let child: ChildProcess | null = null;
+    let ended = false;
+    const running = convoy(['release', '-w', ws, '-e', environment, '-p', 'sick', '--yes'], dataDir, {
+      onStderr: (_text, c) => void (child = c),
+    }).finally(() => void (ended = true));
+    await candidateRunning(() => ended);
+    expect(child).not.toBeNull();
+    sent = child!.kill('SIGINT');
+    const exit = await running;
     expect(sent).toBe(true);
     expect(exit.stderr).toContain('cancelling at the next safe point');
     expect(exit.code).toBe(130);
@@ -97,15 +117,14 @@ describe.skipIf(skipDocker)('cancel a release mid-wave on the Docker target', ()
       const client = createClient(app.channel());
       let jobId: string | null = null;
       let cancelled = false;
-      const stop = client.on('release.updated', (event) => {
-        const applying = event.report.environments[0]?.services.some((s) => s.outcome === 'applying');
-        if (applying && jobId && !cancelled) {
-          cancelled = true;
-          void client.call('job.cancel', { jobId });
-        }
-      });
-      const report = await client.run('release.start', { dir: ws, environment, projects: ['sick'], approval: 'auto' }, undefined, (id) => void (jobId = id));
-      stop();
+      let ended = false;
+      const started = client.run('release.start', { dir: ws, environment, projects: ['sick'], approval: 'auto' }, undefined, (id) => void (jobId = id));
+      void started.finally(() => void (ended = true)).catch(() => undefined);
+      await candidateRunning(() => ended);
+      expect(jobId).not.toBeNull();
+      await client.call('job.cancel', { jobId: jobId! });
+      cancelled = true;
+      const report = await started;
       expect(cancelled).toBe(true);
       expect(report.state).toBe('cancelled');
       await app.close();

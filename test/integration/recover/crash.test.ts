@@ -1,9 +1,10 @@
 // The crash test (issue 13): a real `convoy release` process, on the Kubernetes API test server (two
-// environments, the second with approval) and on the Docker target, SIGKILLs itself at 20 points spread
+// environments, the second with approval) and on the Docker target, SIGKILLs itself at 22 points spread
 // over the whole release (CONVOY_TEST_CRASH_AT: right after a chosen row is committed, between an
 // intent and its result included). After each kill the next process (this one, opening the store
 // through the composition root) finds the release interrupted, the lease free, PRAGMA integrity_check
-// ok, and per object a state that matches the journal and the live targets; then Roll back restores every
+// ok, and per object — per service, and per Kubernetes object with its own intent and result rows — a
+// state that matches the journal and the live targets; then Roll back restores every
 // object to what ran before; the same kill again, then Resume finishes the release with every object on
 // its image, ready. Each point releases the other commit's images (A and B alternate), so both image
 // sets are built once and shared. Skipped without a Docker Engine (failing under CI).
@@ -17,6 +18,7 @@ import { createClient } from '../../../shared/client.js';
 import type { EnvironmentConfig } from '../../../shared/config.js';
 import type { InterruptedRelease, RecoverResult } from '../../../shared/contract/recover.js';
 import type { LiveRevision } from '../../../shared/release-report.js';
+import type { StepRecord } from '../../../electron/core/ports/run-store.js';
 import { startKubeApiServer, type KubeApiServer } from '../../kube-api-server/index.js';
 import { docker, requireDocker, skipDocker, snapshotImages } from '../../support/docker-engine.js';
 import { removeWorkspaces } from '../affected/fixtures.js';
@@ -104,10 +106,60 @@ async function killAt(world: CrashWorld, point: string, before: Map<string, Live
         expect(o.live?.image ?? null).toBe(before.get(where)?.image ?? null);
       }
       expect(o.journal).toBe(apply.length === 0 ? 'none' : applied ? 'applied' : 'intent-only');
+      checkResources(world, releaseId, point, where, o, steps);
     }
     return { releaseId, environment: releases[0]!.environment, live: l2 };
   } finally {
     await app.close();
+  }
+}
+
+const PLURAL: Record<string, string> = { Namespace: 'namespaces', Service: 'services', Deployment: 'deployments' };
+
+/** The live object on the API test server, as the test reads it itself. */
+function serverObject(detail: Record<string, unknown>): { exists: boolean; resourceVersion: string | null; generation: number | null; release: string | null } {
+  const found = server.get(PLURAL[String(detail.kind)]!, (detail.namespace as string | null) ?? null, String(detail.name)) as
+    | { metadata: { resourceVersion: string; generation?: number; annotations?: Record<string, string> }; spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } }
+    | undefined;
+  if (!found) return { exists: false, resourceVersion: null, generation: null, release: null };
+  // A Deployment's release is its pod template's mark (what a rollback restores), any other object's its own.
+  const marks = detail.kind === 'Deployment' ? found.spec?.template?.metadata?.annotations : found.metadata.annotations;
+  return { exists: true, resourceVersion: found.metadata.resourceVersion, generation: found.metadata.generation ?? null, release: marks?.['convoy.dev/release'] ?? null };
+}
+
+/**
+ * Per Kubernetes object (issue 13: intent and result per object): each object the service's apply
+ * wrote or meant to write is listed under it, with the journal of its own rows and a state that matches
+ * the live object — written (result row) → applied, carrying this release; intent only (the kill came
+ * between its intent and its result, so the write never ran) → not started, exactly as before the
+ * write. The Docker target journals one object per service, its container: no rows under it.
+ */
+function checkResources(world: CrashWorld, releaseId: string, point: string, where: string, o: InterruptedRelease['objects'][number], steps: StepRecord[]): void {
+  if (world === dock) {
+    expect(o.resources, `${point} ${where}`).toEqual([]);
+    return;
+  }
+  const rows = steps.filter((s) => s.kind === 'target.applyObject' && s.target === where);
+  const detailOf = (s: StepRecord) => s.detail as Record<string, unknown>;
+  expect(o.resources.map((r) => r.object), `${point} ${where}`).toEqual([...new Set(rows.map((s) => String(detailOf(s).object)))]);
+  const serviceApplied = steps.some((s) => s.kind === 'target.apply' && s.target === where && s.ok === true);
+  if (serviceApplied) expect(o.resources.map((r) => r.object.split(' ')[0])).toEqual(['Namespace', 'Service', 'Deployment']);
+  for (const r of o.resources) {
+    const own = rows.filter((s) => detailOf(s).object === r.object);
+    const last = own.at(-1)!;
+    const live = serverObject(detailOf(last));
+    const what = `${point} ${where} ${r.object}: ${r.message}`;
+    expect(r.live && { exists: r.live.exists, generation: r.live.generation, release: r.live.release }, what).toEqual({ exists: live.exists, generation: live.generation, release: live.release });
+    expect(r.journal, what).toBe(last.finishedAt === null ? 'intent-only' : 'applied');
+    if (r.journal === 'applied') {
+      expect(r.state, what).toMatch(/^applied-(healthy|not-ready)$/);
+      if (r.object.startsWith('Namespace ')) expect(live.resourceVersion).toBe(r.written?.resourceVersion);
+      else expect(live.release, what).toBe(releaseId);
+    } else {
+      expect(r.state, what).toBe('not-started');
+      const before = r.before!;
+      expect({ exists: live.exists, release: live.release, generation: live.generation }, what).toEqual({ exists: before.exists, release: before.release, generation: before.generation });
+    }
   }
 }
 
@@ -177,6 +229,10 @@ const KUBE_POINTS = [
   'stage:kdev:gates',
   'intent:target.apply@kdev/catalog-api',
   'result:target.apply@kdev/catalog-api',
+  // Between one object's intent and its result: orders-api's Namespace and Service are written, its Deployment is not.
+  'intent:target.applyObject@kdev/orders-api#3',
+  // Between two objects: storefront's Service written (its result row), its Deployment not yet intended.
+  'result:target.applyObject@kstage/storefront#2',
   'intent:target.waitReady@kdev/orders-api',
   'result:target.waitReady@kdev/storefront',
   'stage:kdev:verify',

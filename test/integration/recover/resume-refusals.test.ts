@@ -71,6 +71,18 @@ describe('convoy recover --resume refusals', () => {
     expect((JSON.parse(after.stdout) as { releases: { releaseId: string }[] }).releases.map((r) => r.releaseId)).toEqual(['rel-1']);
   });
 
+  it('lists an open per-object step with the object it names (text and --json)', async () => {
+    const ws = workspace();
+    const dataDir = await interrupted(report(ws.dir, { commit: ws.head }));
+    const app = createApp({ dataDir, docker: new FakeDockerEngine() });
+    app.store.recordIntent({ runId: 'rel-1', stageId: null, kind: 'target.applyObject', target: 'local/api', detail: { object: 'Deployment shop/api', apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'api', before: { exists: false, resourceVersion: null, generation: null, release: null } } });
+    await app.close();
+    const listed = await convoy(dataDir, ['recover', '--json']);
+    expect((JSON.parse(listed.stdout) as { releases: Array<{ openSteps: unknown[] }> }).releases[0]!.openSteps).toEqual([{ kind: 'target.applyObject', target: 'local/api', object: 'Deployment shop/api' }]);
+    const text = await convoy(dataDir, ['recover']);
+    expect(text.stdout).toContain('may or may not have happened (intent, no result): target.applyObject local/api (Deployment shop/api)');
+  });
+
   it('refuses when an image the release built and tested is gone, rather than rebuilding it', async () => {
     const ws = workspace();
     const image = { service: 'api', image: 'shop/api:1234', imageId: 'sha256:abcd', build: 'built' as const, test: 'passed' as const, durationMs: 1, error: null };

@@ -99,9 +99,14 @@ function expectRolledBack(s: Setup, report: ReleaseReport, storefront: 'rolled-b
   );
 }
 
-/** The journal's failed step for storefront: the step kind and the code it recorded. */
+/** The journal's failed step for storefront: the step kind and the code it recorded (per-service steps). */
 function failedStep(s: Setup) {
-  return faults.steps(`${s.ns}-v2`).filter((st) => st.ok === false).map((st) => [st.kind, st.target, st.code]);
+  return faults.steps(`${s.ns}-v2`).filter((st) => st.ok === false && st.kind !== 'target.applyObject').map((st) => [st.kind, st.target, st.code]);
+}
+
+/** Inside a failed apply, the one object whose write failed, with its own journal row (issue 13: per object). */
+function failedObjectStep(s: Setup) {
+  return faults.steps(`${s.ns}-v2`).filter((st) => st.ok === false && st.kind === 'target.applyObject').map((st) => [st.kind, st.target, st.code]);
 }
 
 describe.skipIf(REAL)('fault matrix: Kubernetes target', () => {
@@ -139,6 +144,7 @@ describe.skipIf(REAL)('fault matrix: Kubernetes target', () => {
     expect(report.cause!.message).toContain(`already applied in this call: Service ${s.ns}/storefront (configured)`);
     expect(s.delays).toHaveLength(3);
     expect(failedStep(s)).toEqual([['target.apply', 'local/storefront', 'KUBE_API_ERROR']]);
+    expect(failedObjectStep(s)).toEqual([['target.applyObject', 'local/storefront', 'KUBE_API_ERROR']]);
     expectRolledBack(s, report, 'already-there');
     expect(objects(s.ns)).toEqual(before.objects);
     expect(await snapshot(s.target)).toEqual(before.status);
@@ -167,6 +173,7 @@ describe.skipIf(REAL)('fault matrix: Kubernetes target', () => {
     expect(report.cause).toMatchObject({ code: 'KUBE_UNREACHABLE' });
     expect(report.cause!.message).toMatch(new RegExp(`\\(ECONNRESET\\) while reading/writing Deployment ${s.ns}/storefront .*gave up after 4 attempts`));
     expect(failedStep(s)).toEqual([['target.apply', 'local/storefront', 'KUBE_UNREACHABLE']]);
+    expect(failedObjectStep(s)).toEqual([['target.applyObject', 'local/storefront', 'KUBE_UNREACHABLE']]);
     expectRolledBack(s, report, 'already-there');
     expect(objects(s.ns)).toEqual(before.objects);
     expect(await snapshot(s.target)).toEqual(before.status);
@@ -184,6 +191,7 @@ describe.skipIf(REAL)('fault matrix: Kubernetes target', () => {
     expect(report.cause!.message).toContain(`Server-side apply of Deployment ${s.ns}/storefront`);
     expect(report.cause!.message).toContain('.spec.replicas (owned by "kubectl-edit")');
     expect(failedStep(s)).toEqual([['target.apply', 'local/storefront', 'KUBE_CONFLICT']]);
+    expect(failedObjectStep(s)).toEqual([['target.applyObject', 'local/storefront', 'KUBE_CONFLICT']]);
     expectRolledBack(s, report, 'already-there');
     expect(objects(s.ns)).toEqual(before.objects);
     expect((cluster.server!.get('deployments', s.ns, 'storefront') as { spec: { replicas: number } }).spec.replicas).toBe(2);
@@ -205,6 +213,7 @@ describe.skipIf(REAL)('fault matrix: Kubernetes target', () => {
     const patches = cluster.server!.requests.slice(from).filter((r) => r.method === 'PATCH' && r.path.endsWith(`/namespaces/${s.ns}/deployments/storefront`) && !r.query.includes('dryRun'));
     expect(patches).toHaveLength(1);
     expect(failedStep(s)).toEqual([['target.apply', 'local/storefront', 'KUBE_AUTH']]);
+    expect(failedObjectStep(s)).toEqual([['target.applyObject', 'local/storefront', 'KUBE_AUTH']]);
     expectRolledBack(s, report, 'already-there');
     expect(objects(s.ns)).toEqual(before.objects);
     expect(await snapshot(s.target)).toEqual(before.status);

@@ -117,7 +117,12 @@ describe.skipIf(REAL)('fault matrix: the store fills up during a release', () =>
     expect(appliedSince(requestsAtFull)).toEqual([]);
 
     // The store holds everything up to the refused write and nothing after it: wave 1 done, no storefront intent.
-    const steps = faults.steps('store-v2').filter((s) => s.kind.startsWith('target.'));
+    const steps = faults.steps('store-v2').filter((s) => s.kind.startsWith('target.') && s.kind !== 'target.applyObject');
+    // Per object inside each apply (issue 13): every object of wave 1 written with its result, none of storefront's.
+    const objectSteps = faults.steps('store-v2').filter((s) => s.kind === 'target.applyObject');
+    expect(objectSteps.length).toBeGreaterThan(0);
+    expect(objectSteps.filter((s) => s.target === 'local/storefront' || s.ok !== true)).toEqual([]);
+    expect([...new Set(objectSteps.map((s) => s.target))].sort()).toEqual(['local/catalog-api', 'local/orders-api']);
     expect(steps.map((s) => [s.kind, s.target, s.ok]).sort()).toEqual([
       ['target.apply', 'local/catalog-api', true],
       ['target.apply', 'local/orders-api', true],

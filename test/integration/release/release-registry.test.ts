@@ -93,6 +93,9 @@ describe.skipIf(REAL || skipDocker || skipRegistry)('releases through registries
     expect(report.state).toBe('succeeded');
     expect(report.pushes.map((p) => [p.service, p.outcome, p.environments])).toEqual(SERVICES.map((s) => [s, 'pushed', ['local', 'staging']]));
     expect(recorder.steps.filter((s) => s.kind === 'image.push').map((s) => [s.target, s.ok])).toEqual(SERVICES.map((s) => [`${registryA.host}/convoy/shop/${s}`, true]));
+    // The local registry tag each push makes is journaled as a step of its own (issue 13), with the image's content tag.
+    const imageOf = new Map(report.images.map((i) => [i.service, i.image!]));
+    expect(recorder.steps.filter((s) => s.kind === 'image.tag').map((s) => [s.target, s.ok])).toEqual(SERVICES.map((s) => [`${registryA.host}/convoy/shop/${s}:${imageOf.get(s)!.split(':').at(-1)}`, true]));
     const local = await deployed('local');
     const staging = await deployed('staging');
     expect(staging).toEqual(local);

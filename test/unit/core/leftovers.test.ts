@@ -19,7 +19,7 @@ const probe: ProcessProbe = { self, isAlive: (pid, startedAt) => alive.has(pid) 
 const deadOwner: RunOwner = { pid: 400, host: 'laptop', startedAt: '7000' };
 const liveOwner: RunOwner = { pid: 200, host: 'laptop', startedAt: '6000' };
 
-function fakeEngine(resources: OwnedResource[], danglingLayers: string[] = []) {
+function fakeEngine(resources: OwnedResource[], danglingLayers: string[] = [], tags = new Map<string, string>()) {
   const present = new Set([...resources.map((r) => r.id), ...danglingLayers]);
   const calls: string[] = [];
   const engine: LeftoverEngine = {
@@ -34,6 +34,7 @@ function fakeEngine(resources: OwnedResource[], danglingLayers: string[] = []) {
       if (resource?.tagged) return false;
       return present.delete(id);
     },
+    imageIdOf: async (reference) => tags.get(reference) ?? null,
   };
   return { engine, calls, present };
 }
@@ -174,12 +175,34 @@ describe('sweepLeftovers', () => {
     expect(said).toHaveLength(1);
   });
 
+  it("adopts the registry tags a dead release's pushes made (image.tag steps) while they name the image it recorded, and only those", async () => {
+    const store = createMemoryStore();
+    store.createRun({ id: 'dead', kind: 'release', workspace: '/ws', base: null, head: null, status: 'running', owner: deadOwner });
+    const tag = (reference: string, finished: boolean) => {
+      const id = store.recordIntent({ runId: 'dead', stageId: null, kind: 'image.tag', target: reference, detail: { image: 'shop/a:h1', imageId: 'sha256:built' } });
+      if (finished) store.recordResult(id, { ok: true, detail: null });
+    };
+    tag('reg:5000/shop/a:h1', true);
+    tag('reg:5000/shop/b:h1', false); // killed between the tag's intent and its result: the tag was made
+    tag('reg:5000/shop/c:h1', false); // killed before the engine made it
+    tag('reg:5000/shop/d:h1', true); // moved to another image since
+    const tags = new Map([['reg:5000/shop/a:h1', 'sha256:built'], ['reg:5000/shop/b:h1', 'sha256:built'], ['reg:5000/shop/d:h1', 'sha256:other']]);
+    const { engine, calls } = fakeEngine([], [], tags);
+    const said: string[] = [];
+    const swept = await sweepLeftovers({ engine, store, probe, progress: (m) => said.push(m) });
+    expect(swept.map((s) => [s.runId, s.adopted, s.removed])).toEqual([['dead', ['tag reg:5000/shop/a:h1', 'tag reg:5000/shop/b:h1'], []]]);
+    expect(calls).toEqual([]);
+    expect(said).toEqual(['Cleaned up after run dead (its process 400 on laptop (started 7000) no longer exists): marked release dead interrupted; kept tag reg:5000/shop/a:h1, tag reg:5000/shop/b:h1 (its build had finished)']);
+    expect(store.listEvents('dead').find((e) => e.name === 'leftovers.swept')?.payload).toMatchObject({ adopted: ['tag reg:5000/shop/a:h1', 'tag reg:5000/shop/b:h1'] });
+  });
+
   it('as a Sweep: an engine that is not there is skipped quietly, another failure is said and never thrown', async () => {
     const store = createMemoryStore();
     const failing = (code: string): LeftoverEngine => ({
       listOwned: async () => Promise.reject(Object.assign(new Error('engine says no'), { code })),
       removeContainer: async () => false,
       removeDanglingImage: async () => false,
+      imageIdOf: async () => null,
     });
     const said: string[] = [];
     await createSweep({ engine: failing('DOCKER_UNAVAILABLE'), store, probe })((m) => said.push(m));

@@ -15,8 +15,11 @@ afterEach(() => {
 });
 
 const OBJECTS: InterruptedRelease['objects'] = [
-  { environment: 'staging', service: 'catalog-api', wave: 0, image: 'shop/catalog-api:new', before: { revision: '3', image: 'shop/catalog-api:old', state: 'ready' }, live: { revision: '4', image: 'shop/catalog-api:new', state: 'ready' }, journal: 'applied', state: 'applied-healthy', message: 'staging/catalog-api: shop/catalog-api:new is live and ready' },
-  { environment: 'staging', service: 'storefront', wave: 1, image: 'shop/storefront:new', before: { revision: '2', image: 'shop/storefront:old', state: 'ready' }, live: { revision: '2', image: 'shop/storefront:old', state: 'ready' }, journal: 'none', state: 'not-started', message: 'staging/storefront: not reached' },
+  { environment: 'staging', service: 'catalog-api', wave: 0, image: 'shop/catalog-api:new', before: { revision: '3', image: 'shop/catalog-api:old', state: 'ready' }, live: { revision: '4', image: 'shop/catalog-api:new', state: 'ready' }, journal: 'applied', state: 'applied-healthy', message: 'staging/catalog-api: shop/catalog-api:new is live and ready', resources: [
+    { object: 'Service staging/catalog-api', journal: 'applied', before: { exists: true, resourceVersion: '10', generation: 1, release: 'rel-6' }, written: { exists: true, resourceVersion: '20', generation: 1, release: 'rel-7' }, live: { exists: true, resourceVersion: '20', generation: 1, release: 'rel-7' }, state: 'applied-healthy', message: 'staging/catalog-api Service staging/catalog-api: carries this release and is ready' },
+    { object: 'Deployment staging/catalog-api', journal: 'intent-only', before: { exists: true, resourceVersion: '11', generation: 3, release: 'rel-6' }, written: null, live: { exists: true, resourceVersion: '11', generation: 3, release: 'rel-6' }, state: 'not-started', message: 'staging/catalog-api Deployment staging/catalog-api: unchanged since before the release (resourceVersion 11)' },
+  ] },
+  { environment: 'staging', service: 'storefront', wave: 1, image: 'shop/storefront:new', before: { revision: '2', image: 'shop/storefront:old', state: 'ready' }, live: { revision: '2', image: 'shop/storefront:old', state: 'ready' }, journal: 'none', state: 'not-started', message: 'staging/storefront: not reached', resources: [] },
 ];
 const INTERRUPTED: InterruptedRelease = {
   releaseId: 'rel-7',
@@ -62,6 +65,9 @@ describe('interrupted releases banner', () => {
     expect(banner.textContent).toContain('Release rel-7 was interrupted in staging');
     expect(screen.getByTestId('interrupted-object-staging-catalog-api').getAttribute('data-state')).toBe('applied-healthy');
     expect(screen.getByTestId('interrupted-object-staging-storefront').getAttribute('data-state')).toBe('not-started');
+    // Per Kubernetes object, nested under its service.
+    expect(screen.getByTestId('interrupted-resource-staging-catalog-api-Service staging/catalog-api').getAttribute('data-state')).toBe('applied-healthy');
+    expect(screen.getByTestId('interrupted-resource-staging-catalog-api-Deployment staging/catalog-api').textContent).toContain('unchanged since before the release (resourceVersion 11)');
     expect(channel.calls.map((c) => c.name)).not.toContain('recover.resume');
 
     fireEvent.click(screen.getByTestId('recover-resume'));

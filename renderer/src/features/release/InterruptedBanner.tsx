@@ -49,6 +49,15 @@ function InterruptedItem({ release, busy, onResume, onRollback }: { release: Int
         {release.objects.map((o) => (
           <li key={`${o.environment}/${o.service}`} data-testid={`interrupted-object-${o.environment}-${o.service}`} data-state={o.state}>
             {o.environment}/{o.service}: {o.state} — {o.message}
+            {o.resources.length > 0 && (
+              <ul>
+                {o.resources.map((r) => (
+                  <li key={r.object} data-testid={`interrupted-resource-${o.environment}-${o.service}-${r.object}`} data-state={r.state}>
+                    {r.object}: {r.state} — {r.message}
+                  </li>
+                ))}
+              </ul>
+            )}
           </li>
         ))}
       </ul>

@@ -31,6 +31,11 @@ describe('push stage', () => {
     expect(report.environments[0]!.services.map((s) => s.image).sort()).toEqual(expected.sort());
     expect(report.environments[1]!.services.map((s) => s.image).sort()).toEqual(expected.sort());
     expect(recorder.steps.filter((s) => s.kind === 'image.push').map((s) => [s.stage, s.ok])).toEqual([['push', true], ['push', true], ['push', true]]);
+    // Each local tag the push makes is a step of its own, opened after its push's intent (issue 13: an image tag is a side effect).
+    const pushAndTag = recorder.steps.filter((s) => s.kind === 'image.push' || s.kind === 'image.tag');
+    expect(pushAndTag.map((s) => s.kind)).toEqual(['image.push', 'image.tag', 'image.push', 'image.tag', 'image.push', 'image.tag']);
+    expect(pushAndTag.filter((s) => s.kind === 'image.tag').map((s) => [s.target, s.ok])).toEqual(registry.tags.map((t) => [t.split(' -> ')[0], true]));
+    expect(registry.tags).toHaveLength(3);
     // One event per layer and status: Pushing (its byte counts folded) then Pushed, per image.
     expect(recorder.events.filter((e) => e.name === 'release.pushProgress').map((e) => (e.payload as { status: string }).status)).toEqual(['Pushing', 'Pushed', 'Pushing', 'Pushed', 'Pushing', 'Pushed']);
     expect((await world.targets.staging.status(SERVICES)).map((s) => s.image).sort()).toEqual(expected.sort());

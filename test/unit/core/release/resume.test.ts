@@ -46,6 +46,28 @@ describe('resuming an interrupted release', () => {
     for (const s of await world.targets.local.status(['catalog-api', 'orders-api', 'storefront'])) expect(s.image).toBe(previous.images.find((i) => i.service === s.service)!.image);
   });
 
+  it('after the workspace moved to another commit: deploys the images it built and tested, rebuilds nothing, keeps their commit', async () => {
+    const { world, previous, before } = await interrupted();
+    const builds = world.builder.builds.length + world.builder.tests.length;
+    // The tree now builds v3 at another commit; the interrupted run built v2 at commit aaaa….
+    const moved = { ...previous, commit: 'a'.repeat(40) };
+    const report = await release(world, { id: 'r2', version: 'v3', to: 'local', resume: { previous: moved, before, approvals: new Map() } }).done;
+    expect(report.state).toBe('succeeded');
+    expect(world.builder.builds.length + world.builder.tests.length).toBe(builds);
+    expect(report.commit).toBe('a'.repeat(40));
+    for (const s of await world.targets.local.status(['catalog-api', 'orders-api', 'storefront'])) expect(s.image).toBe(previous.images.find((i) => i.service === s.service)!.image);
+  });
+
+  it('refuses, applying nothing, when the moved workspace releases a service the interrupted run never built', async () => {
+    const { world, previous, before } = await interrupted();
+    const calls = world.targets.local.calls.length;
+    const partial = { ...previous, images: previous.images.filter((i) => i.service !== 'storefront'), services: previous.services.filter((s) => s !== 'storefront') };
+    const report = await release(world, { id: 'r2', version: 'v3', to: 'local', resume: { previous: partial, before, approvals: new Map() } }).done;
+    expect(report.state).toBe('failed');
+    expect(report.cause).toMatchObject({ code: 'RESUME_REFUSED', message: expect.stringContaining('now releases storefront, which the interrupted run did not build') });
+    expect(world.targets.local.calls.slice(calls).filter((c) => c.method === 'apply')).toEqual([]);
+  });
+
   it('rolls a later failure back to what ran before the interrupted run', async () => {
     const { world, previous, before } = await interrupted();
     world.targets.local.failOn('apply', 'storefront', new ConvoyError('PORT_IN_USE', 'port taken'));
