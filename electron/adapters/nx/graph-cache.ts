@@ -1,6 +1,7 @@
 // The persisted project graph, one file per workspace in the data directory: the graph, the git state
 // it was read in (HEAD and the identity of every dirty path) and the file map behind it (per file the
-// projects its imports reach), so a later process answers from it or updates it (incremental-graph.ts).
+// projects its imports reach, per project its implicitDependencies and its own config files), so a
+// later process answers from it or updates it (incremental-graph.ts).
 // A file that is cut short, corrupt, from another Convoy or another workspace is never trusted.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,10 +22,16 @@ export const HostFileMap = z.union([
     incremental: z.literal(true),
     /** Every plugin's createNodes glob: a change to a matching file can reshape projects. */
     patterns: z.array(z.string()),
+    /** The globs of Nx's built-in project.json and package.json plugins (among `patterns`). */
+    configPatterns: z.array(z.string()),
     /** Per file, the projects its imports reach (files without any are left out). */
     files: Deps,
-    /** Per project, the edges no file explains (implicitDependencies and the like). */
+    /** Per project, the edges no file and no implicitDependencies explain, kept until a full rebuild. */
     fixed: Deps,
+    /** Per project, its implicitDependencies as Nx expanded them; `!x` takes away the edge to x. */
+    implicit: Deps,
+    /** Per project that its own project.json/package.json alone describe, those files (the one-project re-read). */
+    configs: Deps,
     /** What Nx's import resolver reads of each project (root, package metadata). */
     locatorProjects: z.record(z.string(), z.object({ root: z.string() }).passthrough()),
     externalNodes: z.record(z.string(), z.object({ type: z.literal('npm'), name: z.string(), data: z.object({}).passthrough() })),
@@ -197,8 +204,12 @@ export function isFileMap(value: unknown): value is HostFileMap {
     map.incremental === true &&
     Array.isArray(map.patterns) &&
     map.patterns.every((p) => typeof p === 'string') &&
+    Array.isArray(map.configPatterns) &&
+    map.configPatterns.every((p) => typeof p === 'string') &&
     isObject(map.files) &&
     isObject(map.fixed) &&
+    isObject(map.implicit) &&
+    isObject(map.configs) &&
     isObject(map.locatorProjects) &&
     isObject(map.externalNodes)
   );

@@ -28,6 +28,20 @@ export interface HostTouched {
   dependencies?: Record<string, string[]>;
 }
 
+/** One project as Nx reads it again from its own project.json and package.json (nx-host.cjs projectOp). */
+export type HostProjectRead =
+  | { found: false }
+  | {
+      found: true;
+      /** Name, root, type, tags and capabilities as a full build reports them (dependencies left empty). */
+      project: WorkspaceProject;
+      /** implicitDependencies as written, and as Nx expanded them against the persisted projects. */
+      rawImplicit: string[];
+      implicit: string[];
+      /** What Nx's import resolver would read of the project (compared with the persisted one). */
+      locator: Record<string, unknown>;
+    };
+
 /** Marks calls that failed because their host was stopped on purpose (a newer workspace state). */
 const RESTARTED = Symbol('nx-host-restarted');
 
@@ -42,6 +56,8 @@ export interface NxHost {
   touched(files: string[], base: string, head: string | undefined, attribute: string[], whole?: boolean): Promise<HostTouched>;
   /** Nx's import analysis of these files: per file, the projects it depends on. */
   imports(files: Array<{ file: string; project: string }>, context: ImportContext): Promise<Record<string, string[]>>;
+  /** The project at projectRoot read again by Nx's project.json/package.json plugins, against these projects. */
+  project(projectRoot: string, projects: Array<Pick<WorkspaceProject, 'name' | 'root' | 'tags'>>): Promise<HostProjectRead>;
   close(): void;
 }
 
@@ -190,6 +206,7 @@ export function startNxHost(root: string, choice: NxChoice = 'workspace'): NxHos
     graph: () => call<HostGraph>('graph', {}),
     touched: (files, base, head, attribute, whole = false) => call<HostTouched>('touched', { files, base, head, attribute, whole }),
     imports: (files, context) => call<Record<string, string[]>>('imports', { files, ...context }),
+    project: (projectRoot, projects) => call<HostProjectRead>('project', { projectRoot, projects }),
     close() {
       const err = Object.assign(new ConvoyError('WORKSPACE_ERROR', `The Nx host for ${root} was stopped`), { [RESTARTED]: true });
       rejectReady?.(err);

@@ -1,6 +1,7 @@
 'use strict';
 // One small adapter per supported Nx major: where that major keeps the internals the Nx host calls
-// (the graph, nx.json, the file changes, the touched-project locators). Only the host loads this
+// (the graph and its source maps, nx.json, the file changes, the touched-project locators, the file
+// map and one project's configuration for the persisted graph). Only the host loads this
 // file; nothing else in Convoy knows a deep Nx path. Paths were read from each major's own package
 // (npm nx@20.7, 21.6, 22.6, 23.0, 23.3, 24.0).
 const fs = require('node:fs');
@@ -44,10 +45,11 @@ function nativeLocators(load) {
 /**
  * What Convoy's persisted graph needs from Nx to update itself after an edit, the same way Nx's own
  * file map does (same paths in 20–24 under each major's prefix): the file map of the last graph
- * build, the loaded plugins (their createNodes globs and whether they add dependencies), and the
- * JS plugin's import analysis for a few files.
+ * build, the loaded plugins (their createNodes globs and whether they add dependencies), the JS
+ * plugin's import analysis for a few files, and, for one project's changed project.json/package.json,
+ * Nx's createNodes pass over those files and its node normalisation. `split`: Nx 23 and later.
  */
-function incremental(load) {
+function incremental(load, split) {
   const { getFileMap } = load('project-graph/build-project-graph.js');
   const { fileDataDepTarget } = load('config/project-graph.js');
   const { getPlugins } = load('project-graph/plugins/get-plugins.js');
@@ -57,6 +59,21 @@ function incremental(load) {
     fileDataDepTarget,
     // Nx 23 and later take nx.json as the first argument; earlier majors only the root.
     plugins: () => (getPlugins.length >= 1 ? getPlugins(readNxJson()) : getPlugins()),
+    /**
+     * Nx's own createNodes pass (the one a full build runs) over a few config files with the given
+     * plugins, `filesFor(plugin)` naming each plugin's files. Nx 23 split the plugins (and their files)
+     * into the nx.json ones and Nx's defaults; before, one list with the files by index.
+     */
+    projectConfigurations(root, nxJson, plugins, filesFor) {
+      const { createProjectConfigurationsWithPlugins } = load('project-graph/utils/project-configuration-utils.js');
+      const withNodes = plugins.filter((p) => p.createNodes && p.createNodes[0]);
+      const files = withNodes.map(filesFor);
+      return split
+        ? createProjectConfigurationsWithPlugins(root, nxJson, { specifiedPluginFiles: [], defaultPluginFiles: files }, { specifiedPlugins: [], defaultPlugins: withNodes })
+        : createProjectConfigurationsWithPlugins(root, nxJson, files, withNodes);
+    },
+    /** Nx's normalisation of project configurations into graph nodes (type, tags, implicitDependencies expanded). */
+    normalizeProjectNodes: load('project-graph/utils/normalize-project-nodes.js').normalizeProjectNodes,
     explicitDependencies(ctx) {
       const { buildExplicitDependencies } = load('plugins/js/project-graph/build-dependencies/build-dependencies.js');
       const { jsPluginConfig } = load('plugins/js/utils/config.js');
@@ -65,12 +82,15 @@ function incremental(load) {
   };
 }
 
-function common(load) {
+function common(load, split = false) {
   return {
-    createProjectGraphAsync: load('project-graph/project-graph.js').createProjectGraphAsync,
+    // The same build as createProjectGraphAsync (which returns its projectGraph), with the source
+    // maps: which file and plugin set each project field, so Convoy knows which projects their own
+    // project.json/package.json alone describe.
+    createProjectGraphAndSourceMapsAsync: load('project-graph/project-graph.js').createProjectGraphAndSourceMapsAsync,
     readNxJson: load('config/nx-json.js').readNxJson,
     readPackageJson: load('project-graph/file-utils.js').readPackageJson,
-    incremental: () => incremental(load),
+    incremental: () => incremental(load, split),
   };
 }
 
@@ -97,7 +117,7 @@ const adapters = {
     const { calculateFileChanges } = load('project-graph/file-utils.js');
     const native = fs.existsSync(path.join(nxDir, 'dist/src/project-graph/affected/affected-projects.js'));
     return {
-      ...common(load),
+      ...common(load, true),
       fileChanges: (files, nxArgs) => calculateFileChanges(files, nxArgs),
       touchedProjects: native ? nativeLocators(load) : locatorList(load),
     };
@@ -105,7 +125,7 @@ const adapters = {
   24: (nxDir) => {
     const load = loader(nxDir, 'dist/src');
     const { calculateFileChanges } = load('project-graph/file-utils.js');
-    return { ...common(load), fileChanges: (files, nxArgs) => calculateFileChanges(files, nxArgs), touchedProjects: nativeLocators(load) };
+    return { ...common(load, true), fileChanges: (files, nxArgs) => calculateFileChanges(files, nxArgs), touchedProjects: nativeLocators(load) };
   },
 };
 

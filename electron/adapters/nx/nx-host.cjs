@@ -3,8 +3,9 @@
 // the workspace root. It is the only place that reaches into Nx's internals (deep imports move
 // between Nx versions), and it keeps Nx's work off the caller's thread.
 //
-// Protocol (process.send / 'message'): { id, op: 'graph' | 'touched' | 'imports', ...args } → { id, ok, value | error }.
+// Protocol (process.send / 'message'): { id, op: 'graph' | 'touched' | 'imports' | 'project', ...args } → { id, ok, value | error }.
 const fs = require('node:fs');
+const { createRequire } = require('node:module');
 const path = require('node:path');
 const { adapterFor } = require('./nx-host-versions.cjs');
 
@@ -30,14 +31,19 @@ function readJson(file) {
 
 let graphPromise = null;
 
-function loadGraph() {
+/** Nx's project graph and its source maps (which file and plugin set each project field). */
+function loadGraphAndSourceMaps() {
   if (!graphPromise) {
-    graphPromise = nx().createProjectGraphAsync({ exitOnError: false, resetDaemonClient: false });
+    graphPromise = nx().createProjectGraphAndSourceMapsAsync({ exitOnError: false, resetDaemonClient: false });
     graphPromise.catch(() => {
       graphPromise = null;
     });
   }
   return graphPromise;
+}
+
+async function loadGraph() {
+  return (await loadGraphAndSourceMaps()).projectGraph;
 }
 
 const TYPES = { app: 'application', lib: 'library', e2e: 'e2e' };
@@ -68,56 +74,84 @@ function capabilities(projectRoot) {
   };
 }
 
+/** What Convoy keeps of one Nx project node. */
+function projectOf(name, node, dependencies) {
+  return {
+    name,
+    root: node.data.root,
+    type: TYPES[node.type] || 'unknown',
+    tags: Array.isArray(node.data.tags) ? node.data.tags : [],
+    dependencies,
+    capabilities: capabilities(node.data.root),
+  };
+}
+
 async function graphOp() {
-  const graph = await loadGraph();
+  const { projectGraph: graph, sourceMaps } = await loadGraphAndSourceMaps();
   const names = Object.keys(graph.nodes).sort();
   const projects = names.map((name) => {
-    const node = graph.nodes[name];
     const deps = (graph.dependencies[name] || [])
       .map((dep) => dep.target)
       .filter((target) => Object.prototype.hasOwnProperty.call(graph.nodes, target));
-    return {
-      name,
-      root: node.data.root,
-      type: TYPES[node.type] || 'unknown',
-      tags: Array.isArray(node.data.tags) ? node.data.tags : [],
-      dependencies: [...new Set(deps)].sort(),
-      capabilities: capabilities(node.data.root),
-    };
+    return projectOf(name, graph.nodes[name], [...new Set(deps)].sort());
   });
   return {
     nxVersion,
     projects,
-    fileMap: await fileMapOf(graph),
+    fileMap: await fileMapOf(graph, sourceMaps),
   };
 }
 
 /** The one plugin whose dependencies Convoy can recompute per file (Nx's own import analysis). */
 const JS_DEPENDENCIES_PLUGIN = 'nx/js/dependencies-and-lockfile';
+/** Nx's built-in plugins that read a project from its own project.json and package.json. */
+const CONFIG_PLUGINS = new Set(['nx/core/project-json', 'nx/core/package-json']);
+const CONFIG_FILES = ['project.json', 'package.json'];
+/** The project fields Convoy's graph reads (source-map keys, and the keys below them). */
+const READ_FIELDS = ['root', 'name', 'projectType', 'tags', 'implicitDependencies', 'metadata.js'];
 
 /**
  * What the persisted graph needs to update itself after an edit, as Nx's file map does: per file
- * the projects its imports reach; per project the edges no file explains (implicitDependencies and
- * the like), kept as they are until a full rebuild; what Nx's import resolver reads of each project
- * and of the npm packages; and every plugin's createNodes glob (a change to a matching file can
- * reshape projects). `incremental: false` with a reason when a plugin adds dependencies of its own,
- * which only Nx's full build knows how to recompute.
+ * the projects its imports reach; per project its implicitDependencies as Nx expanded them (a `!x`
+ * takes away even an edge an import makes) and the edges no file explains, kept as they are until a
+ * full rebuild; what Nx's import resolver reads of each project and of the npm packages; every
+ * plugin's createNodes glob (a change to a matching file can reshape projects) and which of them are
+ * the built-in project.json/package.json ones; and, per project that its own project.json and
+ * package.json alone describe (the source maps say no other file or plugin set a field Convoy reads),
+ * those files, so a change to one of them re-reads only that project. `incremental: false` with a
+ * reason when a plugin adds dependencies of its own, which only Nx's full build knows how to recompute.
  */
-async function fileMapOf(graph) {
+async function fileMapOf(graph, sourceMaps) {
   try {
-    return await readFileMap(graph);
+    return await readFileMap(graph, sourceMaps || {});
   } catch (err) {
     // The graph itself is fine: without a file map every change just rebuilds it.
     return { incremental: false, reason: `this nx did not give Convoy its file map (${String((err && err.message) || err).split('\n')[0]})` };
   }
 }
 
-async function readFileMap(graph) {
+/** The project's own config files, when they alone set every field Convoy reads (else null). */
+function ownConfigFiles(root, sourceMap) {
+  if (!sourceMap || !root || root === '.') return null;
+  const own = new Set(CONFIG_FILES.map((name) => path.posix.join(root, name)));
+  const files = new Set();
+  for (const [key, source] of Object.entries(sourceMap)) {
+    const [file, plugin] = Array.isArray(source) ? source : [];
+    const read = READ_FIELDS.some((field) => key === field || key.startsWith(`${field}.`));
+    if (own.has(file) && CONFIG_PLUGINS.has(plugin)) files.add(file);
+    else if (read) return null;
+  }
+  return files.size > 0 ? [...files].sort() : null;
+}
+
+async function readFileMap(graph, sourceMaps) {
   const tools = nx().incremental();
   const plugins = await tools.plugins();
   const others = plugins.filter((p) => typeof p.createDependencies === 'function' && p.name !== JS_DEPENDENCIES_PLUGIN);
   if (others.length > 0) return { incremental: false, reason: `plugin ${others.map((p) => p.name).join(', ')} adds dependencies of its own` };
-  const patterns = [...new Set(plugins.map((p) => p.createNodes && p.createNodes[0]).filter((x) => typeof x === 'string'))].sort();
+  const globOf = (p) => p.createNodes && p.createNodes[0];
+  const patterns = [...new Set(plugins.map(globOf).filter((x) => typeof x === 'string'))].sort();
+  const configPatterns = [...new Set(plugins.filter((p) => CONFIG_PLUGINS.has(p.name)).map(globOf).filter((x) => typeof x === 'string'))].sort();
   const isProject = (name) => Object.prototype.hasOwnProperty.call(graph.nodes, name);
   const files = {};
   const explained = {};
@@ -133,20 +167,60 @@ async function readFileMap(graph) {
   for (const [project, deps] of Object.entries(graph.dependencies)) {
     if (!isProject(project)) continue;
     const kept = deps
-      .filter((d) => isProject(d.target) && d.target !== project && (d.type === 'implicit' || !(explained[project] && explained[project].has(d.target))))
+      .filter((d) => isProject(d.target) && d.target !== project && d.type !== 'implicit' && !(explained[project] && explained[project].has(d.target)))
       .map((d) => d.target);
     if (kept.length > 0) fixed[project] = [...new Set(kept)].sort();
   }
+  const implicit = {};
+  const configs = {};
   const locatorProjects = {};
   for (const [name, node] of Object.entries(graph.nodes)) {
-    const js = node.data.metadata && node.data.metadata.js;
-    locatorProjects[name] = { root: node.data.root, ...(js ? { metadata: { js } } : {}) };
+    const list = Array.isArray(node.data.implicitDependencies) ? node.data.implicitDependencies : [];
+    if (list.length > 0) implicit[name] = [...list];
+    const own = ownConfigFiles(node.data.root, sourceMaps[node.data.root]);
+    if (own) configs[name] = own;
+    locatorProjects[name] = locatorOf(node.data);
   }
   const externalNodes = {};
   for (const [name, node] of Object.entries(graph.externalNodes || {})) {
     if (node.type === 'npm') externalNodes[name] = { type: 'npm', name, data: { packageName: node.data.packageName, version: node.data.version } };
   }
-  return { incremental: true, patterns, files, fixed, locatorProjects, externalNodes };
+  return { incremental: true, patterns, configPatterns, files, fixed, implicit, configs, locatorProjects, externalNodes };
+}
+
+/** What Nx's import resolver reads of a project: its root and its package metadata. */
+function locatorOf(data) {
+  const js = data.metadata && data.metadata.js;
+  return { root: data.root, ...(js ? { metadata: { js } } : {}) };
+}
+
+/**
+ * One project read again from its own project.json and package.json, by Nx's built-in plugins (the
+ * createNodes pass of a full build, over just these files) and Nx's node normalisation against the
+ * persisted projects (for its type and its implicitDependencies as Nx expands them). Convoy checks
+ * the answer against the persisted graph and rebuilds in full whenever it cannot be sure.
+ */
+async function projectOp({ projectRoot, projects }) {
+  const tools = nx().incremental();
+  const nxJson = nx().readNxJson();
+  const files = CONFIG_FILES.map((name) => path.posix.join(projectRoot, name)).filter((file) => exists(path.join(root, file)));
+  // Nx matches createNodes globs with minimatch; the workspace's nx brings its own copy.
+  const { minimatch } = createRequire(path.join(nxDir, 'package.json'))('minimatch');
+  const plugins = (await tools.plugins()).filter((p) => CONFIG_PLUGINS.has(p.name));
+  const filesFor = (p) => files.filter((file) => minimatch(file, p.createNodes[0], { dot: true }));
+  const result = await tools.projectConfigurations(root, nxJson, plugins, filesFor);
+  const config = Object.values(result.projects || {}).find((c) => c && c.root === projectRoot);
+  if (!config || typeof config.name !== 'string') return { found: false };
+  const rawImplicit = Array.isArray(config.implicitDependencies) ? [...config.implicitDependencies] : [];
+  const configurations = {};
+  for (const p of projects) configurations[p.name] = { name: p.name, root: p.root, tags: p.tags, projectType: 'library', implicitDependencies: [] };
+  configurations[config.name] = { ...config, implicitDependencies: [...rawImplicit] };
+  const nodes = {};
+  await tools.normalizeProjectNodes({ projects: configurations, workspaceRoot: root }, { addNode: (n) => (nodes[n.name] = n) });
+  const node = nodes[config.name];
+  const project = projectOf(config.name, node, []);
+  const implicit = Array.isArray(node.data.implicitDependencies) ? node.data.implicitDependencies : [];
+  return { found: true, project, rawImplicit, implicit, locator: locatorOf(node.data) };
 }
 
 /**
@@ -263,7 +337,7 @@ function describeError(err) {
   return [...new Set(lines.map(withoutRequireStack))].slice(0, 12).join('\n');
 }
 
-const ops = { graph: graphOp, touched: touchedOp, imports: importsOp };
+const ops = { graph: graphOp, touched: touchedOp, imports: importsOp, project: projectOp };
 
 process.on('message', async (message) => {
   const { id, op } = message || {};

@@ -11,8 +11,8 @@ import { findCycles } from '../../core/cycles.js';
 import type { GraphSnapshot, NxChoice, ProjectGraphPort, Progress } from '../../core/ports/workspace.js';
 import * as git from '../git/git.js';
 import { HostFileMap, type PersistedGraph, isFileMap, type WorkspaceState, blobIds, cacheFile, dropCachedGraph, graphKey, graphOnly, readPersistedGraph, writePersistedGraph } from './graph-cache.js';
-import { applyUpdate, changedSince, globMatcher, planUpdate } from './incremental-graph.js';
-import { type HostGraph, type NxHost, assertSupportedNx, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
+import { applyProjectReads, applyUpdate, changedSince, globMatcher, planUpdate, tagPatternsInUse } from './incremental-graph.js';
+import { type HostGraph, type HostProjectRead, type NxHost, assertSupportedNx, isHostRestart, resolveNx, startNxHost } from './nx-host-client.js';
 /** An Nx host with nothing to do for this long is stopped (its graph stays in the caches). */
 const HOST_IDLE_MS = 5 * 60_000;
 const MAX_GRAPHS_IN_MEMORY = 4;
@@ -189,14 +189,33 @@ export function createNxWorkspace(options: NxWorkspaceOptions): ProjectGraphPort
       matches: globMatcher(entry.nxDir),
     });
     if (plan.kind === 'full') return null;
+    const ask = <T>(call: (host: NxHost) => Promise<T>): Promise<T> => {
+      const once = () => use(root, hostFor(root, state.key, nx), call);
+      return once().catch((err: unknown) => (isHostRestart(err) ? once() : Promise.reject(err)));
+    };
+    let current = entry;
+    if (plan.projects.length > 0) {
+      progress?.(`Reading the configuration of ${plan.projects.length} changed project(s)`, null);
+      const known = entry.graph.projects.map(({ name, root: projectRoot, tags }) => ({ name, root: projectRoot, tags }));
+      const reads: Record<string, HostProjectRead> = {};
+      for (const name of plan.projects) {
+        const projectRoot = known.find((p) => p.name === name)!.root;
+        // Nx failing on the file (say, invalid JSON): the full rebuild reports Nx's own error.
+        const read = await ask((host) => host.project(projectRoot, known)).catch(() => null);
+        if (read === null) return null;
+        reads[name] = read;
+      }
+      const applied = applyProjectReads(entry, reads, { tagPatternsInUse: () => tagPatternsInUse(entry, (file) => readJson(path.join(root, file))) });
+      if (applied.kind === 'full') return null;
+      current = applied.entry;
+    }
     let analysed: Record<string, string[]> = {};
     if (plan.analyse.length > 0) {
       progress?.(`Reading the imports of ${plan.analyse.length} changed file(s)`, null);
       const { locatorProjects, externalNodes } = entry.fileMap;
-      const ask = () => use(root, hostFor(root, state.key, nx), (host) => host.imports(plan.analyse, { locatorProjects, externalNodes }));
-      analysed = await ask().catch((err: unknown) => (isHostRestart(err) ? ask() : Promise.reject(err)));
+      analysed = await ask((host) => host.imports(plan.analyse, { locatorProjects, externalNodes }));
     }
-    return applyUpdate(entry, plan.drop, analysed);
+    return applyUpdate(current, plan.drop, analysed);
   }
 
   /** Keeps a graph read for state: in memory, persisted, and dropped again if the state moved while it was read. */

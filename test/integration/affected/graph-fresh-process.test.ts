@@ -1,16 +1,17 @@
 // The persisted graph across processes (issue 15): after each trigger a FRESH `convoy affected`
 // (bin/convoy.mjs) answers, and its set equals nx's own. A source edit updates the persisted graph
-// (only that file's imports are read again); project.json, nx.json, the lockfile, the root tsconfig
-// and projects added or removed rebuild it; an unchanged second process serves it as is.
+// (only that file's imports are read again), and so does a project's own project.json or package.json
+// (only that project is read again; graph-fresh-project-config.test.ts has the cases); nx.json, the
+// lockfile, the root tsconfig and projects added or removed rebuild it; an unchanged second process
+// serves it as is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convoy } from './cli-run.js';
+import { expectFresh, freshConvoy } from './fresh-process.js';
 import {
   BUMPED_EXTERNALS,
   PACKAGES,
   type TestWorkspace,
   TS_PATHS,
   createWorkspace,
-  nxAffected,
   packageJson,
   packageLock,
   packageTemplate,
@@ -23,29 +24,6 @@ import {
 const CASE_TIMEOUT = 300_000; // up to a dozen fresh processes and nx runs per case, on a loaded machine
 
 afterAll(() => removeWorkspaces());
-
-type GraphRead = 'cached' | 'updated' | 'rebuilt';
-
-/** One fresh `convoy affected` process: the affected names (from its table) and how it read the graph (its header). */
-async function freshConvoy(ws: TestWorkspace, data: string): Promise<{ names: string[]; read: GraphRead; stderr: string }> {
-  const result = await convoy(['affected', '--workspace', ws.dir, '--data', data]);
-  expect(result.code, result.stderr).toBe(0);
-  const [header = '', , , ...rows] = result.stdout.trimEnd().split('\n');
-  const read: GraphRead = header.endsWith(', cached graph') ? 'cached' : header.endsWith(', graph updated') ? 'updated' : 'rebuilt';
-  const names = header.startsWith('0 affected') ? [] : rows.map((row) => row.split(/\s+/)[0] as string).sort();
-  return { names, read, stderr: result.stderr };
-}
-
-/** After a trigger: a fresh process reads the graph as `expected` says and agrees with nx; the next one serves it cached. */
-async function expectFresh(ws: TestWorkspace, data: string, expected: Exclude<GraphRead, 'cached'>): Promise<string[]> {
-  const first = await freshConvoy(ws, data);
-  expect(first.read, 'how the fresh process read the graph').toBe(expected);
-  expect(first.names, 'equal to nx').toEqual(nxAffected(ws.dir, ['--base=main']));
-  const second = await freshConvoy(ws, data);
-  expect(second.read, 'an unchanged second process').toBe('cached');
-  expect(second.names).toEqual(first.names);
-  return first.names;
-}
 
 describe('persisted graph, fresh processes: project.json workspace', () => {
   let ws: TestWorkspace;
@@ -72,9 +50,9 @@ describe('persisted graph, fresh processes: project.json workspace', () => {
     ws.commit('ui again');
   }, CASE_TIMEOUT);
 
-  it('a project.json edit rebuilds the graph', async () => {
+  it('a project.json edit re-reads that project only (graph updated)', async () => {
     ws.write({ 'tools/scripts/project.json': projectJson('scripts', 'tools/scripts', { implicitDependencies: ['shared'] }) });
-    await expectFresh(ws, data, 'rebuilt');
+    await expectFresh(ws, data, 'updated');
     ws.write({ 'libs/shared/src/index.ts': "export const shared = 'shared v2';\n" });
     expect(await expectFresh(ws, data, 'updated')).toContain('scripts');
     ws.commit('scripts depends on shared');
@@ -113,9 +91,9 @@ describe('persisted graph, fresh processes: package-based workspace', () => {
     await freshConvoy(ws, data);
   }, CASE_TIMEOUT);
 
-  it('a dependency changed in a package.json rebuilds the graph', async () => {
+  it('a dependency changed in a package.json re-reads that project only (graph updated)', async () => {
     ws.write({ 'apps/worker/package.json': packageJson({ dir: 'apps/worker', name: '@acme/worker', deps: { '@acme/util': '*' } }) });
-    await expectFresh(ws, data, 'rebuilt');
+    await expectFresh(ws, data, 'updated');
     ws.commit('worker uses util');
     ws.write({ 'libs/util/index.js': "export const util = 'util v2';\n" });
     expect(await expectFresh(ws, data, 'updated')).toContain('@acme/worker');
