@@ -32,6 +32,11 @@ describe('describeIssues', () => {
     expect(describeIssues(issues, '(top level)')).toBe('(top level): must be an object; environments.0.name: required');
     expect(describeIssues(issues)).toBe('must be an object; environments.0.name: required');
   });
+
+  it('describes at most five issues', () => {
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => ({ path: [key], message: 'bad' }));
+    expect(describeIssues(six)).toBe('a: bad; b: bad; c: bad; d: bad; e: bad');
+  });
 });
 
 describe('run events', () => {
