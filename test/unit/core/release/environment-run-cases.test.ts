@@ -1,0 +1,61 @@
+// electron/core/release/environment-run.ts through the engine over in-memory ports (the mutation run's
+// survivors): the verify stage's own check after every wait said ready, an approver that fails
+// (not a cancel), and the revision each service entry records.
+import { describe, expect, it } from 'vitest';
+import { ConvoyError } from '../../../../shared/errors.js';
+import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
+import type { Approver } from '../../../../electron/core/release/run-ports.js';
+import { createWorld, release, snapshot } from '../../../support/release-world.js';
+
+describe('environment run', () => {
+  it('fails verify (HEALTH_FAILED) and rolls back when a service waited ready but is not ready on its image at the end', async () => {
+    const world = createWorld('kubernetes');
+    await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
+    const before = await snapshot(world.targets.local);
+    const real = world.targets.local;
+    let verifying = false;
+    // The status read of verify (the first after every apply) sees storefront on the new image, progressing.
+    world.ports.local = Object.assign(Object.create(real) as DeployTargetPort, {
+      apply: (...args: Parameters<DeployTargetPort['apply']>) => {
+        verifying = true;
+        return real.apply(...args);
+      },
+      status: async (services: string[]) => {
+        const now = await real.status(services);
+        if (!verifying) return now;
+        verifying = false;
+        return now.map((s) => (s.service === 'storefront' ? { ...s, state: 'progressing' as const, message: 'pods 1/2' } : s));
+      },
+    });
+    const report = await release(world, { id: 'r2', version: 'v2', to: 'local' }).done;
+    const image = report.images.find((i) => i.service === 'storefront')!.image;
+
+    expect(report.state).toBe('rolled-back');
+    expect(report.cause).toMatchObject({ code: 'HEALTH_FAILED', message: `local/storefront: progressing on ${image}, expected ${image} ready (pods 1/2)` });
+    expect(report.stages.filter((s) => s.environment === 'local').map((s) => `${s.name}:${s.state}`)).toEqual(['gates:succeeded', 'diff:succeeded', 'waves:succeeded', 'verify:failed', 'rollback:succeeded']);
+    expect(report.environments[0]!.rollbacks.map((r) => r.service)).toEqual(['storefront', 'orders-api', 'catalog-api']);
+    expect(await snapshot(world.targets.local)).toEqual(before);
+  });
+
+  it('an approver that fails (not a cancel) fails the environment and its approval stage, applying nothing there', async () => {
+    const world = createWorld();
+    const approver: Approver = { request: () => Promise.reject(new ConvoyError('INTERNAL', 'the approval service is down')) };
+    const report = await release(world, { id: 'r1', version: 'v1', approver }).done;
+
+    expect(report.state).toBe('failed');
+    expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'failed']);
+    expect(report.environments[1]!.cause).toMatchObject({ code: 'INTERNAL', message: 'the approval service is down' });
+    expect(report.environments[1]!.approval.state).toBe('not-reached');
+    expect(report.stages.find((s) => s.environment === 'staging' && s.name === 'approval')?.state).toBe('failed');
+    expect(world.targets.staging.calls.some((c) => c.method === 'apply')).toBe(false);
+  });
+
+  it('records the revision each service became ready on', async () => {
+    const world = createWorld('kubernetes');
+    await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
+    const report = await release(world, { id: 'r2', version: 'v2', to: 'local' }).done;
+    const live = await world.targets.local.status(['catalog-api', 'orders-api', 'storefront']);
+    expect(report.environments[0]!.services.map((s) => [s.service, s.revision])).toEqual(live.map((s) => [s.service, s.revision]));
+    expect(report.environments[0]!.services.every((s) => s.revision !== null && s.revision !== report.environments[0]!.services.find((x) => x.service === s.service)!.before.revision)).toBe(true);
+  });
+});
