@@ -5,7 +5,26 @@ import { describe, expect, it } from 'vitest';
 import { ConvoyError } from '../../../../shared/errors.js';
 import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
 import type { Approver } from '../../../../electron/core/release/run-ports.js';
+import { FakeRecorder } from '../../../fakes/release-run.js';
 import { createWorld, release, snapshot } from '../../../support/release-world.js';
+
+/** A recorder whose store refuses the intent row of `kind` for the targets `refuse` picks (a full disk). */
+class RefusingRecorder extends FakeRecorder {
+  constructor(private readonly refuse: (kind: string, target: string) => boolean) {
+    super();
+  }
+  override stage(name: string, environment: string | null) {
+    const inner = super.stage(name, environment);
+    const refuse = this.refuse;
+    return {
+      ...inner,
+      step<T>(spec: { kind: string; target: string }, effect: () => Promise<T>): Promise<T> {
+        if (refuse(spec.kind, spec.target)) return Promise.reject(new ConvoyError('STORE_ERROR', 'disk full.'));
+        return inner.step(spec, effect);
+      },
+    };
+  }
+}
 
 describe('environment run', () => {
   it('fails verify (HEALTH_FAILED) and rolls back when a service waited ready but is not ready on its image at the end', async () => {
@@ -57,5 +76,26 @@ describe('environment run', () => {
     const live = await world.targets.local.status(['catalog-api', 'orders-api', 'storefront']);
     expect(report.environments[0]!.services.map((s) => [s.service, s.revision])).toEqual(live.map((s) => [s.service, s.revision]));
     expect(report.environments[0]!.services.every((s) => s.revision !== null && s.revision !== report.environments[0]!.services.find((x) => x.service === s.service)!.before.revision)).toBe(true);
+  });
+
+  it('stops at a write the store refuses: no rollback, and the cause says what was applied, what stopped and how to undo', async () => {
+    const world = createWorld('kubernetes');
+    await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
+    const recorder = new RefusingRecorder((kind, target) => kind === 'target.apply' && target === 'local/storefront');
+    const report = await release(world, { id: 'r2', version: 'v2', to: 'local', recorder }).done;
+
+    expect(report.environments[0]!.cause).toMatchObject({
+      code: 'STORE_ERROR',
+      message: 'disk full. The release stopped in local at the first write the store refused: nothing was applied after it, and nothing was rolled back (a rollback could not be recorded either); applied and ready before it: catalog-api, orders-api; stopped: storefront. Once the store can be written, roll back with convoy undo r2 --env local.',
+    });
+    expect(world.targets.local.calls.some((c) => c.method === 'rollback' || c.method === 'remove')).toBe(false);
+  });
+
+  it('says nothing had been applied when the store refuses the first apply', async () => {
+    const world = createWorld('kubernetes');
+    const recorder = new RefusingRecorder((kind) => kind === 'target.apply');
+    const report = await release(world, { id: 'r1', version: 'v1', to: 'local', recorder }).done;
+    const message = report.environments[0]!.cause!.message;
+    expect(message).toContain('(a rollback could not be recorded either); nothing had been applied in local; stopped: catalog-api, orders-api. Once');
   });
 });
