@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConvoyError } from '../../../../shared/errors.js';
 import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-target.js';
 import type { Approver } from '../../../../electron/core/release/run-ports.js';
-import { FakeRecorder } from '../../../fakes/release-run.js';
+import { FakeApprover, FakeRecorder } from '../../../fakes/release-run.js';
 import { createWorld, release, snapshot } from '../../../support/release-world.js';
 
 /** A recorder whose store refuses the intent row of `kind` for the targets `refuse` picks (a full disk). */
@@ -97,5 +97,45 @@ describe('environment run', () => {
     const report = await release(world, { id: 'r1', version: 'v1', to: 'local', recorder }).done;
     const message = report.environments[0]!.cause!.message;
     expect(message).toContain('(a rollback could not be recorded either); nothing had been applied in local; stopped: catalog-api, orders-api. Once');
+  });
+
+  it('a gate that refuses stops the environment before its diff, with GATE_FAILED naming each violation', async () => {
+    const world = createWorld();
+    // The image the gates find under each built reference is no longer the one that was built and tested.
+    world.images = { imageId: async (reference) => `sha256:retagged-${reference}` };
+    const report = await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
+    const local = report.environments[0]!;
+
+    expect(local.state).toBe('failed');
+    expect(local.cause?.code).toBe('GATE_FAILED');
+    expect(local.cause?.message).toMatch(/^Gates refused the release in local, nothing was applied: .+/);
+    const violations = local.gates!.results.flatMap((r) => r.violations.map((v) => v.message));
+    expect(violations.length).toBeGreaterThan(0);
+    expect(local.cause?.message).toBe(`Gates refused the release in local, nothing was applied: ${violations.join('; ')}`);
+    expect(report.stages.filter((s) => s.environment === 'local').map((s) => `${s.name}:${s.state}:${s.message}`)).toEqual([`gates:failed:${violations.length} violation(s)`]);
+    expect(local.services.every((s) => s.outcome === 'not-started')).toBe(true);
+    expect(world.targets.local.calls.filter((c) => c.method !== 'status')).toEqual([]);
+  });
+
+  it('an environment with nothing to deploy is unchanged, and its required approval is not reached', async () => {
+    const world = createWorld();
+    await release(world, { id: 'r1', version: 'v1' }).done;
+    const approver = new FakeApprover();
+    const report = await release(world, { id: 'r2', version: 'v1', approver }).done;
+
+    expect(report.environments.map((e) => [e.name, e.state, e.approval.state])).toEqual([['local', 'unchanged', 'not-required'], ['staging', 'unchanged', 'not-reached']]);
+    expect(approver.requests).toEqual([]);
+    const image = report.images.find((i) => i.service === 'storefront')!.image;
+    expect(report.environments[1]!.skipped.find((s) => s.service === 'storefront')).toEqual({ service: 'storefront', image, reason: `${image} already runs in staging and is ready` });
+  });
+
+  it('a rejection names who rejected and why, and a gates stage that passed says how many gates ran', async () => {
+    const world = createWorld();
+    const approver = new FakeApprover({ decision: 'rejected', by: 'bob', at: '2026-01-02T00:00:00.000Z', comment: null });
+    const report = await release(world, { id: 'r1', version: 'v1', approver }).done;
+    expect(report.environments[1]!.cause).toMatchObject({ code: 'APPROVAL_REJECTED', message: 'bob rejected the release in staging; nothing was applied there' });
+    expect(report.stages.find((s) => s.environment === 'staging' && s.name === 'approval')).toMatchObject({ state: 'failed', message: 'rejected by bob' });
+    const gates = report.environments[0]!.gates!.results.filter((r) => r.enabled).length;
+    expect(report.stages.find((s) => s.environment === 'local' && s.name === 'gates')?.message).toBe(`${gates} gate(s) passed`);
   });
 });
