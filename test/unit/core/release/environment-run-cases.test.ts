@@ -138,4 +138,33 @@ describe('environment run', () => {
     const gates = report.environments[0]!.gates!.results.filter((r) => r.enabled).length;
     expect(report.stages.find((s) => s.environment === 'local' && s.name === 'gates')?.message).toBe(`${gates} gate(s) passed`);
   });
+
+  it('a cancel that arrives as the approval is given stops before anything is applied there', async () => {
+    const world = createWorld();
+    const controller = new AbortController();
+    const approver: Approver = {
+      request: async () => {
+        controller.abort();
+        return { decision: 'approved', by: 'alice', at: '2026-01-01T00:00:00.000Z', comment: null };
+      },
+    };
+    const report = await release(world, { id: 'r1', version: 'v1', approver, signal: controller.signal }).done;
+
+    expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'cancelled']);
+    expect(report.environments[1]!.cause).toMatchObject({ code: 'CANCELLED', message: 'The release was cancelled before anything was applied in staging' });
+    expect(world.targets.staging.calls.some((c) => c.method === 'apply')).toBe(false);
+  });
+
+  it('a CANCELLED error from the target itself, with no cancel by the user, is a failure that rolls back', async () => {
+    const world = createWorld('kubernetes');
+    await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
+    const before = await snapshot(world.targets.local);
+    world.targets.local.failOn('apply', 'storefront', new ConvoyError('CANCELLED', 'kubectl apply was interrupted'));
+    const report = await release(world, { id: 'r2', version: 'v2', to: 'local' }).done;
+
+    expect(report.state).toBe('rolled-back');
+    expect(report.cause).toMatchObject({ code: 'CANCELLED', message: 'kubectl apply was interrupted' });
+    expect(report.stages.find((s) => s.environment === 'local' && s.name === 'waves')).toMatchObject({ state: 'failed', message: 'kubectl apply was interrupted' });
+    expect(await snapshot(world.targets.local)).toEqual(before);
+  });
 });
