@@ -66,8 +66,8 @@ describe('reconcile, what ran before and unplanned environments', () => {
 
   it('reads what ran before from the first apply intent of that object, ignoring other rows and malformed ones', async () => {
     const report = {
-      id: 'rel', images: [], services: ['a', 'b', 'c', 'd', 'e'],
-      environments: [{ name: 'dev', skipped: [], services: ['a', 'b', 'c', 'd', 'e'].map((service) => ({ service, wave: 0, image: `shop/${service}:new`, before: null })) }],
+      id: 'rel', images: [], services: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+      environments: [{ name: 'dev', skipped: [], services: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((service) => ({ service, wave: 0, image: `shop/${service}:new`, before: null })) }],
     } as unknown as ReleaseReport;
     const steps = [
       step('target.rollback', 'dev/a', true, { before: { revision: '0', image: 'shop/a:wrong', state: 'ready' } }),
@@ -78,12 +78,14 @@ describe('reconcile, what ran before and unplanned environments', () => {
       step('target.apply', 'dev/c', true, { before: ['shop/c:old'] }),
       step('target.apply', 'dev/d', true, ['shop/d:old'] as unknown as StepRecord['detail']),
       step('target.apply', 'dev/e', true, { before: 'shop/e:old' }),
+      step('target.apply', 'dev/f', true, null),
+      step('target.apply', 'dev/g', true, 'shop/g:old'),
     ];
     const objects = await reconcile({ report, steps, status: status({}) });
     expect(objects.map((o) => o.before)).toEqual([
       { revision: '1', image: 'shop/a:old', state: 'ready' },
       { revision: null, image: null, state: 'missing' },
-      null, null, null,
+      null, null, null, null, null,
     ]);
   });
 
