@@ -167,4 +167,36 @@ describe('environment run', () => {
     expect(report.stages.find((s) => s.environment === 'local' && s.name === 'waves')).toMatchObject({ state: 'failed', message: 'kubectl apply was interrupted' });
     expect(await snapshot(world.targets.local)).toEqual(before);
   });
+
+  it('verify judges only the services this release deployed, and fails one that is ready on another image', async () => {
+    const world = createWorld('kubernetes');
+    await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
+    const real = world.targets.local;
+    let verifying = false;
+    let change: (s: Awaited<ReturnType<DeployTargetPort['status']>>[number]) => Awaited<ReturnType<DeployTargetPort['status']>>[number] = (s) => s;
+    world.ports.local = Object.assign(Object.create(real) as DeployTargetPort, {
+      apply: (...args: Parameters<DeployTargetPort['apply']>) => {
+        verifying = true;
+        return real.apply(...args);
+      },
+      status: async (services: string[]) => {
+        const now = await real.status(services);
+        if (!verifying) return now;
+        verifying = false;
+        return now.map(change);
+      },
+    });
+    // Only storefront changes; catalog-api (skipped, already on its image) is progressing at verify.
+    change = (s) => (s.service === 'catalog-api' ? { ...s, state: 'progressing' as const } : s);
+    const ok = await release(world, { id: 'r2', version: 'v1', to: 'local', variants: { storefront: 'v2' } }).done;
+    expect(ok.environments[0]!.services.map((s) => s.service)).toEqual(['storefront']);
+    expect(ok.state).toBe('succeeded');
+
+    // storefront reports ready, but on an image other than the released one.
+    change = (s) => (s.service === 'storefront' ? { ...s, image: 'shop/storefront:someone-else' } : s);
+    const bad = await release(world, { id: 'r3', version: 'v1', to: 'local', variants: { storefront: 'v3' } }).done;
+    const image = bad.images.find((i) => i.service === 'storefront')!.image;
+    expect(bad.cause).toMatchObject({ code: 'HEALTH_FAILED' });
+    expect(bad.cause!.message).toContain(`local/storefront: ready on shop/storefront:someone-else, expected ${image} ready`);
+  });
 });
