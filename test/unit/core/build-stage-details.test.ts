@@ -61,7 +61,7 @@ function recording() {
 
 describe('runBuildStage details', () => {
   it('reports each phase of each project with the share of projects done', async () => {
-    const seen: Array<[string, number | undefined]> = [];
+    const seen: Array<[string, number | null | undefined]> = [];
     await runBuildStage([request('a', { stage: 'test' }), request('b', null)], {
       builder: scripted(),
       redact: identity,

@@ -28,6 +28,11 @@ function fakeEngine(resources: OwnedResource[], layers: string[] = [], tags = ne
 }
 
 const container = (id: string, runId: string, role: OwnedResource['role']): OwnedResource => ({ kind: 'container', id, name: `name-${id}`, runId, owner: deadOwner, scope: null, role, tagged: false });
+/** A run another process marked interrupted without writing a run.interrupted event. */
+function interruptedWithoutReason(store: ReturnType<typeof createMemoryStore>, id: string, kind: 'build' | 'release') {
+  store.createRun({ id, kind, workspace: '/ws', base: null, head: null, status: 'running', owner: deadOwner });
+  store.interruptRun(id);
+}
 const sweptEvents = (store: ReturnType<typeof createMemoryStore>, runId: string) => store.listEvents(runId).filter((e) => e.name === 'leftovers.swept');
 
 describe('sweepLeftovers at its edges', () => {
@@ -43,7 +48,8 @@ describe('sweepLeftovers at its edges', () => {
 
   it('a finished run found dead by its labels loses its leftover container only: not its layers, not its registry tags', async () => {
     const store = createMemoryStore();
-    store.createRun({ id: 'old', kind: 'release', workspace: '/ws', base: null, head: null, status: 'succeeded', owner: deadOwner });
+    store.createRun({ id: 'old', kind: 'release', workspace: '/ws', base: null, head: null, status: 'running', owner: deadOwner });
+    store.finishRun('old', 'succeeded');
     store.appendEvent('old', 'docker.layer', { project: 'a', imageId: 'layer1' });
     store.recordIntent({ runId: 'old', stageId: null, kind: 'image.tag', target: 'reg/shop/a:h1', detail: { imageId: 'sha256:a' } });
     const { engine, present } = fakeEngine([container('n1', 'old', 'candidate')], ['layer1'], new Map([['reg/shop/a:h1', 'sha256:a']]));
@@ -56,7 +62,8 @@ describe('sweepLeftovers at its edges', () => {
 
   it('a finished run whose only leftover is a service container is neither touched, said, nor recorded', async () => {
     const store = createMemoryStore();
-    store.createRun({ id: 'old', kind: 'release', workspace: '/ws', base: null, head: null, status: 'succeeded', owner: deadOwner });
+    store.createRun({ id: 'old', kind: 'release', workspace: '/ws', base: null, head: null, status: 'running', owner: deadOwner });
+    store.finishRun('old', 'succeeded');
     const { engine, present } = fakeEngine([container('svc', 'old', 'service')]);
     const said: string[] = [];
     expect(await sweepLeftovers({ engine, store, probe, progress: (m) => said.push(m) })).toEqual([]);
@@ -67,7 +74,7 @@ describe('sweepLeftovers at its edges', () => {
 
   it('a run interrupted without a recorded reason is swept as "its process is gone", even when its resources name a dead owner', async () => {
     const store = createMemoryStore();
-    store.createRun({ id: 'int', kind: 'build', workspace: '/ws', base: null, head: null, status: 'interrupted', owner: deadOwner });
+    interruptedWithoutReason(store, 'int', 'build');
     const { engine } = fakeEngine([container('t1', 'int', 'test')]);
     const swept = await sweepLeftovers({ engine, store, probe });
     expect(swept).toEqual([{ runId: 'int', reason: 'its process is gone', removed: ['test container name-t1'], adopted: [], marked: false }]);
@@ -75,7 +82,7 @@ describe('sweepLeftovers at its edges', () => {
 
   it('an interrupted run with nothing left in Docker still gets its leftovers.swept event, once, and is not reported', async () => {
     const store = createMemoryStore();
-    store.createRun({ id: 'int', kind: 'build', workspace: '/ws', base: null, head: null, status: 'interrupted', owner: deadOwner });
+    interruptedWithoutReason(store, 'int', 'build');
     const { engine } = fakeEngine([]);
     expect(await sweepLeftovers({ engine, store, probe })).toEqual([]);
     expect(sweptEvents(store, 'int').map((e) => e.payload)).toEqual([{ reason: 'its process is gone', by: self, removed: [], adopted: [] }]);
@@ -85,7 +92,7 @@ describe('sweepLeftovers at its edges', () => {
 
   it('counts only image.tag steps as registry tags, each reference once, and never a tag whose recorded image is unknown', async () => {
     const store = createMemoryStore();
-    store.createRun({ id: 'int', kind: 'release', workspace: '/ws', base: null, head: null, status: 'interrupted', owner: deadOwner });
+    interruptedWithoutReason(store, 'int', 'release');
     const step = (kind: string, target: string, detail: import('../../../electron/core/ports/json.js').JsonValue) => store.recordIntent({ runId: 'int', stageId: null, kind, target, detail });
     step('image.tag', 'reg/shop/a:h1', { imageId: 'sha256:a' });
     step('image.tag', 'reg/shop/a:h1', { imageId: 'sha256:a' }); // a retried tag: the same reference again

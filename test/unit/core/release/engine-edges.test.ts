@@ -50,11 +50,11 @@ const stages = (report: ReleaseReport) => report.stages.map((s) => `${s.name}:${
 describe('runRelease before any environment', () => {
   it('fails the release with the affected stage when it cannot select, saying why', async () => {
     const { done, recorder } = run(async () => {
-      throw new ConvoyError('NX_FAILED', 'nx graph failed: exit 1');
+      throw new ConvoyError('WORKSPACE_ERROR', 'nx graph failed: exit 1');
     });
     const report = await done;
     expect(report.state).toBe('failed');
-    expect(report.cause).toEqual({ code: 'NX_FAILED', message: 'nx graph failed: exit 1' });
+    expect(report.cause).toEqual({ code: 'WORKSPACE_ERROR', message: 'nx graph failed: exit 1' });
     expect(stages(report)).toEqual(['affected:failed:nx graph failed: exit 1']);
     expect(recorder.ended?.state).toBe('failed');
   });
