@@ -11,7 +11,8 @@ import { FakeApprover, FakeLock, FakeRecorder, fakeClock } from '../../../fakes/
 import { RecordingBuilder, SERVICES, builds } from '../../../support/release-world.js';
 
 /** Only what the engine reads of an environment it never enters. */
-const untouched = (name: string, approvalRequired: boolean) => ({ settings: { name, approvalRequired }, target: { kind: 'docker' } }) as unknown as ReleaseEnvironment;
+const untouched = (name: string, approvalRequired: boolean, registry?: string) =>
+  ({ settings: { name, approvalRequired, config: registry ? { registry } : {} }, target: { kind: 'docker' } }) as unknown as ReleaseEnvironment;
 
 function selection(overrides: Partial<ReleaseSelection> = {}): ReleaseSelection {
   return {
@@ -125,6 +126,14 @@ describe('runRelease before any environment', () => {
     expect(report.testRuns).toBe(2);
     expect(report.images.map((i) => i.test)).toEqual(['passed', 'none', 'passed']);
     expect(stages(report).at(-1)).toBe('test:succeeded:2 service(s) passed their tests');
+  });
+
+  it('refuses to deploy when an environment names a registry and the release has no pusher, before touching it', async () => {
+    const { done } = run(async () => selection(), { environments: [untouched('staging', false, 'reg.example:5000/shop')] });
+    const report = await done;
+    expect(report.state).toBe('failed');
+    expect(report.cause).toEqual({ code: 'INTERNAL', message: 'an environment names a registry but the release has no image pusher' });
+    expect(report.environments[0]!.state).toBe('pending');
   });
 });
 
