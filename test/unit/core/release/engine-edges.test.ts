@@ -57,6 +57,7 @@ describe('runRelease before any environment', () => {
     expect(report.state).toBe('failed');
     expect(report.cause).toEqual({ code: 'WORKSPACE_ERROR', message: 'nx graph failed: exit 1' });
     expect(stages(report)).toEqual(['affected:failed:nx graph failed: exit 1']);
+    expect(recorder.begun).toMatchObject({ state: 'running', cause: null, affected: [], services: [], order: [], images: [], finishedAt: null });
     expect(recorder.ended?.state).toBe('failed');
   });
 
@@ -135,6 +136,57 @@ describe('runRelease before any environment', () => {
     expect(report.cause).toEqual({ code: 'INTERNAL', message: 'an environment names a registry but the release has no image pusher' });
     expect(report.environments[0]!.state).toBe('pending');
   });
+
+  it('a release cancelled as its last test finishes stops after the tests, with every test passed', async () => {
+    const controller = new AbortController();
+    const builder = new (class extends RecordingBuilder {
+      override async runTest(...args: Parameters<RecordingBuilder['runTest']>) {
+        const result = await super.runTest(...args);
+        if (args[0].project === 'storefront') controller.abort();
+        return result;
+      }
+    })();
+    const { done } = run(async () => selection(), { builder, signal: controller.signal });
+    const report = await done;
+    expect(report.state).toBe('cancelled');
+    expect(report.cause).toEqual({ code: 'CANCELLED', message: 'The release was cancelled after the tests; nothing was deployed' });
+    expect(report.images.map((i) => i.test)).toEqual(['passed', 'passed', 'passed']);
+  });
+
+  it('a release cancelled during the build stops there: the build stage reads cancelled and nothing is tested', async () => {
+    const controller = new AbortController();
+    const builder = new (class extends RecordingBuilder {
+      override async build(...args: Parameters<RecordingBuilder['build']>) {
+        controller.abort();
+        throw new ConvoyError('CANCELLED', `${args[0].project}: build cancelled`);
+      }
+    })();
+    const { done } = run(async () => selection(), { builder, signal: controller.signal });
+    const report = await done;
+    expect(report.state).toBe('cancelled');
+    expect(report.cause).toEqual({ code: 'CANCELLED', message: 'The release was cancelled during the build; nothing was deployed' });
+    expect(stages(report).at(-1)).toBe('build:cancelled:catalog-api: build cancelled');
+    expect(builder.tests).toEqual([]);
+  });
+
+  it('a failing test fails the release, and the image report of that service carries the test error', async () => {
+    const builder = new (class extends RecordingBuilder {
+      override async runTest(...args: Parameters<RecordingBuilder['runTest']>) {
+        const result = await super.runTest(...args);
+        return args[0].project === 'orders-api' ? { ...result, exitCode: 1 } : result;
+      }
+    })();
+    const { done } = run(async () => selection(), { builder });
+    const report = await done;
+    expect(report.state).toBe('failed');
+    expect(report.cause).toEqual({ code: 'TEST_FAILED', message: 'orders-api: tests failed with exit code 1' });
+    expect(report.images.map((i) => [i.service, i.test, i.error?.code ?? null])).toEqual([
+      ['catalog-api', 'passed', null],
+      ['orders-api', 'failed', 'TEST_FAILED'],
+      ['storefront', 'passed', null],
+    ]);
+    expect(stages(report).at(-1)).toBe('test:failed:orders-api: tests failed with exit code 1');
+  });
 });
 
 describe('completeImages', () => {
@@ -177,5 +229,7 @@ describe('completeImages', () => {
   it('judges each service by its own image, not by the first one', () => {
     expect(completeImages(previous(['a', 'b'], [image('a'), image('b', { test: 'failed' })]))).toBeNull();
     expect(completeImages(previous(['a', 'b'], [image('a', { test: 'failed' }), image('b')]))).toBeNull();
+    expect(completeImages(previous(['a', 'b', 'c'], [image('a'), image('b'), image('c', { test: 'failed' })]))).toBeNull();
+    expect(completeImages(previous(['a'], [image('a')]))).toEqual([image('a')]);
   });
 });
