@@ -156,7 +156,7 @@ describe('runRelease before any environment', () => {
   it('a release cancelled during the build stops there: the build stage reads cancelled and nothing is tested', async () => {
     const controller = new AbortController();
     const builder = new (class extends RecordingBuilder {
-      override async build(...args: Parameters<RecordingBuilder['build']>) {
+      override async build(...args: Parameters<RecordingBuilder['build']>): ReturnType<RecordingBuilder['build']> {
         controller.abort();
         throw new ConvoyError('CANCELLED', `${args[0].project}: build cancelled`);
       }
