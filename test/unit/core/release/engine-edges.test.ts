@@ -153,6 +153,22 @@ describe('runRelease before any environment', () => {
     expect(report.images.map((i) => i.test)).toEqual(['passed', 'passed', 'passed']);
   });
 
+  it('a release cancelled while a test runs stops during the tests: the test stage reads cancelled', async () => {
+    const controller = new AbortController();
+    const builder = new (class extends RecordingBuilder {
+      override async runTest(...args: Parameters<RecordingBuilder['runTest']>) {
+        controller.abort();
+        return super.runTest(...args);
+      }
+    })();
+    const { done } = run(async () => selection(), { builder, signal: controller.signal });
+    const report = await done;
+    expect(report.state).toBe('cancelled');
+    expect(report.cause).toEqual({ code: 'CANCELLED', message: 'The release was cancelled during the tests; nothing was deployed' });
+    expect(report.stages.at(-1)).toMatchObject({ name: 'test', state: 'cancelled' });
+    expect(report.stages.at(-1)!.message).not.toBe('');
+  });
+
   it('a release cancelled during the build stops there: the build stage reads cancelled and nothing is tested', async () => {
     const controller = new AbortController();
     const builder = new (class extends RecordingBuilder {
