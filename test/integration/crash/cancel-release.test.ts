@@ -78,12 +78,13 @@ async function expectCancelledCleanly(dataDir: string, releaseId: string): Promi
  * (rightly) said the apply was cancelled before anything was made — not the "revision 1 removed" the
  * test expects. Polls the engine with a deadline; no timed assertion.
  */
-async function candidateRunning(gaveUp: () => boolean): Promise<void> {
+async function candidateRunning(gaveUp: () => string | null): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const running = await docker.listContainers({ filters: JSON.stringify({ label: [`dev.convoy.environment=${environment}`], status: ['running'] }) });
     if (running.some((c) => c.Names.some((n) => /-next-\d+$/.test(n)))) return;
-    if (gaveUp()) throw new Error('the release ended before its candidate container ran');
+    const ended = gaveUp();
+    if (ended !== null) throw new Error(`the release ended before its candidate container ran:\n${ended}`);
     if (Date.now() > deadline) throw new Error(`no candidate container of ${environment}/sick ran within 90 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -94,10 +95,11 @@ describe.skipIf(skipDocker)('cancel a release mid-wave on the Docker target', ()
     const dataDir = path.join(temp, 'cli-data');
     let sent = false;
     let child: ChildProcess | null = null;
-    let ended = false;
+    let ended: string | null = null;
     const running = convoy(['release', '-w', ws, '-e', environment, '-p', 'sick', '--yes'], dataDir, {
       onStderr: (_text, c) => void (child = c),
-    }).finally(() => void (ended = true));
+    });
+    void running.then((r) => void (ended = `exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`), (err: unknown) => void (ended = String(err)));
     await candidateRunning(() => ended);
     expect(child).not.toBeNull();
     sent = child!.kill('SIGINT');
@@ -117,9 +119,9 @@ describe.skipIf(skipDocker)('cancel a release mid-wave on the Docker target', ()
       const client = createClient(app.channel());
       let jobId: string | null = null;
       let cancelled = false;
-      let ended = false;
+      let ended: string | null = null;
       const started = client.run('release.start', { dir: ws, environment, projects: ['sick'], approval: 'auto' }, undefined, (id) => void (jobId = id));
-      void started.finally(() => void (ended = true)).catch(() => undefined);
+      void started.then((r) => void (ended = JSON.stringify(r).slice(0, 6000)), (err: unknown) => void (ended = String(err)));
       await candidateRunning(() => ended);
       expect(jobId).not.toBeNull();
       await client.call('job.cancel', { jobId: jobId! });
