@@ -26,26 +26,33 @@ class RefusingRecorder extends FakeRecorder {
   }
 }
 
+type LiveStatus = Awaited<ReturnType<DeployTargetPort['status']>>[number];
+
+/** The world's local target, except that the first status read after each apply (verify's own) passes through `change`. */
+function changeVerifyRead(world: ReturnType<typeof createWorld>, change: (s: LiveStatus) => LiveStatus): void {
+  const real = world.targets.local;
+  let verifying = false;
+  world.ports.local = Object.assign(Object.create(real) as DeployTargetPort, {
+    apply: (...args: Parameters<DeployTargetPort['apply']>) => {
+      verifying = true;
+      return real.apply(...args);
+    },
+    status: async (services: string[]) => {
+      const now = await real.status(services);
+      if (!verifying) return now;
+      verifying = false;
+      return now.map(change);
+    },
+  });
+}
+
 describe('environment run', () => {
   it('fails verify (HEALTH_FAILED) and rolls back when a service waited ready but is not ready on its image at the end', async () => {
     const world = createWorld('kubernetes');
     await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
     const before = await snapshot(world.targets.local);
-    const real = world.targets.local;
-    let verifying = false;
     // The status read of verify (the first after every apply) sees storefront on the new image, progressing.
-    world.ports.local = Object.assign(Object.create(real) as DeployTargetPort, {
-      apply: (...args: Parameters<DeployTargetPort['apply']>) => {
-        verifying = true;
-        return real.apply(...args);
-      },
-      status: async (services: string[]) => {
-        const now = await real.status(services);
-        if (!verifying) return now;
-        verifying = false;
-        return now.map((s) => (s.service === 'storefront' ? { ...s, state: 'progressing' as const, message: 'pods 1/2' } : s));
-      },
-    });
+    changeVerifyRead(world, (s) => (s.service === 'storefront' ? { ...s, state: 'progressing' as const, message: 'pods 1/2' } : s));
     const report = await release(world, { id: 'r2', version: 'v2', to: 'local' }).done;
     const image = report.images.find((i) => i.service === 'storefront')!.image;
 
@@ -171,21 +178,8 @@ describe('environment run', () => {
   it('verify judges only the services this release deployed, and fails one that is ready on another image', async () => {
     const world = createWorld('kubernetes');
     await release(world, { id: 'r1', version: 'v1', to: 'local' }).done;
-    const real = world.targets.local;
-    let verifying = false;
-    let change: (s: Awaited<ReturnType<DeployTargetPort['status']>>[number]) => Awaited<ReturnType<DeployTargetPort['status']>>[number] = (s) => s;
-    world.ports.local = Object.assign(Object.create(real) as DeployTargetPort, {
-      apply: (...args: Parameters<DeployTargetPort['apply']>) => {
-        verifying = true;
-        return real.apply(...args);
-      },
-      status: async (services: string[]) => {
-        const now = await real.status(services);
-        if (!verifying) return now;
-        verifying = false;
-        return now.map(change);
-      },
-    });
+    let change: (s: LiveStatus) => LiveStatus = (s) => s;
+    changeVerifyRead(world, (s) => change(s));
     // Only storefront changes; catalog-api (skipped, already on its image) is progressing at verify.
     change = (s) => (s.service === 'catalog-api' ? { ...s, state: 'progressing' as const } : s);
     const ok = await release(world, { id: 'r2', version: 'v1', to: 'local', variants: { storefront: 'v2' } }).done;
