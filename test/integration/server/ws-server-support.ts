@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ServerMessage } from '../../../shared/channel.js';
 import { type Handlers, createDispatcher } from '../../../electron/core/dispatcher.js';
@@ -161,4 +162,20 @@ export async function startFixture(): Promise<ServerFixture> {
 export async function stopFixture(fixture: ServerFixture | undefined): Promise<void> {
   await fixture?.server.close();
   if (fixture) rmSync(fixture.tmp, { recursive: true, force: true });
+}
+
+/**
+ * Registers a describe block's hooks: the fixture started before its tests (handed to `ready`), the
+ * servers a test pushed on `extra` closed after it, and the fixture stopped after them all.
+ */
+export function useFixture(extra: RunningServer[], ready: (fixture: ServerFixture) => void): void {
+  let fixture: ServerFixture | undefined;
+  beforeAll(async () => {
+    fixture = await startFixture();
+    ready(fixture);
+  });
+  afterEach(async () => {
+    await Promise.all(extra.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => stopFixture(fixture));
 }

@@ -1,6 +1,6 @@
 // The headless server on a real port: the wire protocol, oversized and malformed messages, events,
 // closing connections, backpressure and port conflicts (token, Host, Origin, static files: ws-server.test.ts).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../../shared/client.js';
 import { MAX_MESSAGE_BYTES } from '../../../shared/contract.js';
 import { ConvoyError } from '../../../shared/errors.js';
@@ -8,25 +8,14 @@ import { createDispatcher } from '../../../electron/core/dispatcher.js';
 import { createEventBus } from '../../../electron/core/events.js';
 import { type RunningServer, startServer } from '../../../electron/transports/ws/ws-server.js';
 import { connectWebSocket } from '../../../electron/transports/ws/ws-channel-node.js';
-import { fakeHandlers, get, rawClient, startFixture, stopFixture, type ServerFixture, wsUrl } from './ws-server-support.js';
+import { fakeHandlers, get, rawClient, type ServerFixture, useFixture, wsUrl } from './ws-server-support.js';
 
 describe('ws-server: wire protocol and connections', () => {
   let staticDir: string;
   let server: RunningServer;
   let app: ServerFixture['app'];
-  let fixture: ServerFixture | undefined;
   const extra: RunningServer[] = [];
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-    ({ staticDir, server, app } = fixture);
-  });
-
-  afterEach(async () => {
-    await Promise.all(extra.splice(0).map((s) => s.close()));
-  });
-
-  afterAll(() => stopFixture(fixture));
+  useFixture(extra, (f) => ({ staticDir, server, app } = f));
 
   it('answers malformed JSON with BAD_MESSAGE and keeps the socket open', async () => {
     const client = rawClient(wsUrl(server));

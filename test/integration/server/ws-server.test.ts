@@ -3,11 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../../shared/client.js';
 import { type RunningServer, startServer, tokenMatches } from '../../../electron/transports/ws/ws-server.js';
 import { connectWebSocket } from '../../../electron/transports/ws/ws-channel-node.js';
-import { DOCKER_DOWN, get, startFixture, stopFixture, type ServerFixture, upgradeStatus, wsUrl } from './ws-server-support.js';
+import { DOCKER_DOWN, get, type ServerFixture, useFixture, upgradeStatus, wsUrl } from './ws-server-support.js';
 
 describe('tokenMatches', () => {
   it('accepts only the exact token', () => {
@@ -24,19 +24,8 @@ describe('ws-server: access and static files', () => {
   let staticDir: string;
   let server: RunningServer;
   let app: ServerFixture['app'];
-  let fixture: ServerFixture | undefined;
   const extra: RunningServer[] = [];
-
-  beforeAll(async () => {
-    fixture = await startFixture();
-    ({ tmp, staticDir, server, app } = fixture);
-  });
-
-  afterEach(async () => {
-    await Promise.all(extra.splice(0).map((s) => s.close()));
-  });
-
-  afterAll(() => stopFixture(fixture));
+  useFixture(extra, (f) => ({ tmp, staticDir, server, app } = f));
 
   it('listens on 127.0.0.1 with a random port and a 32-byte base64url token', () => {
     expect(server.port).toBeGreaterThan(0);
