@@ -64,6 +64,39 @@ describe('prepareBuildRequests', () => {
     const prepared = prepareBuildRequests([facts('ok', { image: 'shop/ok' })], ctx({ REGISTRY_PASSWORD: 'pw-123456' }, ['REGISTRY_PASSWORD', 'MISSING']));
     expect(prepared.secrets).toEqual(['pw-123456']);
   });
+
+  it('reports a config error as it is, before looking at the Dockerfile or the block', () => {
+    const broken = { ...facts('api', { image: 'shop/api' }), configError: { code: 'CONFIG_INVALID' as const, message: 'api: "image" must be a string' } };
+    expect(prepareBuildRequests([broken], ctx()).requests[0]!.problem).toEqual({ code: 'CONFIG_INVALID', message: 'api: "image" must be a string' });
+  });
+
+  it('says where the Dockerfile was looked for only when it knows, and asks for the convoy block by name', () => {
+    const nowhere = { ...facts('lib', null, false), dockerfilePath: null };
+    expect(prepareBuildRequests([nowhere], ctx()).requests[0]!.problem!.message).toBe('lib has no Dockerfile: add one, or set "dockerfile" in its convoy block');
+    const noBlock = 'has a Dockerfile but no "convoy" block naming its image: add { "convoy": { "image": "…" } } to its package.json';
+    // A block without a context folder, and a context folder without a block, are both refused.
+    const noContext = { ...facts('a', { image: 'shop/a' }), contextDir: null };
+    const noConfig = { ...facts('b', null), contextDir: '/ws/b' };
+    expect(prepareBuildRequests([noContext, noConfig], ctx()).requests.map((r) => r.problem)).toEqual([
+      { code: 'CONFIG_INVALID', message: `a ${noBlock}` },
+      { code: 'CONFIG_INVALID', message: `b ${noBlock}` },
+    ]);
+  });
+
+  it('names the project and the key of an unset build arg or test env variable', () => {
+    const [arg, env] = prepareBuildRequests(
+      [facts('api', { image: 'shop/api', buildArgs: { V: '${NO_V}' } }), facts('web', { image: 'shop/web', test: ['t'], env: { MODE: { fromEnv: 'NO_MODE' } } })],
+      ctx(),
+    ).requests;
+    expect(arg!.problem).toMatchObject({ code: 'BUILD_ARG_UNSET', message: expect.stringMatching(/^api build arg V references \$\{NO_V\}, which is not set/) });
+    expect(env!.problem).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^web env MODE reads the environment variable NO_MODE, which is not set/) });
+  });
+
+  it('passes the build target only when the block names one', () => {
+    const [withTarget, without] = prepareBuildRequests([facts('a', { image: 'shop/a', target: 'runtime' }), facts('b', { image: 'shop/b' })], ctx()).requests;
+    expect(withTarget!.spec!.target).toBe('runtime');
+    expect('target' in without!.spec!).toBe(false);
+  });
 });
 
 describe('runPool', () => {
