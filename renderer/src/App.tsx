@@ -6,6 +6,7 @@ import { HashRouter } from 'react-router';
 import { type ConvoyClient, createClient } from '../../shared/client.js';
 import { ClientProvider } from './client/client-context.js';
 import { Console } from './shell/Console.js';
+import { HOME } from './shell/routes.js';
 import { errorMessage } from './ui/format.js';
 import type { Connection } from './client/transport.js';
 
@@ -17,6 +18,15 @@ type ConnectionState =
 export interface AppProps {
   /** Opens the transport; called once per mount. */
   connect: () => Promise<Connection>;
+}
+
+/**
+ * The bare address names the home screen. Set before the router mounts, so the first screen shown is
+ * already the address's: a redirect after mount (the index route's <Navigate>) could overtake a
+ * click made in the meantime and undo it.
+ */
+function startAtHome(): void {
+  if (/^(#\/?)?$/.test(window.location.hash)) window.history.replaceState(window.history.state, '', `#${HOME}`);
 }
 
 export function App({ connect }: AppProps) {
@@ -39,6 +49,7 @@ export function App({ connect }: AppProps) {
           client.close();
           connection.close();
         };
+        startAtHome();
         setState({ phase: 'ready', client, connection });
       },
       (err: unknown) => {
