@@ -101,8 +101,8 @@ const updated = (channel: FakeChannel, r: ReleaseReport, jobId = 'job-r1') => ch
 async function openRelease(dir: string, channel: Parameters<typeof connectionOf>[0]) {
   render(<App connect={connectionOf(channel)} />);
   fireEvent.change(await screen.findByTestId('workspace-dir'), { target: { value: dir } });
-  // The console sends the bare address on to the workspace screen (a <Navigate> that runs after it
-  // mounts): a click before that redirect is overtaken by it, and the release screen never shows.
+  // The console names the workspace screen in the bare address as it connects (App's startAtHome);
+  // the click comes once the address says so.
   await waitFor(() => expect(window.location.hash).not.toMatch(/^(#\/?)?$/));
   fireEvent.click(screen.getByTestId('nav-release'));
   await screen.findByTestId('release-plan');
