@@ -42,7 +42,8 @@ export function objectJournal(journal: Pick<StageJournal, 'step'>, where: string
   };
 }
 
-const rec = (v: JsonValue | null | undefined): Record<string, JsonValue> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
+/** A journal row's JSON value as an object, or null when it is not one. */
+export const rec = (v: JsonValue | null | undefined): Record<string, JsonValue> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
 
 /** A version as a journal row holds it, or null when the row does not hold one. */
 export function versionFromJson(v: JsonValue | null | undefined): ObjectVersion | null {

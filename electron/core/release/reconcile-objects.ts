@@ -8,7 +8,7 @@ import type { ObjectState, RecoveredResource } from '../../../shared/contract/re
 import type { LiveObject, ObjectRef, ObjectVersion } from '../ports/deploy-target.js';
 import type { JsonValue } from '../ports/json.js';
 import type { StepRecord } from '../ports/run-store.js';
-import { OBJECT_STEP, versionFromJson } from './object-journal.js';
+import { OBJECT_STEP, rec, versionFromJson } from './object-journal.js';
 
 export interface IntendedObject {
   ref: ObjectRef;
@@ -17,7 +17,6 @@ export interface IntendedObject {
   written: ObjectVersion | null;
 }
 
-const rec = (v: JsonValue | null): Record<string, JsonValue> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
 const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
 
 /** The objects `<environment>/<service>` (where) wrote or meant to write, from their journal rows, in intent order. */
