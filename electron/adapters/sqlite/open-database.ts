@@ -43,11 +43,16 @@ export interface OpenStoreOptions {
   maxPageCount?: number;
 }
 
+/** The migrations to apply, in version order, and the schema version they end at. */
+function migrationPlan(opts: OpenStoreOptions): { list: Migration[]; latest: number } {
+  const list = [...(opts.migrations ?? defaultMigrations)].sort((a, b) => a.version - b.version);
+  return { list, latest: list.reduce((max, m) => Math.max(max, m.version), 0) };
+}
+
 export function openDatabase(dataDir: string, opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {
   const dir = path.resolve(dataDir);
   const file = path.join(dir, DB_FILE_NAME);
-  const list = [...(opts.migrations ?? defaultMigrations)].sort((a, b) => a.version - b.version);
-  const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
+  const { list, latest } = migrationPlan(opts);
 
   const notice = opts.notice ?? ((text: string) => void process.stderr.write(text));
   ensureDataDir(dir);
@@ -185,11 +190,11 @@ function checkBeforeWriting(db: Database.Database, file: string, latest: number,
  */
 export function openMemoryDatabase(opts: OpenStoreOptions = {}): { db: Database.Database; file: string } {
   const file = ':memory:';
-  const list = [...(opts.migrations ?? defaultMigrations)].sort((a, b) => a.version - b.version);
+  const { list, latest } = migrationPlan(opts);
   const db = new Database(file);
   try {
     db.pragma('foreign_keys = ON');
-    migrate(db, file, list, list.reduce((max, m) => Math.max(max, m.version), 0));
+    migrate(db, file, list, latest);
   } catch (err) {
     closeQuietly(db);
     throw toStoreError(err, file, 'open');
