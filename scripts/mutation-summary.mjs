@@ -6,6 +6,9 @@
 // A folder's score is Stryker's: killed (incl. timeouts) over killed + survived + no coverage; ignored
 // (static) mutants are counted apart. Equivalent mutants still count as survivors in the score.
 //
+// The list is { "<file>": [ { line, text, mutator, code, replacement, reason }, … ] }, one key per source
+// file in path order, each entry saying why no test can tell that mutant from the code.
+//
 // Usage: node scripts/mutation-summary.mjs [--check] [--untriaged-json] [report.json …]
 //   several reports: runs made per file with --mutate; a later report's file replaces an earlier one's.
 //   --check            exit 1 when a survivor is untriaged or a top folder scores under 80%.
@@ -43,10 +46,12 @@ function originalCode(source, location) {
  */
 const keyOf = (e) => JSON.stringify([e.file, e.mutator, squash(e.code), squash(e.replacement), squash(e.text)]);
 
-const equivalents = JSON.parse(readFileSync(EQUIVALENTS, 'utf8'));
+// The list: { "<file>": [ { line, text, mutator, code, replacement, reason }, … ], … }.
+const byFile = JSON.parse(readFileSync(EQUIVALENTS, 'utf8'));
+const equivalents = Object.entries(byFile).flatMap(([file, entries]) => entries.map((e) => ({ ...e, file })));
 const listed = new Map();
 for (const entry of equivalents) {
-  for (const field of ['file', 'mutator', 'code', 'replacement', 'text', 'reason']) {
+  for (const field of ['mutator', 'code', 'replacement', 'text', 'reason']) {
     if (typeof entry[field] !== 'string') throw new Error(`${EQUIVALENTS}: an entry has no "${field}": ${JSON.stringify(entry)}`);
   }
   if (entry.reason.trim().length < 10) throw new Error(`${EQUIVALENTS}: an entry's reason is empty or too short: ${JSON.stringify(entry)}`);
@@ -89,12 +94,12 @@ for (const [name, result] of Object.entries(report.files)) {
 
 if (flags.has('--untriaged-json')) {
   const seen = new Set();
-  const out = [];
+  const out = {};
   for (const s of untriaged) {
-    const entry = { file: s.file, line: s.line, text: s.text, mutator: s.mutator, code: s.code, replacement: s.replacement, reason: '' };
-    if (seen.has(keyOf(entry))) continue;
-    seen.add(keyOf(entry));
-    out.push(entry);
+    const entry = { line: s.line, text: s.text, mutator: s.mutator, code: s.code, replacement: s.replacement, reason: '' };
+    if (seen.has(keyOf({ ...entry, file: s.file }))) continue;
+    seen.add(keyOf({ ...entry, file: s.file }));
+    (out[s.file] ??= []).push(entry);
   }
   console.log(JSON.stringify(out, null, 2));
   process.exit(0);
