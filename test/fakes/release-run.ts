@@ -12,6 +12,9 @@ export interface FakeStep {
   kind: string;
   target: string;
   ok: boolean | null;
+  /** What the step's intent row names, and what its result row records (absent until it succeeds). */
+  detail?: JsonValue;
+  result?: JsonValue;
 }
 
 export class FakeRecorder implements ReleaseRecorder {
@@ -34,12 +37,13 @@ export class FakeRecorder implements ReleaseRecorder {
     this.stages.push(entry);
     const steps = this.steps;
     return {
-      async step<T>(spec: { kind: string; target: string }, effect: () => Promise<T>): Promise<T> {
-        const step: FakeStep = { stage: name, environment, kind: spec.kind, target: spec.target, ok: null };
+      async step<T>(spec: { kind: string; target: string; detail?: JsonValue }, effect: () => Promise<T>, result?: (value: T) => JsonValue): Promise<T> {
+        const step: FakeStep = { stage: name, environment, kind: spec.kind, target: spec.target, ok: null, detail: spec.detail };
         steps.push(step);
         try {
           const value = await effect();
           step.ok = true;
+          step.result = result ? result(value) : null;
           return value;
         } catch (err) {
           step.ok = false;
