@@ -104,6 +104,8 @@ export interface ReleaseOptions {
   rollback?: 'auto' | 'manual';
   services?: string[];
   variants?: Record<string, string>;
+  /** Services whose build requests declare no tests. */
+  untested?: string[];
   rerunTests?: boolean;
   /** The environments' deploy timeout (waitReady's deadline); default 60 s. */
   timeoutMs?: number;
@@ -144,7 +146,7 @@ export function release(world: EngineWorld, options: ReleaseOptions) {
       affected: services.map((project) => ({ project, explanation: `${project}: src/index.js` })),
       services,
       order: ORDER.filter((o) => services.includes(o.service)).map((o) => ({ ...o, after: o.after.filter((a) => services.includes(a)) })),
-      builds: builds(options.version, services, options.variants),
+      builds: builds(options.version, services, options.variants).map((b) => (options.untested?.includes(b.project) ? { ...b, test: null } : b)),
     }),
   };
   const deps: ReleaseRunDeps = {
