@@ -3,8 +3,8 @@
 // env values), redacts progress lines, the results of apply, waitReady and revisions, and passes
 // options without progress and close() through.
 import { describe, expect, it } from 'vitest';
-import type { DeployTargetPort, DeployUnit, TargetCallOptions } from '../../../electron/core/ports/deploy-target.js';
-import { createRedactionGate } from '../../../electron/core/redact.js';
+import type { DeployTargetPort, DeployUnit, ObjectRef, TargetCallOptions } from '../../../electron/core/ports/deploy-target.js';
+import { type RedactionGate, createRedactionGate } from '../../../electron/core/redact.js';
 import { redactingTarget } from '../../../electron/core/redacting-target.js';
 
 const DECLARED = 'declared-Secret-41';
@@ -75,5 +75,37 @@ describe('redactingTarget', () => {
   it('passes a thrown non-Error value on untouched', async () => {
     const target = redactingTarget({ ...echoTarget({ options: [], closed: 0 }), status: async () => Promise.reject('plain string') }, createRedactionGate());
     await expect(target.status(['api'])).rejects.toBe('plain string');
+  });
+
+  it('learns only the credentials of a unit that declares no secrets', async () => {
+    const inner = createRedactionGate();
+    const added: string[][] = [];
+    const gate: RedactionGate = { ...inner, add: (values) => (added.push([...values]), inner.add(values)) };
+    await redactingTarget(echoTarget({ options: [], closed: 0 }), gate).apply([unit({ secrets: undefined })]);
+    expect(added).toEqual([[PASSWORD]]);
+  });
+
+  it('passes objects() through when the target has it, redacting what it reads and its progress lines; leaves it out when not', async () => {
+    const gate = createRedactionGate([DECLARED]);
+    const seen: Array<{ refs: ObjectRef[]; options: TargetCallOptions | undefined }> = [];
+    const ref: ObjectRef = { service: 'api', apiVersion: 'v1', kind: 'Secret', namespace: 'shop', name: 'api', object: 'Secret shop/api' };
+    const base = echoTarget({ options: [], closed: 0 });
+    const target = redactingTarget(
+      {
+        ...base,
+        objects: async (refs, o) => {
+          seen.push({ refs, options: o });
+          o?.progress?.(`reading ${DECLARED}`);
+          return [{ object: 'Secret shop/api', now: null, ready: false, message: `cannot read: token ${DECLARED}` }];
+        },
+      },
+      gate,
+    );
+    const progress: string[] = [];
+    const live = await target.objects!([ref], { progress: (message) => void progress.push(message) });
+    expect(live).toEqual([{ object: 'Secret shop/api', now: null, ready: false, message: 'cannot read: token [redacted]' }]);
+    expect(progress).toEqual(['reading [redacted]']);
+    expect(seen.map((s) => s.refs)).toEqual([[ref]]);
+    expect('objects' in redactingTarget(base, gate)).toBe(false);
   });
 });
