@@ -67,7 +67,7 @@ describe('resuming: what the interrupted run wrote', () => {
         const [units, options] = args;
         for (const u of units) {
           const write = { service: u.service, apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: u.service, object: `Deployment shop/${u.service}`, before: version };
-          answers.push([u.service, options.objects?.done?.(write) ?? null]);
+          answers.push([u.service, options?.objects?.done?.(write) ?? null]);
         }
         return real.apply(...args);
       },
