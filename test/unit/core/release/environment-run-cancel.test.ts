@@ -8,8 +8,11 @@ import type { DeployTargetPort } from '../../../../electron/core/ports/deploy-ta
 import { CANCEL_GRACE_MS } from '../../../../electron/core/release/environment-run.js';
 import { ENV, harness, stagesOf } from '../../../support/environment-run-harness.js';
 
-/** A run whose first wait for api lasts until its signal is aborted; `waiting` resolves with that signal. */
-function hangingWait(options: { cancelGraceMs?: number }) {
+/**
+ * A run whose first wait for api lasts until its signal is aborted, then fails with `stopped` (default
+ * CANCELLED); `waiting` resolves with that signal.
+ */
+function hangingWait(options: { cancelGraceMs?: number }, stopped = new ConvoyError('CANCELLED', 'wait for dev/api: cancelled')) {
   const controller = new AbortController();
   let entered!: (signal: AbortSignal) => void;
   const waiting = new Promise<AbortSignal>((resolve) => (entered = resolve));
@@ -24,7 +27,7 @@ function hangingWait(options: { cancelGraceMs?: number }) {
           if (units[0]!.service !== 'api' || hung) return target.waitReady(...args);
           hung = true;
           entered(wait.signal!);
-          return new Promise((_resolve, reject) => wait.signal!.addEventListener('abort', () => reject(new ConvoyError('CANCELLED', 'wait for dev/api: cancelled')), { once: true }));
+          return new Promise((_resolve, reject) => wait.signal!.addEventListener('abort', () => reject(stopped), { once: true }));
         },
       }),
   });
@@ -70,6 +73,20 @@ describe('environment run: cancel', () => {
     expect(signal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
     expect(await outcome).toBe('cancelled');
+  });
+
+  it('a service that fails with its own error once the grace is over is a failure, not a cancel', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { h, controller, waiting } = hangingWait({}, new ConvoyError('ROLLOUT_FAILED', 'dev/api: pods crash-looping'));
+    await h.deploy('v1');
+    const outcome = h.run();
+    await waiting;
+    controller.abort();
+    vi.advanceTimersByTime(CANCEL_GRACE_MS);
+    expect(await outcome).toBe('failed');
+    expect(h.env.state).toBe('rolled-back');
+    expect(h.env.cause).toEqual({ code: 'ROLLOUT_FAILED', message: 'dev/api: pods crash-looping' });
+    expect(stagesOf(h.release).filter((s) => s.startsWith('waves'))).toEqual(['waves:failed:dev/api: pods crash-looping']);
   });
 
   it('a cancel after the waves no longer arms the grace timer', async () => {
