@@ -12,14 +12,15 @@
 // Usage: node scripts/mutation-summary.mjs [--check] [--untriaged-json] [report.json …]
 //   several reports: runs made per file with --mutate; a later report's file replaces an earlier one's.
 //   --check            exit 1 when a survivor is untriaged or a top folder scores under 80%.
+//   --equivalents=F    read the list from F instead of docs/mutation-equivalents.json.
 //   --untriaged-json   print only the untriaged survivors, as entries for the equivalents list
 //                      (with an empty "reason" to fill in), instead of the markdown.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const GOAL = 80;
-const EQUIVALENTS = 'docs/mutation-equivalents.json';
 const args = process.argv.slice(2);
+const EQUIVALENTS = args.find((a) => a.startsWith('--equivalents='))?.slice('--equivalents='.length) ?? 'docs/mutation-equivalents.json';
 const flags = new Set(args.filter((a) => a.startsWith('--')));
 const files = args.filter((a) => !a.startsWith('--'));
 const reports = (files.length > 0 ? files : ['reports/mutation/mutation.json']).map((file) => JSON.parse(readFileSync(file, 'utf8')));
