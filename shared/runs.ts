@@ -112,6 +112,8 @@ export const runEvents = {
     at: z.string(),
     comment: z.string().nullable(),
   }),
+  /** release.cancel asked in another process; the process running the release reads it and stops at its next safe point. */
+  'release.cancelRequested': z.object({ by: z.string(), at: z.string() }),
 } as const;
 
 export type RunEventName = keyof typeof runEvents;

@@ -117,6 +117,27 @@ export function registerRelease(program: Command, ctx: CliContext): void {
   }
 
   program
+    .command('cancel')
+    .description('cancel a running release, in whichever process runs it: it stops at its next safe point and rolls back what it changed there')
+    .argument('<release>', 'the release id')
+    .option('--json', 'print the result as JSON')
+    .option('--data <dir>', 'data directory')
+    .action(async (releaseId: string, options: { json?: boolean; data?: string }) => {
+      const app = await ctx.openApp(options.data);
+      try {
+        const result = await (await clientFor(app)).call('release.cancel', { releaseId });
+        if (options.json) ctx.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else if (result.cancelled) ctx.stdout(`Cancel asked: release ${releaseId} stops at its next safe point (convoy show ${releaseId} says how it ended)\n`);
+        else {
+          ctx.stderr(`convoy cancel: release ${releaseId} is not running, so there is nothing to cancel\n`);
+          ctx.setExitCode?.(1);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+
+  program
     .command('history')
     .description('runs (releases, builds, rollbacks), newest first')
     .option('-e, --env <name>', 'only releases that reached this environment')

@@ -6,7 +6,7 @@ import { type PlanRunDeps, planReleaseRun } from './plan-run.js';
 import { diffRelease } from './release-diff.js';
 import { rollbackRelease } from './release-rollback.js';
 import { type ReleaseRunDeps, defaultPerson, startRelease } from './release-run.js';
-import { decideInStore } from './stored-decision.js';
+import { decideInStore, requestCancelInStore } from './stored-decision.js';
 
 export function releaseHandlers(deps: PlanRunDeps & ReleaseRunDeps): FeatureHandlers<keyof typeof releaseCommands> {
   /** In this process the waiting release is answered at once; one running elsewhere reads it from the store. */
@@ -21,7 +21,7 @@ export function releaseHandlers(deps: PlanRunDeps & ReleaseRunDeps): FeatureHand
     'release.start': (input, ctx) => startRelease(input, deps, { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId }),
     'release.approve': (input) => ({ releaseId: input.releaseId, ...decide(input, 'approved'), decision: 'approved' as const }),
     'release.reject': (input) => ({ releaseId: input.releaseId, ...decide(input, 'rejected'), decision: 'rejected' as const }),
-    'release.cancel': (input) => ({ cancelled: deps.live.cancel(input.releaseId) }),
+    'release.cancel': (input) => (deps.live.has(input.releaseId) ? { cancelled: deps.live.cancel(input.releaseId) } : requestCancelInStore(deps.store, input.releaseId, defaultPerson())),
     'release.rollback': (input, ctx) => rollbackRelease(input, deps, { progress: ctx.progress, signal: ctx.signal, jobId: ctx.jobId }),
   };
 }

@@ -16,14 +16,16 @@ interface Live {
   report: ReleaseReport | null;
   controller: AbortController;
   pending: Pending | null;
+  /** Reads the store for a cancel asked in another process; null without a store. */
+  watch: ReturnType<typeof setInterval> | null;
 }
 
 export type ApprovalMode = 'wait' | 'auto' | 'refuse';
 
 export interface LiveReleasesOptions {
   now?: () => Date;
-  /** Where decisions given in other processes are found; without it only this process can decide. */
-  decisions?: Pick<EventStore, 'listEvents'>;
+  /** Where decisions and cancels asked in other processes are found; without it only this process can ask. */
+  store?: Pick<EventStore, 'listEvents'>;
   /** How often a waiting release looks for one (a person is waiting on the other end: short). */
   pollMs?: number;
 }
@@ -31,12 +33,12 @@ export interface LiveReleasesOptions {
 export class LiveReleases {
   private readonly runs = new Map<string, Live>();
   private readonly now: () => Date;
-  private readonly decisions: Pick<EventStore, 'listEvents'> | null;
+  private readonly store: Pick<EventStore, 'listEvents'> | null;
   private readonly pollMs: number;
 
   constructor(options: LiveReleasesOptions = {}) {
     this.now = options.now ?? (() => new Date());
-    this.decisions = options.decisions ?? null;
+    this.store = options.store ?? null;
     this.pollMs = options.pollMs ?? 500;
   }
 
@@ -45,11 +47,30 @@ export class LiveReleases {
     return this.runs.has(releaseId);
   }
 
-  /** Registers a starting release; its signal aborts on release.cancel or when `jobSignal` aborts. */
+  /**
+   * Registers a starting release; its signal aborts on release.cancel (in this process, or written to
+   * the store by another one after this start: a resumed release keeps its id) or when `jobSignal` aborts.
+   */
   start(releaseId: string, jobSignal?: AbortSignal): AbortSignal {
     const controller = new AbortController();
     jobSignal?.addEventListener('abort', () => controller.abort(), { once: true });
-    this.runs.set(releaseId, { report: null, controller, pending: null });
+    const live: Live = { report: null, controller, pending: null, watch: null };
+    const store = this.store;
+    if (store) {
+      const read = (afterId: number) => {
+        try {
+          return store.listEvents(releaseId, { name: 'release.cancelRequested', afterId });
+        } catch {
+          return []; // the store is busy: the next tick reads again
+        }
+      };
+      const after = read(0).at(-1)?.id ?? 0;
+      live.watch = setInterval(() => {
+        if (read(after).length > 0) controller.abort();
+      }, this.pollMs);
+      live.watch.unref?.();
+    }
+    this.runs.set(releaseId, live);
     return controller.signal;
   }
 
@@ -59,6 +80,8 @@ export class LiveReleases {
   }
 
   end(releaseId: string): void {
+    const live = this.runs.get(releaseId);
+    if (live?.watch) clearInterval(live.watch);
     this.runs.delete(releaseId);
   }
 
@@ -101,7 +124,7 @@ export class LiveReleases {
             },
           };
           live.pending = pending;
-          if (this.decisions) {
+          if (this.store) {
             poll = setInterval(() => {
               const stored = this.storedDecisions(request.releaseId, after).find((e) => e.environment === request.environment);
               if (stored && live.pending === pending) pending.resolve({ decision: stored.decision, by: stored.by, at: stored.at, comment: stored.comment });
@@ -116,9 +139,9 @@ export class LiveReleases {
 
   /** The `release.decision` events of a release after the cursor; none when the store cannot be read now (the next poll tries again). */
   private storedDecisions(releaseId: string, afterId: number): Array<{ id: number; environment: string; decision: ApprovalDecision['decision']; by: string; at: string; comment: string | null }> {
-    if (!this.decisions) return [];
+    if (!this.store) return [];
     try {
-      return this.decisions.listEvents(releaseId, { name: 'release.decision', afterId }).flatMap((e) => (e.name === 'release.decision' ? [{ id: e.id, ...e.payload }] : []));
+      return this.store.listEvents(releaseId, { name: 'release.decision', afterId }).flatMap((e) => (e.name === 'release.decision' ? [{ id: e.id, ...e.payload }] : []));
     } catch {
       return [];
     }

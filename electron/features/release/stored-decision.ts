@@ -1,7 +1,8 @@
-// release.approve / release.reject for a release that runs in another process (a terminal's
-// `convoy release`, another console): the decision is written to the store as a `release.decision`
-// event, which the waiting process reads (LiveReleases polls while it waits) and acts on. Refused with
-// RELEASE_NOT_WAITING unless the store says the release is running and waits for approval there.
+// release.approve / release.reject / release.cancel for a release that runs in another process (a
+// terminal's `convoy release`, another console): the decision is written to the store as a
+// `release.decision` event, which the waiting process reads (LiveReleases polls while it waits) and acts
+// on; refused with RELEASE_NOT_WAITING unless the store says the release is running and waits for
+// approval there. A cancel is a `release.cancelRequested` event the running process reads the same way.
 import { ConvoyError } from '../../../shared/errors.js';
 import type { HistoryStore } from '../../core/ports/history-store.js';
 import type { ApprovalDecision } from '../../core/release/run-ports.js';
@@ -31,4 +32,12 @@ export function decideInStore(
   }
   store.appendEvent(releaseId, 'release.decision', { environment: waiting.name, decision: request.decision, by: request.by, at: now().toISOString(), comment: request.comment ?? null });
   return { environment: waiting.name };
+}
+
+/** Asks the process running a release to cancel it; false (nothing written) when the store does not say it is running. */
+export function requestCancelInStore(store: Pick<HistoryStore, 'getRun' | 'appendEvent'>, releaseId: string, by: string, now: () => Date = () => new Date()): { cancelled: boolean } {
+  const run = store.getRun(releaseId);
+  if (!run || run.kind !== 'release' || run.status !== 'running') return { cancelled: false };
+  store.appendEvent(releaseId, 'release.cancelRequested', { by, at: now().toISOString() });
+  return { cancelled: true };
 }

@@ -1,7 +1,8 @@
-// A release waiting for approval is decided from another process: a second app on the same data
-// directory (another console, `convoy serve`) and the real `convoy approve` / `convoy reject` CLI as a
-// child process. The decision goes through the SQLite store (a `release.decision` event); the waiting
-// release reads it and goes on. Real Nx, git and SQLite; in-memory targets and image builder.
+// A release waiting for approval is decided, or cancelled, from another process: a second app on the
+// same data directory (another console, `convoy serve`) and the real `convoy approve` / `reject` /
+// `cancel` CLI as a child process. The request goes through the SQLite store (a `release.decision` or
+// `release.cancelRequested` event); the running release reads it and acts. Real Nx, git and SQLite;
+// in-memory targets and image builder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,5 +109,20 @@ describe('approval from another process', () => {
     const again = await convoy(['approve', releaseId], dataDir);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toBe(`convoy: Release ${releaseId} is rejected, so it does not wait for approval [RELEASE_NOT_WAITING]\n`);
+  }, 60_000);
+
+  it('`convoy cancel` in a fresh process stops a release another process runs; a finished one is refused', async () => {
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v3');
+    const { releaseId, run } = await waitingRelease();
+    const exit = await convoy(['cancel', releaseId], dataDir);
+    expect(exit.stdout).toBe(`Cancel asked: release ${releaseId} stops at its next safe point (convoy show ${releaseId} says how it ended)\n`);
+    expect(exit.code).toBe(0);
+    const report = await run;
+    expect(report.state).toBe('cancelled');
+    expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'cancelled']);
+
+    const again = await convoy(['cancel', releaseId], dataDir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`convoy cancel: release ${releaseId} is not running, so there is nothing to cancel\n`);
   }, 60_000);
 });

@@ -1,12 +1,13 @@
 // Approval decisions given in another process: decideInStore writes them (only for a release the
 // store says is running and waiting there), and a waiting release's LiveReleases reads them from the
 // store on a timer — only decisions for its own environment, written after it began waiting — and stops
-// reading once it is decided or cancelled. vitest's fake timers drive the polling; nothing waits.
+// reading once it is decided or cancelled. A cancel asked in another process is read the same way for as
+// long as the release runs. vitest's fake timers drive the polling; nothing waits.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReleaseReport } from '../../../../shared/release-report.js';
 import { LiveReleases } from '../../../../electron/features/release/live-releases.js';
 import { REPORT_EVENT } from '../../../../electron/features/release/store-recorder.js';
-import { decideInStore } from '../../../../electron/features/release/stored-decision.js';
+import { decideInStore, requestCancelInStore } from '../../../../electron/features/release/stored-decision.js';
 import { MemoryStore } from '../../../fakes/store.js';
 
 beforeEach(() => void vi.useFakeTimers());
@@ -69,7 +70,7 @@ describe('decideInStore', () => {
 
 describe('a waiting release reads decisions from the store', () => {
   function waiting(store: MemoryStore, environment = 'staging') {
-    const live = new LiveReleases({ decisions: store, pollMs: 500, now: () => AT });
+    const live = new LiveReleases({ store, pollMs: 500, now: () => AT });
     const signal = live.start('rel-1');
     const controller = new AbortController();
     signal.addEventListener('abort', () => controller.abort());
@@ -80,7 +81,7 @@ describe('a waiting release reads decisions from the store', () => {
   it('takes the first decision for its environment written after it began waiting, and then stops reading', async () => {
     const store = storeWith(waitingIn('staging'));
     store.appendEvent('rel-1', 'release.decision', decision('staging', 'too-early'));
-    const { answer } = waiting(store);
+    const { live, answer } = waiting(store);
     let settled = false;
     void answer.then(() => void (settled = true));
     store.appendEvent('rel-1', 'release.decision', decision('local', 'wrong-env'));
@@ -90,32 +91,37 @@ describe('a waiting release reads decisions from the store', () => {
     store.appendEvent('rel-1', 'release.decision', decision('staging', 'late'));
     await vi.advanceTimersByTimeAsync(500);
     await expect(answer).resolves.toEqual({ decision: 'rejected', by: 'erin', at: AT.toISOString(), comment: 'erin says so' });
+    // Left: only the release's own watch for a cancel, until it ends.
+    expect(vi.getTimerCount()).toBe(1);
+    live.end('rel-1');
     expect(vi.getTimerCount()).toBe(0);
   });
 
   it('a decision in this process wins and stops the reading too', async () => {
     const { live, answer } = waiting(storeWith(waitingIn('staging')));
-    expect(vi.getTimerCount()).toBe(1);
+    expect(vi.getTimerCount()).toBe(2);
     expect(live.decide('rel-1', 'approved', 'dana', 'staging')).toEqual({ environment: 'staging' });
     await expect(answer).resolves.toMatchObject({ decision: 'approved', by: 'dana' });
-    expect(vi.getTimerCount()).toBe(0);
+    expect(vi.getTimerCount()).toBe(1);
   });
 
   it('a cancel while waiting stops the reading; a store that cannot be read is tried again', async () => {
     const store = storeWith(waitingIn('staging'));
-    const { answer, cancel } = waiting(store);
+    const { live, answer, cancel } = waiting(store);
     const rejected = expect(answer).rejects.toMatchObject({ code: 'CANCELLED' });
     const real = store.listEvents.bind(store);
-    let refused = 0;
-    store.listEvents = () => {
-      refused++;
+    const refused: string[] = [];
+    store.listEvents = (_runId, filter) => {
+      refused.push(filter?.name ?? 'all');
       throw new Error('database is locked');
     };
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(refused).toBe(2);
+    expect(refused.sort()).toEqual(['release.cancelRequested', 'release.cancelRequested', 'release.decision', 'release.decision']);
     store.listEvents = real;
     expect(cancel()).toBe(true);
     await rejected;
+    expect(vi.getTimerCount()).toBe(1);
+    live.end('rel-1');
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -126,5 +132,39 @@ describe('a waiting release reads decisions from the store', () => {
     expect(vi.getTimerCount()).toBe(0);
     expect(live.has('rel-1')).toBe(true);
     expect(live.has('rel-2')).toBe(false);
+  });
+});
+
+describe('a cancel asked in another process', () => {
+  it('is written only for a running release', () => {
+    const store = storeWith(waitingIn('staging'));
+    expect(requestCancelInStore(store, 'rel-9', 'ops', () => AT)).toEqual({ cancelled: false });
+    expect(requestCancelInStore(store, 'rel-1', 'ops', () => AT)).toEqual({ cancelled: true });
+    expect(store.listEvents('rel-1', { name: 'release.cancelRequested' }).map((e) => e.payload)).toEqual([{ by: 'ops', at: AT.toISOString() }]);
+    const over = storeWith(waitingIn(null), 'succeeded');
+    expect(requestCancelInStore(over, 'rel-1', 'ops', () => AT)).toEqual({ cancelled: false });
+    expect(over.listEvents('rel-1', { name: 'release.cancelRequested' })).toEqual([]);
+  });
+
+  it('aborts the running release’s signal; one asked before this start (a resumed release keeps its id) does not', async () => {
+    const store = storeWith(waitingIn(null));
+    store.appendEvent('rel-1', 'release.cancelRequested', { by: 'earlier run', at: AT.toISOString() });
+    const live = new LiveReleases({ store, pollMs: 500 });
+    const signal = live.start('rel-1');
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(signal.aborted).toBe(false);
+    store.appendEvent('rel-1', 'release.cancelRequested', { by: 'ops', at: AT.toISOString() });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(signal.aborted).toBe(true);
+    live.end('rel-1');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops reading when the release ends', () => {
+    const live = new LiveReleases({ store: storeWith(null), pollMs: 500 });
+    live.start('rel-1');
+    expect(vi.getTimerCount()).toBe(1);
+    live.end('rel-1');
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
