@@ -1,7 +1,10 @@
 // The releases running in this process: their latest record (for history.get while they run), the
-// controller release.cancel aborts, and the approvals they wait for (release.approve / reject).
+// controller release.cancel aborts, and the approvals they wait for (release.approve / reject). A
+// decision can also come from another process (`convoy approve`, a second console) through the store:
+// while a release waits, this process reads the store's `release.decision` events every `pollMs`.
 import { ConvoyError } from '../../../shared/errors.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
+import type { EventStore } from '../../core/ports/event-store.js';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '../../core/release/run-ports.js';
 
 interface Pending {
@@ -17,10 +20,30 @@ interface Live {
 
 export type ApprovalMode = 'wait' | 'auto' | 'refuse';
 
+export interface LiveReleasesOptions {
+  now?: () => Date;
+  /** Where decisions given in other processes are found; without it only this process can decide. */
+  decisions?: Pick<EventStore, 'listEvents'>;
+  /** How often a waiting release looks for one (a person is waiting on the other end: short). */
+  pollMs?: number;
+}
+
 export class LiveReleases {
   private readonly runs = new Map<string, Live>();
+  private readonly now: () => Date;
+  private readonly decisions: Pick<EventStore, 'listEvents'> | null;
+  private readonly pollMs: number;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(options: LiveReleasesOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.decisions = options.decisions ?? null;
+    this.pollMs = options.pollMs ?? 500;
+  }
+
+  /** Whether the release runs in this process. */
+  has(releaseId: string): boolean {
+    return this.runs.has(releaseId);
+  }
 
   /** Registers a starting release; its signal aborts on release.cancel or when `jobSignal` aborts. */
   start(releaseId: string, jobSignal?: AbortSignal): AbortSignal {
@@ -57,24 +80,48 @@ export class LiveReleases {
         if (mode === 'auto') return Promise.resolve({ decision: 'approved', by, at: this.now().toISOString(), comment: 'approved up front (--yes)' });
         const live = this.runs.get(request.releaseId);
         if (!live) return Promise.reject(new ConvoyError('INTERNAL', `release ${request.releaseId} is not registered`));
+        // Decisions stored before this request are for earlier environments (or earlier waits).
+        const after = this.storedDecisions(request.releaseId, 0).at(-1)?.id ?? 0;
         return new Promise<ApprovalDecision>((resolve, reject) => {
+          let poll: ReturnType<typeof setInterval> | null = null;
           const onAbort = () => {
+            if (poll) clearInterval(poll);
             live.pending = null;
             reject(new ConvoyError('CANCELLED', `The release was cancelled while waiting for approval in ${request.environment}; nothing was applied there`));
           };
           if (request.signal.aborted) return onAbort();
           request.signal.addEventListener('abort', onAbort, { once: true });
-          live.pending = {
+          const pending: Pending = {
             environment: request.environment,
             resolve: (decision) => {
+              if (poll) clearInterval(poll);
               request.signal.removeEventListener('abort', onAbort);
               live.pending = null;
               resolve(decision);
             },
           };
+          live.pending = pending;
+          if (this.decisions) {
+            poll = setInterval(() => {
+              const stored = this.storedDecisions(request.releaseId, after).find((e) => e.environment === request.environment);
+              if (stored && live.pending === pending) pending.resolve({ decision: stored.decision, by: stored.by, at: stored.at, comment: stored.comment });
+            }, this.pollMs);
+            // A waiting release must not keep a process alive that is otherwise done (its job ended).
+            poll.unref?.();
+          }
         });
       },
     };
+  }
+
+  /** The `release.decision` events of a release after the cursor; none when the store cannot be read now (the next poll tries again). */
+  private storedDecisions(releaseId: string, afterId: number): Array<{ id: number; environment: string; decision: ApprovalDecision['decision']; by: string; at: string; comment: string | null }> {
+    if (!this.decisions) return [];
+    try {
+      return this.decisions.listEvents(releaseId, { name: 'release.decision', afterId }).flatMap((e) => (e.name === 'release.decision' ? [{ id: e.id, ...e.payload }] : []));
+    } catch {
+      return [];
+    }
   }
 
   decide(releaseId: string, decision: ApprovalDecision['decision'], by: string, environment?: string, comment?: string): { environment: string } {
@@ -85,7 +132,7 @@ export class LiveReleases {
         'RELEASE_NOT_WAITING',
         pending
           ? `Release ${releaseId} waits for approval in ${pending.environment}, not${where}`
-          : `Release ${releaseId} is not waiting for approval${where} in this process (it may have finished, or run in another process)`,
+          : `Release ${releaseId} is not waiting for approval${where} now`,
       );
     }
     const env = pending.environment;
