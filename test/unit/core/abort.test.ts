@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { abortable } from '../../../electron/core/abort.js';
 
@@ -46,5 +47,14 @@ describe('abortable', () => {
     await abortable(Promise.resolve(1), signal, 'x');
     await abortable(Promise.reject(new Error('boom')), signal, 'x').catch(() => undefined);
     expect(listening.size).toBe(0);
+  });
+
+  it('leaves no listener on the signal once it has fired, even while the work never settles', async () => {
+    const controller = new AbortController();
+    const waiting = abortable(new Promise<number>(() => {}), controller.signal, 'x');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

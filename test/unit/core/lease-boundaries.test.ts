@@ -16,6 +16,7 @@ function deferred() {
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 describe('whyGone and busyError, exactly', () => {
@@ -80,6 +81,15 @@ describe('lease keeper options and defaults', () => {
     held.resolve();
     await expect(work).resolves.toMatch(/^no heartbeat since 2000-01-01T00:00:00.000Z/);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('by default heartbeats also where a timer cannot be unref-ed (a bare timer id, as in a browser)', async () => {
+    const cleared: unknown[] = [];
+    vi.stubGlobal('setInterval', () => 7);
+    vi.stubGlobal('clearInterval', (id: unknown) => void cleared.push(id));
+    const keeper = createLeaseKeeper({ store: createMemoryStore(), self: identity(100) });
+    await expect(keeper.hold('staging', 'run-1', async () => 'done')).resolves.toBe('done');
+    expect(cleared).toEqual([7]);
   });
 
   it('records when this process started in the lease, so a later process with the same pid is not taken for it', async () => {

@@ -69,6 +69,12 @@ describe('crashWanted', () => {
     expect(crashWanted(undefined, 'docker.build.layer', 1)).toBe(false);
     expect(crashWanted('other', 'docker.build.layer', 1)).toBe(false);
   });
+
+  it('splits at the last #, so a setting that starts with # names the empty point, never the point "#N"', () => {
+    expect(crashWanted('#2', '', 2)).toBe(true);
+    expect(crashWanted('#2', '', 1)).toBe(false);
+    expect(crashWanted('#1', '#1', 1)).toBe(false);
+  });
 });
 
 describe('sweepLeftovers', () => {

@@ -33,6 +33,21 @@ class FillingRecorder extends FakeRecorder {
   }
 }
 
+/** A FakeRecorder whose steps are refused with `undefined` (a store that throws no error object). */
+class UndefinedRefusal extends FakeRecorder {
+  refuse = true;
+  override stage(name: string, environment: string | null) {
+    const inner = super.stage(name, environment);
+    return {
+      ...inner,
+      step: <T>(spec: { kind: string; target: string }, effect: () => Promise<T>) => {
+        if (this.refuse) return Promise.reject(undefined);
+        return inner.step(spec, effect);
+      },
+    };
+  }
+}
+
 const spec = (target: string) => ({ kind: 'target.apply', target, detail: null });
 
 describe('guardRecorder', () => {
@@ -176,5 +191,16 @@ describe('guardRecorder', () => {
     inner.isFull = true;
     expect(() => recorder.checkpoint({} as ReleaseReport)).not.toThrow();
     expect(state.failure()).toBe(full);
+  });
+
+  it('a store that refuses a step with undefined (no error object) still stops every later effect', async () => {
+    const inner = new UndefinedRefusal();
+    const { recorder } = guardRecorder(inner);
+    const journal = recorder.stage('waves', 'local');
+    await expect(journal.step(spec('local/a'), async () => 'a')).rejects.toBeUndefined();
+    inner.refuse = false;
+    const ran: string[] = [];
+    await expect(journal.step(spec('local/b'), async () => void ran.push('b'))).rejects.toBeUndefined();
+    expect(ran).toEqual([]);
   });
 });

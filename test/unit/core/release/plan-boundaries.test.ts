@@ -1,7 +1,7 @@
 // Boundaries of the release plan that the mutation run (docs/mutation.md) found unpinned: each case
 // fails with one of its surviving mutants applied by hand.
 import { describe, expect, it } from 'vitest';
-import { type PlanProject, planRelease } from '../../../../electron/core/release/plan.js';
+import { type PlanProject, layerWaves, planRelease } from '../../../../electron/core/release/plan.js';
 
 const lib = (name: string, ...dependencies: string[]): PlanProject => ({ name, dependencies, deployable: false });
 const svc = (name: string, dependencies: string[] = [], deployAfter: string[] = []): PlanProject => ({ name, dependencies, deployable: true, deployAfter });
@@ -64,5 +64,29 @@ describe('planRelease: how a refused cycle is named', () => {
 
   it('separates several cycles with "; "', () => {
     expect(cycleMessage([svc('a', [], ['a']), svc('b', [], ['b'])], ['a', 'b'])).toContain('a → a (deployAfter); b → b (deployAfter)');
+  });
+});
+
+// A name is only a name: no project is waited for unless an edge names it. The name below is the one
+// Stryker puts in an array it fills, so a fallback list that is not empty shows up here.
+describe('planRelease and layerWaves: nothing waits for a name no edge gives', () => {
+  const odd = 'Stryker was here';
+
+  it('a service without a deployAfter list waits for no other deployable, whatever their names', () => {
+    const projects: PlanProject[] = [
+      { name: odd, dependencies: [], deployable: true },
+      { name: 'web', dependencies: [], deployable: true },
+    ];
+    const plan = planRelease({ projects, selected: [odd, 'web'], environments: ['e'] });
+    expect(plan.order).toEqual([
+      { service: odd, after: [] },
+      { service: 'web', after: [] },
+    ]);
+    expect(plan.environments[0]!.waves).toEqual([[odd, 'web']]);
+  });
+
+  it('a service with no entry in after waits for nothing, and still comes before what waits for it', () => {
+    // a waits for b; b and the odd name have no entry of their own.
+    expect(layerWaves([odd, 'a', 'b'], new Map([['a', ['b']]]))).toEqual([[odd, 'b'], ['a']]);
   });
 });
