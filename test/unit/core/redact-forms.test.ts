@@ -3,7 +3,7 @@
 // survive, which a form that hides a little more or a little less than it should still passes. Each
 // case fails with one of the full mutation run's survivors in redact.ts applied by hand.
 import { describe, expect, it } from 'vitest';
-import { REDACTED, createRedactor } from '../../../electron/core/redact.js';
+import { REDACTED, createRedactionGate, createRedactor } from '../../../electron/core/redact.js';
 
 describe('createRedactor: the whole base64 encoding', () => {
   it('hides a padded encoding as a whole, padding included', () => {
@@ -62,5 +62,14 @@ describe('createRedactor: longest form first', () => {
     for (const secrets of [['abcd', 'abcdefgh'], ['abcdefgh', 'abcd']]) {
       expect(createRedactor(secrets)('key abcdefgh')).toBe(`key ${REDACTED}`);
     }
+  });
+});
+
+describe('createRedactor: a secret that is not well-formed UTF-16', () => {
+  it('hides a secret holding a lone surrogate (it has no URL form) instead of throwing', () => {
+    // encodeURIComponent throws URIError on a lone surrogate; creating the gate used to throw with it.
+    const secret = 'abc\uD800def';
+    expect(createRedactor([secret])(`x ${secret} y`)).toBe(`x ${REDACTED} y`);
+    expect(createRedactionGate([secret]).text(secret)).toBe(REDACTED);
   });
 });
