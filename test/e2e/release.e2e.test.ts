@@ -1,7 +1,8 @@
 // The console's release flow end to end (issue 12): `convoy serve` in a child process, the built
 // renderer in headless Chromium, the real engine on the local Docker Engine. On the bundled example:
 // plan → start a release to `staging` alone (Docker target, needs approval) → its stages turn green
-// → approve with the combined diff shown → the history shows it succeeded. The containers the
+// → approve with the combined diff shown → the history shows it succeeded → its rollback button puts
+// staging back (the services taken out) and the record says rolled-back. The containers the
 // release deployed (found by its release-id label) and the images it made are removed afterwards.
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -43,7 +44,7 @@ describe.skipIf(skipChromium || skipDocker)('a release from the console in Chrom
 
   afterAll(() => served?.stop());
 
-  it('plan → start to staging → stages turn green → approve → the history shows it succeeded', async () => {
+  it('plan → start to staging → stages turn green → approve → the history shows it succeeded → roll it back from there', async () => {
     // The containers are named per environment (convoy-staging-<service>): someone else's would be
     // replaced by this release, so the test refuses to run over them.
     const existing = await stagingContainers();
@@ -106,6 +107,17 @@ describe.skipIf(skipChromium || skipDocker)('a release from the console in Chrom
       expect(await page.getByTestId('run-status').textContent()).toBe('succeeded');
       await page.locator('[data-testid="run-details"] [data-testid="release-view"][data-state="succeeded"]').waitFor({ timeout: 20_000 });
       expect(await page.getByTestId('stage-staging-approval').getAttribute('data-state')).toBe('succeeded');
+
+      // The rollback button there: asked once more, then staging is put back as it was before this
+      // release (nothing ran there, so its services are taken out) and the record says rolled-back.
+      await page.getByTestId('release-rollback-start-staging').click();
+      await page.getByTestId('release-rollback-yes-staging').click();
+      await page.locator('[data-testid="release-rollback-result-staging"][data-ok="true"]').waitFor({ timeout: 120_000 });
+      expect(await page.getByTestId('release-rollback-result-staging').locator('li').allTextContents()).toEqual(
+        [...SERVICES].reverse().map((service) => expect.stringMatching(new RegExp(`^${service}: removed — `))),
+      );
+      await page.locator('[data-testid="run-details"] [data-testid="release-view"][data-state="rolled-back"]').waitFor({ timeout: 20_000 });
+      expect((await stagingContainers(releaseId!)).filter((c) => c.State === 'running')).toEqual([]);
       expect(watched.errors).toEqual([]);
       expect(await watched.cspProblems()).toEqual([]);
     } finally {

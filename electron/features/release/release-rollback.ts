@@ -1,7 +1,7 @@
 // `release.rollback`: undoes a whole finished release in one environment — every service it changed
 // there, in reverse wave order, back to the revision that was live before it — under that
 // environment's lock. Journaled as a `<environment>:rollback` stage of the release itself, whose
-// record then shows the rollbacks and the state `rolled-back`.
+// record then shows the rollbacks and the state `rolled-back` (sent as `release.updated` too).
 import { ConvoyError } from '../../../shared/errors.js';
 import type { RollbackEntry } from '../../../shared/release-report.js';
 import { toDeployUnit } from '../../core/deploy-units.js';
@@ -68,6 +68,8 @@ export async function rollbackRelease(input: ReleaseRollbackInput, deps: Release
     if (ok && report.environments.every((e) => e.state !== 'succeeded')) report.state = 'rolled-back';
     deps.store.appendEvent(input.releaseId, REPORT_EVENT, report);
     if (ok && report.state === 'rolled-back') deps.store.finishRun(input.releaseId, storeStatus('rolled-back'));
+    // Every console showing this release (its history page, another window) redraws it rolled back.
+    deps.events.emit('release.updated', { releaseId: input.releaseId, jobId: ctx.jobId ?? null, report });
     return { releaseId: input.releaseId, environment: input.environment, ok, rollbacks: entries };
   } finally {
     await target.close?.();

@@ -131,8 +131,14 @@ describe('release through the contract', () => {
     expect(second.applies).toBe(3);
     local.calls.length = 0;
 
-    const result = await client.run('release.rollback', { dir: ws.dir, releaseId: second.id, environment: 'local' });
+    const updates: { releaseId: string; jobId: string | null; state: string; local: string | undefined }[] = [];
+    const stop = client.on('release.updated', (u) => void updates.push({ releaseId: u.releaseId, jobId: u.jobId, state: u.report.state, local: u.report.environments[0]?.state }));
+    let rollbackJob: string | null = null;
+    const result = await client.run('release.rollback', { dir: ws.dir, releaseId: second.id, environment: 'local' }, undefined, (id) => void (rollbackJob = id));
+    stop();
     expect(result.ok).toBe(true);
+    // The record changed: consoles following this release hear it once, rolled back.
+    expect(updates).toEqual([{ releaseId: second.id, jobId: rollbackJob, state: 'rolled-back', local: 'rolled-back' }]);
     expect(result.rollbacks.map((r) => [r.service, r.outcome])).toEqual([
       ['storefront', 'rolled-back'],
       ['orders-api', 'rolled-back'],

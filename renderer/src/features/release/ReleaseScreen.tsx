@@ -169,7 +169,7 @@ export function ReleaseRecord({ releaseId }: { releaseId: string }) {
   return (
     <>
       <CommandStatus of={[record]} testId="release-detail" />
-      {report && <ReleaseView report={report} />}
+      {report && <ReleaseView report={report} onChanged={() => void run({ id: releaseId })} />}
     </>
   );
 }

@@ -1,13 +1,16 @@
 // One release's record, live or from the history: its state, the stage timeline (each stage's state
 // and duration), per environment the services and any rollbacks, and — while an environment waits for
-// approval — the combined diff with Approve and Reject. Cancel while it runs.
+// approval — the combined diff with Approve and Reject. Cancel while it runs; once it has finished, a
+// rollback button for each environment it changed something in.
 import type { EnvironmentReport, ReleaseReport } from '../../../../shared/release-report.js';
 import { useCommand } from '../../client/use-command.js';
 import { CommandStatus } from '../../ui/CommandStatus.js';
 import { PushesTable } from './PushesTable.js';
+import { RollbackControl, changedSomething } from './RollbackControl.js';
 import { formatDuration, isFinished, stageLabel, stateTone, waitingEnvironment } from './release-format.js';
 
-export function ReleaseView({ report }: { report: ReleaseReport }) {
+/** `onChanged`: the record changed behind this view (a rollback), so whoever holds it should read it again. */
+export function ReleaseView({ report, onChanged }: { report: ReleaseReport; onChanged?: () => void }) {
   const approve = useCommand('release.approve');
   const reject = useCommand('release.reject');
   const cancel = useCommand('release.cancel');
@@ -87,13 +90,19 @@ export function ReleaseView({ report }: { report: ReleaseReport }) {
       </table>
       <PushesTable pushes={report.pushes ?? []} />
       {report.environments.map((env) => (
-        <EnvironmentPart key={env.name} env={env} />
+        <EnvironmentPart key={env.name} env={env} rollback={finished && changedSomething(env) ? { releaseId: report.id, workspace: report.workspace, onDone: onChanged } : null} />
       ))}
     </div>
   );
 }
 
-function EnvironmentPart({ env }: { env: EnvironmentReport }) {
+interface RollbackOffer {
+  releaseId: string;
+  workspace: string;
+  onDone: (() => void) | undefined;
+}
+
+function EnvironmentPart({ env, rollback }: { env: EnvironmentReport; rollback: RollbackOffer | null }) {
   return (
     <div data-testid={`release-env-${env.name}`} data-state={env.state}>
       <h4>
@@ -136,13 +145,14 @@ function EnvironmentPart({ env }: { env: EnvironmentReport }) {
       {env.skipped.length > 0 && <p className="small muted">Unchanged, skipped: {env.skipped.map((s) => s.service).join(', ')}</p>}
       {env.rollbacks.length > 0 && (
         <ul className="small" data-testid={`release-rollbacks-${env.name}`}>
-          {env.rollbacks.map((r) => (
-            <li key={r.service}>
+          {env.rollbacks.map((r, i) => (
+            <li key={`${r.service}-${i}`}>
               {r.service}: {r.outcome} — {r.message}
             </li>
           ))}
         </ul>
       )}
+      {rollback && <RollbackControl releaseId={rollback.releaseId} workspace={rollback.workspace} env={env} onDone={rollback.onDone} />}
     </div>
   );
 }
