@@ -187,7 +187,8 @@ export function createApp(options: AppOptions): App {
       nxChoice: (root) => loadWorkspaceConfig(root).config.nx,
     });
   const builder = options.builder ?? lazyImageBuilder();
-  const live = new LiveReleases();
+  // A release running here also takes approvals and cancels other processes write to this store.
+  const live = new LiveReleases({ store });
   // What this process creates in Docker names its store, and it sweeps only its store's dead runs.
   const scope = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
   setOwnerScope(scope);

@@ -101,6 +101,19 @@ export const runEvents = {
   'release.input': z.object({ input: z.record(z.string(), z.unknown()) }),
   /** `convoy recover --resume` / `--rollback` took on this interrupted release. */
   'release.recovered': z.object({ action: z.enum(['resume', 'rollback']), by: RunOwner }),
+  /**
+   * An approval decision given in another process (`convoy approve`, another console) for a release that
+   * waits in the process running it; that process reads it from the store and goes on.
+   */
+  'release.decision': z.object({
+    environment: z.string(),
+    decision: z.enum(['approved', 'rejected']),
+    by: z.string(),
+    at: z.string(),
+    comment: z.string().nullable(),
+  }),
+  /** release.cancel asked in another process; the process running the release reads it and stops at its next safe point. */
+  'release.cancelRequested': z.object({ by: z.string(), at: z.string() }),
 } as const;
 
 export type RunEventName = keyof typeof runEvents;

@@ -131,7 +131,11 @@ const releaseRunCommands = {
   ),
   'release.approve': query(Decision, z.object({ releaseId: z.string(), environment: z.string(), decision: z.literal('approved') })),
   'release.reject': query(Decision, z.object({ releaseId: z.string(), environment: z.string(), decision: z.literal('rejected') })),
-  /** Stops a running release at its next safe point; what it changed there is rolled back as on a failure. */
+  /**
+   * Stops a running release at its next safe point; what it changed there is rolled back as on a failure.
+   * For a release another process runs, the request goes through the store and that process stops within
+   * about half a second; `cancelled` is false when the release is not running.
+   */
   'release.cancel': query(z.object({ releaseId: ReleaseId }).strict(), z.object({ cancelled: z.boolean() })),
   /** Undoes a whole finished release in one environment: each service it changed, reverse wave order. */
   'release.rollback': job(

@@ -23,6 +23,12 @@ export class FakeRecorder implements ReleaseRecorder {
   readonly events: Array<{ name: string; payload: JsonValue }> = [];
   begun: ReleaseReport | null = null;
   ended: ReleaseReport | null = null;
+  /** Every record stored between begin and end (what another process reading the store would see). */
+  readonly checkpoints: ReleaseReport[] = [];
+
+  checkpoint(report: ReleaseReport): void {
+    this.checkpoints.push(report);
+  }
 
   begin(report: ReleaseReport): void {
     this.begun = report;

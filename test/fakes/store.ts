@@ -8,6 +8,7 @@ import { ConvoyError } from '../../shared/errors.js';
 import { parseRunEvent } from '../../shared/runs.js';
 import type {
   AcquireResult,
+  EventFilter,
   EventRecord,
   HistoryStore,
   JsonValue,
@@ -205,9 +206,11 @@ export class MemoryStore implements HistoryStore {
     this.events.push(...records);
   }
 
-  listEvents(runId: string | null): EventRecord[] {
+  listEvents(runId: string | null, filter: EventFilter = {}): EventRecord[] {
     this.open();
-    return this.events.filter((e) => e.runId === runId).map((e) => copy(e));
+    return this.events
+      .filter((e) => e.runId === runId && (filter.name === undefined || e.name === filter.name) && (filter.afterId === undefined || e.id > filter.afterId))
+      .map((e) => copy(e));
   }
 
   acquireLease(request: LeaseRequest, isGone: (holder: LeaseRecord) => boolean): AcquireResult {

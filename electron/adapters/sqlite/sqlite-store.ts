@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { parseRunEvent } from '../../../shared/runs.js';
 import type {
   AcquireResult,
+  EventFilter,
   EventRecord,
   HistoryStore,
   LeaseRecord,
@@ -250,9 +251,19 @@ export class SqliteStore implements HistoryStore {
     );
   }
 
-  listEvents(runId: string | null): EventRecord[] {
+  listEvents(runId: string | null, filter: EventFilter = {}): EventRecord[] {
     return this.read(() => {
-      const rows = runId === null ? this.stmt('SELECT * FROM events WHERE run_id IS NULL ORDER BY id').all() : this.stmt('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId);
+      const where = [runId === null ? 'run_id IS NULL' : 'run_id = @runId'];
+      const params: Record<string, string | number> = runId === null ? {} : { runId };
+      if (filter.name !== undefined) {
+        where.push('name = @name');
+        params.name = filter.name;
+      }
+      if (filter.afterId !== undefined) {
+        where.push('id > @afterId');
+        params.afterId = filter.afterId;
+      }
+      const rows = this.stmt(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id`).all(params);
       return (rows as EventRow[]).map(eventFromRow);
     });
   }

@@ -47,7 +47,7 @@ export function changeLines(before: ReleaseReport | null, after: ReleaseReport):
       if (prev !== s.outcome && s.outcome !== 'pending') lines.push(`${env.name}/${s.service}: ${s.outcome}${s.error ? ` — ${s.error.message}` : ''}`);
     }
     for (const r of env.rollbacks.slice(old?.rollbacks.length ?? 0)) lines.push(`rollback ${r.outcome}: ${r.message}`);
-    if (env.state === 'awaiting-approval' && old?.state !== 'awaiting-approval') lines.push(`${env.name}: waiting for approval (convoy release approve / the console)`);
+    if (env.state === 'awaiting-approval' && old?.state !== 'awaiting-approval') lines.push(`${env.name}: waiting for approval (convoy approve ${after.id} / convoy reject ${after.id}, or the console)`);
   }
   if (after.state !== before?.state && after.state !== 'running') lines.push(`release ${after.state}`);
   return lines;

@@ -88,6 +88,55 @@ export function registerRelease(program: Command, ctx: CliContext): void {
       }
     });
 
+  // A release waiting for approval in another process (a terminal's `convoy release`, the console) is
+  // decided from here: the decision goes through the store, and that process goes on.
+  for (const [verb, command, done] of [
+    ['approve', 'release.approve', 'Approved'],
+    ['reject', 'release.reject', 'Rejected'],
+  ] as const) {
+    program
+      .command(verb)
+      .description(`${verb} a release that waits for approval, in whichever process runs it`)
+      .argument('<release>', 'the release id (its output, convoy history or the console show it)')
+      .option('-e, --env <name>', 'the environment it waits in (checked; default: the one it waits in)')
+      .option('--by <name>', 'who decides (default: your user name)')
+      .option('-m, --comment <text>', 'a note kept with the decision')
+      .option('--json', 'print the result as JSON')
+      .option('--data <dir>', 'data directory')
+      .action(async (releaseId: string, options: { env?: string; by?: string; comment?: string; json?: boolean; data?: string }) => {
+        const app = await ctx.openApp(options.data);
+        try {
+          const input = { releaseId, ...(options.env ? { environment: options.env } : {}), ...(options.by ? { by: options.by } : {}), ...(options.comment ? { comment: options.comment } : {}) };
+          const result = await (await clientFor(app)).call(command, input);
+          if (options.json) ctx.stdout(`${JSON.stringify(result, null, 2)}\n`);
+          else ctx.stdout(`${done}: release ${releaseId} in ${result.environment}\n`);
+        } finally {
+          await app.close();
+        }
+      });
+  }
+
+  program
+    .command('cancel')
+    .description('cancel a running release, in whichever process runs it: it stops at its next safe point and rolls back what it changed there')
+    .argument('<release>', 'the release id')
+    .option('--json', 'print the result as JSON')
+    .option('--data <dir>', 'data directory')
+    .action(async (releaseId: string, options: { json?: boolean; data?: string }) => {
+      const app = await ctx.openApp(options.data);
+      try {
+        const result = await (await clientFor(app)).call('release.cancel', { releaseId });
+        if (options.json) ctx.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else if (result.cancelled) ctx.stdout(`Cancel asked: release ${releaseId} stops at its next safe point (convoy show ${releaseId} says how it ended)\n`);
+        else {
+          ctx.stderr(`convoy cancel: release ${releaseId} is not running, so there is nothing to cancel\n`);
+          ctx.setExitCode?.(1);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+
   program
     .command('history')
     .description('runs (releases, builds, rollbacks), newest first')

@@ -23,10 +23,19 @@ export type EventRecord = {
   };
 }[RunEventName];
 
+export interface EventFilter {
+  name?: RunEventName;
+  /** Only events with a larger id. */
+  afterId?: number;
+}
+
 export interface EventStore {
   appendEvent<K extends RunEventName>(runId: string | null, name: K, payload: RunEventPayload<K>): EventRecord;
   /** Several events in one transaction: all of them, or none when one is bad. */
   appendEvents(entries: ReadonlyArray<NewEvent>): void;
-  /** Oldest first; `null` lists events that belong to no run. */
-  listEvents(runId: string | null): EventRecord[];
+  /**
+   * Oldest first; `null` lists events that belong to no run. `filter` narrows it to one event name and
+   * to ids after a cursor (a poll reads only what is new).
+   */
+  listEvents(runId: string | null, filter?: EventFilter): EventRecord[];
 }

@@ -153,7 +153,7 @@ export async function runEnvironment(ctx: EnvironmentRunContext): Promise<Enviro
     report.approval.state = 'waiting';
     report.state = 'awaiting-approval';
     tracker.report.state = 'awaiting-approval';
-    tracker.changed();
+    tracker.saved();
     let decision;
     try {
       // An approval is a side effect too: the intent says who was asked, the result what they decided.

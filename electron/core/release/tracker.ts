@@ -34,6 +34,15 @@ export class ReleaseTracker {
     this.onUpdate(structuredClone(this.report));
   }
 
+  /**
+   * Stores the record as it is now, then publishes it: for a state another process acts on (a release
+   * waiting for approval can be approved from anywhere that reads the store).
+   */
+  saved(): void {
+    this.recorder.checkpoint?.(structuredClone(this.report));
+    this.changed();
+  }
+
   stage(name: StageName, environment: string | null): TrackedStage {
     const entry: StageReport = { name, environment, state: 'running', startedAt: this.now(), finishedAt: null, durationMs: null, message: null };
     this.report.stages.push(entry);

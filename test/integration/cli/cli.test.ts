@@ -32,7 +32,7 @@ describe('convoy CLI', () => {
     const result = await convoy(['--help']);
     expect(result.code).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}(\w+)(?: \[options\])?\s/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['info', 'affected', 'build', 'plan', 'diff', 'status', 'revisions', 'rollback', 'release', 'undo', 'history', 'show', 'recover', 'rehearse', 'serve', 'help']);
+    expect(commands).toEqual(['info', 'affected', 'build', 'plan', 'diff', 'status', 'revisions', 'rollback', 'release', 'undo', 'approve', 'reject', 'cancel', 'history', 'show', 'recover', 'rehearse', 'serve', 'help']);
   });
 
   it('exits 2 with a hint on an unknown subcommand or option', async () => {

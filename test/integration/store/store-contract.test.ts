@@ -87,6 +87,22 @@ describe.each(stores)('the %s store', (_name, make) => {
     expect(store.listEvents(null)).toEqual([]);
   });
 
+  it('lists one event name, and only events after a cursor (what a poll for new decisions reads)', () => {
+    store = make();
+    store.createRun({ id: 'r1', kind: 'release', workspace: '/ws', base: null, head: null });
+    store.createRun({ id: 'r2', kind: 'release', workspace: '/ws', base: null, head: null });
+    const decision = (environment: string, by: string) => ({ environment, decision: 'approved' as const, by, at: '2026-12-05T07:00:00.000Z', comment: null });
+    const a = store.appendEvent('r1', 'release.decision', decision('staging', 'a'));
+    store.appendEvent('r1', 'build.failed', { error: { code: 'BUILD_FAILED', message: 'no' } });
+    store.appendEvent('r2', 'release.decision', decision('staging', 'other run'));
+    const b = store.appendEvent('r1', 'release.decision', decision('prod', 'b'));
+    expect(store.listEvents('r1', { name: 'release.decision' }).map((x) => x.id)).toEqual([a.id, b.id]);
+    expect(store.listEvents('r1', { name: 'release.decision', afterId: a.id })).toEqual([b]);
+    expect(store.listEvents('r1', { afterId: a.id }).map((x) => x.name)).toEqual(['build.failed', 'release.decision']);
+    expect(store.listEvents('r1', { name: 'release.decision', afterId: b.id })).toEqual([]);
+    expect(store.listEvents(null, { name: 'release.decision' })).toEqual([]);
+  });
+
   it('swaps leases atomically: taken when free or when the holder is gone, refused otherwise, released only by the holder', () => {
     store = make();
     const first = store.acquireLease({ environment: 'staging', runId: 'r1', pid: 10, host: 'a' }, () => {

@@ -1,8 +1,10 @@
 // @vitest-environment jsdom
-// The rollback button after a release (RollbackControl in the release's view): offered only for a
-// finished release and only in environments it changed, confirmed before anything is sent, sent as
-// release.rollback in the workspace the release ran in, and the record read again afterwards. The
-// release.rollback job itself runs against real targets in test/integration/release/release-run.test.ts.
+// A release's page (#/release/<id>) acting on a release: the rollback button after it (RollbackControl:
+// offered only for a finished release and only in environments it changed, confirmed before anything
+// is sent, sent as release.rollback in the workspace the release ran in, and the record read again
+// afterwards), and approving a release that runs in another process, whose record the page reads
+// again until it ends. The commands themselves run against real stores and targets in
+// test/integration/release/release-run.test.ts and cross-process-approval.test.ts.
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvironmentReport, ReleaseReport } from '../../../shared/release-report.js';
@@ -133,4 +135,28 @@ describe('rollback button after a release', () => {
     expect(screen.getByTestId('release-cancel')).toBeTruthy();
     expect(screen.queryByTestId('release-rollback-local')).toBeNull();
   });
+});
+
+describe('a release running in another process', () => {
+  it('approves it from its page and reads the record again until it has ended', async () => {
+    const waitingStaging = report('awaiting-approval', [env('local', 'succeeded', 'ready'), { ...env('staging', 'awaiting-approval', 'pending'), approval: { required: true, state: 'waiting', by: null, at: null, comment: null } }]);
+    const approved = report('succeeded', [env('local', 'succeeded', 'ready'), { ...env('staging', 'succeeded', 'ready'), approval: { required: true, state: 'approved', by: 'console-user', at: T0, comment: null } }]);
+    let approvedYet = false;
+    const channel = fakeChannel({
+      'app.info': () => ({ ok: true, output: INFO }),
+      'history.get': () => ({ ok: true, output: approvedYet ? approved : waitingStaging }),
+      'release.approve': () => {
+        approvedYet = true;
+        return { ok: true, output: { releaseId: 'rel-42', environment: 'staging', decision: 'approved' } };
+      },
+    });
+    await openRecord(channel);
+    expect(screen.getByTestId('release-state').textContent).toBe('awaiting-approval');
+    fireEvent.click(screen.getByTestId('release-approve'));
+    // No release.updated comes from another process: the page reads the record again (every 2 s).
+    await waitFor(() => expect(screen.getByTestId('release-state').textContent).toBe('succeeded'), { timeout: 10_000 });
+    expect(channel.calls).toContainEqual({ name: 'release.approve', input: { releaseId: 'rel-42', environment: 'staging' } });
+    expect(screen.getByTestId('release-approved-staging').textContent).toContain('approved by console-user');
+    expect(screen.queryByTestId('release-approval')).toBeNull();
+  }, 20_000);
 });

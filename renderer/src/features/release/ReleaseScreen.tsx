@@ -10,6 +10,7 @@ import { refuse, useCommand } from '../../client/use-command.js';
 import { CommandStatus } from '../../ui/CommandStatus.js';
 import { useWorkspace, workspaceDir } from '../workspace/workspace-context.js';
 import { InterruptedBanner } from './InterruptedBanner.js';
+import { isFinished } from './release-format.js';
 import { ReleaseView } from './ReleaseView.js';
 
 export interface ReleaseForm {
@@ -152,24 +153,44 @@ function ReleaseDetail({ releaseId }: { releaseId: string }) {
   );
 }
 
-/** One release's record read from the history, and kept live while it still runs (the History screen shows it too). */
+/** How often the record of a release running in another process is read again. */
+const POLL_MS = 2_000;
+
+/**
+ * One release's record read from the history, and kept live while it still runs (the History screen
+ * shows it too): through `release.updated` when it runs in this process, by reading the record again
+ * every POLL_MS when it runs in another one (a terminal's `convoy release` waiting for approval).
+ */
 export function ReleaseRecord({ releaseId }: { releaseId: string }) {
   const client = useClient();
   const record = useCommand('history.get');
   const { run } = record;
   const [live, setLive] = useState<ReleaseReport | null>(null);
+  const [polled, setPolled] = useState<ReleaseReport | null>(null);
 
   useEffect(() => {
     setLive(null);
+    setPolled(null);
     void run({ id: releaseId });
   }, [run, releaseId]);
   useEffect(() => client.on('release.updated', (update) => void (update.releaseId === releaseId && setLive(update.report))), [client, releaseId]);
 
-  const report = live ?? record.output;
+  const report = live ?? polled ?? record.output;
+  const elsewhere = live === null && report !== null && !isFinished(report.state);
+  useEffect(() => {
+    if (!elsewhere) return;
+    const timer = setInterval(() => void client.call('history.get', { id: releaseId }).then(setPolled, () => undefined), POLL_MS);
+    return () => clearInterval(timer);
+  }, [client, elsewhere, releaseId]);
+
+  const reread = () => {
+    setPolled(null);
+    void run({ id: releaseId });
+  };
   return (
     <>
       <CommandStatus of={[record]} testId="release-detail" />
-      {report && <ReleaseView report={report} onChanged={() => void run({ id: releaseId })} />}
+      {report && <ReleaseView report={report} onChanged={reread} />}
     </>
   );
 }

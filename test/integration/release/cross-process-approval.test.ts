@@ -1,0 +1,128 @@
+// A release waiting for approval is decided, or cancelled, from another process: a second app on the
+// same data directory (another console, `convoy serve`) and the real `convoy approve` / `reject` /
+// `cancel` CLI as a child process. The request goes through the SQLite store (a `release.decision` or
+// `release.cancelRequested` event); the running release reads it and acts. Real Nx, git and SQLite;
+// in-memory targets and image builder.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../../electron/app.js';
+import { createClient } from '../../../shared/client.js';
+import { FakeDeployTarget } from '../../fakes/deploy-target.js';
+import { FakeDockerEngine } from '../../fakes/docker-engine.js';
+import { RecordingBuilder } from '../../support/release-world.js';
+import { type TestWorkspace, removeWorkspaces } from '../affected/fixtures.js';
+import { convoy } from '../crash/crash-workspace.js';
+import { exampleWithPricingChange } from './example-copy.js';
+
+let ws: TestWorkspace;
+let dataDir: string;
+let app: App;
+const builder = new RecordingBuilder();
+const targets = new Map<string, FakeDeployTarget>();
+const open = () =>
+  createApp({
+    dataDir,
+    workspace: ws.port,
+    builder,
+    docker: new FakeDockerEngine(),
+    images: { imageId: async (ref) => builder.ids.get(ref) ?? null },
+    makeTarget: (environment: { name: string }) => {
+      if (!targets.has(environment.name)) targets.set(environment.name, new FakeDeployTarget({ environment: environment.name }));
+      return targets.get(environment.name)!;
+    },
+  });
+
+beforeAll(() => {
+  ws = exampleWithPricingChange();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-decide-'));
+  app = open();
+});
+afterAll(async () => {
+  await app?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  removeWorkspaces();
+});
+
+/** Starts a release to staging that waits for approval there; resolves with its id and its end. */
+async function waitingRelease() {
+  const client = createClient(app.channel());
+  const waiting = new Promise<string>((resolve) => {
+    const stop = client.on('release.updated', ({ report }) => {
+      if (report.state === 'awaiting-approval') {
+        stop();
+        resolve(report.id);
+      }
+    });
+  });
+  const run = client.run('release.start', { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
+  return { releaseId: await waiting, run };
+}
+
+describe('approval from another process', () => {
+  it('a second app on the same store approves; the waiting release takes it and deploys staging', async () => {
+    const { releaseId, run } = await waitingRelease();
+    const other = open();
+    try {
+      const remote = createClient(other.channel());
+      await expect(remote.call('release.approve', { releaseId, environment: 'local' })).rejects.toMatchObject({
+        code: 'RELEASE_NOT_WAITING',
+        message: `Release ${releaseId} waits for approval in staging, not in local`,
+      });
+      expect(await remote.call('release.approve', { releaseId, by: 'erin', comment: 'checked the diff' })).toEqual({ releaseId, environment: 'staging', decision: 'approved' });
+    } finally {
+      await other.close();
+    }
+    const report = await run;
+    expect(report.state).toBe('succeeded');
+    expect(report.environments[1]!.approval).toMatchObject({ state: 'approved', by: 'erin', comment: 'checked the diff' });
+    expect(targets.get('staging')!.stateOf('storefront')!.revisions.at(-1)).toMatchObject({ releaseId });
+
+    // Over now: another process is refused, naming why.
+    const late = open();
+    try {
+      await expect(createClient(late.channel()).call('release.approve', { releaseId })).rejects.toMatchObject({
+        code: 'RELEASE_NOT_WAITING',
+        message: `Release ${releaseId} is succeeded, so it does not wait for approval`,
+      });
+      await expect(createClient(late.channel()).call('release.reject', { releaseId: 'rel-nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('`convoy reject` in a fresh process rejects it; the release ends rejected with who and why, staging untouched', async () => {
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v2');
+    const stagingBefore = targets.get('staging')!.calls.length;
+    const { releaseId, run } = await waitingRelease();
+    const exit = await convoy(['reject', releaseId, '--env', 'staging', '--by', 'frank', '--comment', 'not before the freeze ends'], dataDir);
+    expect(exit.stderr).toBe('');
+    expect(exit.stdout).toBe(`Rejected: release ${releaseId} in staging\n`);
+    expect(exit.code).toBe(0);
+    const report = await run;
+    expect(report.state).toBe('rejected');
+    expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'rejected']);
+    expect(report.environments[1]!.approval).toMatchObject({ state: 'rejected', by: 'frank', comment: 'not before the freeze ends' });
+    expect(targets.get('staging')!.calls.slice(stagingBefore).filter((c) => c.method === 'apply')).toEqual([]);
+
+    const again = await convoy(['approve', releaseId], dataDir);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toBe(`convoy: Release ${releaseId} is rejected, so it does not wait for approval [RELEASE_NOT_WAITING]\n`);
+  }, 60_000);
+
+  it('`convoy cancel` in a fresh process stops a release another process runs; a finished one is refused', async () => {
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v3');
+    const { releaseId, run } = await waitingRelease();
+    const exit = await convoy(['cancel', releaseId], dataDir);
+    expect(exit.stdout).toBe(`Cancel asked: release ${releaseId} stops at its next safe point (convoy show ${releaseId} says how it ended)\n`);
+    expect(exit.code).toBe(0);
+    const report = await run;
+    expect(report.state).toBe('cancelled');
+    expect(report.environments.map((e) => e.state)).toEqual(['succeeded', 'cancelled']);
+
+    const again = await convoy(['cancel', releaseId], dataDir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`convoy cancel: release ${releaseId} is not running, so there is nothing to cancel\n`);
+  }, 60_000);
+});
