@@ -64,6 +64,18 @@ function alignedFragment(bytes: Uint8Array, offset: number): string {
   return fragment;
 }
 
+/**
+ * encodeURIComponent, or null for a value it throws on: a lone UTF-16 surrogate (possible in a YAML
+ * "\uD800" escape) has no URL form, and must not stop the redactor from hiding the value's other forms.
+ */
+function urlEncode(value: string): string | null {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}
+
 /** Every string that must not appear in a log for this secret. */
 export function secretForms(secret: string): string[] {
   const forms = new Set<string>();
@@ -73,10 +85,12 @@ export function secretForms(secret: string): string[] {
   if (secret.length < MIN_SECRET_LENGTH) return [];
   add(secret);
   for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) add(line.trim());
-  const urlEncoded = encodeURIComponent(secret);
-  add(urlEncoded);
-  add(urlEncoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-  add(urlEncoded.replace(/%20/g, '+'));
+  const urlEncoded = urlEncode(secret);
+  if (urlEncoded !== null) {
+    add(urlEncoded);
+    add(urlEncoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+    add(urlEncoded.replace(/%20/g, '+'));
+  }
   const bytes = new TextEncoder().encode(secret);
   const hexForm = hex(bytes);
   add(hexForm);

@@ -34,6 +34,11 @@ describe('findCycles', () => {
     expect(findCycles([p('a', 'a'), p('b', 'a')])).toEqual([['a', 'a']]);
   });
 
+  it('reports a self-loop once when an earlier project already reached it', () => {
+    // a is searched first and reaches b; b's own turn as a starting point must not search it again.
+    expect(findCycles([p('a', 'b'), p('b', 'b')])).toEqual([['b', 'b']]);
+  });
+
   it('picks a shortest cycle inside a tangled component', () => {
     const [cycle] = findCycles([p('a', 'b', 'c'), p('b', 'c'), p('c', 'a')]);
     expect(cycle).toEqual(['a', 'c', 'a']);

@@ -5,6 +5,14 @@ describe('parseClientMessage', () => {
   it('accepts a well-formed call and defaults the input', () => {
     expect(parseClientMessage('{"type":"call","id":3,"name":"app.info"}')).toEqual({ type: 'call', id: 3, name: 'app.info', input: {} });
   });
+  it('accepts a call with its input and passes the input on unchanged', () => {
+    expect(parseClientMessage('{"type":"call","id":4,"name":"release.plan","input":{"env":"prod","n":[1]}}')).toEqual({
+      type: 'call',
+      id: 4,
+      name: 'release.plan',
+      input: { env: 'prod', n: [1] },
+    });
+  });
   it('rejects what is not a call, with the reason', () => {
     expect(parseClientMessage('nope')).toEqual({ error: 'message is not valid JSON' });
     expect(parseClientMessage('[1]')).toEqual({ error: 'message must be a JSON object' });
