@@ -7,32 +7,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../../electron/app.js';
+import type { App } from '../../../electron/app.js';
 import { createClient } from '../../../shared/client.js';
-import { FakeDeployTarget } from '../../fakes/deploy-target.js';
-import { FakeDockerEngine } from '../../fakes/docker-engine.js';
-import { RecordingBuilder } from '../../support/release-world.js';
 import { type TestWorkspace, removeWorkspaces } from '../affected/fixtures.js';
 import { convoy } from '../crash/crash-workspace.js';
 import { exampleWithPricingChange } from './example-copy.js';
+import { fakeReleaseWorld, startUntilApproval } from './fake-release-app.js';
 
 let ws: TestWorkspace;
 let dataDir: string;
 let app: App;
-const builder = new RecordingBuilder();
-const targets = new Map<string, FakeDeployTarget>();
-const open = () =>
-  createApp({
-    dataDir,
-    workspace: ws.port,
-    builder,
-    docker: new FakeDockerEngine(),
-    images: { imageId: async (ref) => builder.ids.get(ref) ?? null },
-    makeTarget: (environment: { name: string }) => {
-      if (!targets.has(environment.name)) targets.set(environment.name, new FakeDeployTarget({ environment: environment.name }));
-      return targets.get(environment.name)!;
-    },
-  });
+const { builder, targets, open } = fakeReleaseWorld(
+  () => ws,
+  () => dataDir,
+);
 
 beforeAll(() => {
   ws = exampleWithPricingChange();
@@ -45,20 +33,8 @@ afterAll(async () => {
   removeWorkspaces();
 });
 
-/** Starts a release to staging that waits for approval there; resolves with its id and its end. */
-async function waitingRelease() {
-  const client = createClient(app.channel());
-  const waiting = new Promise<string>((resolve) => {
-    const stop = client.on('release.updated', ({ report }) => {
-      if (report.state === 'awaiting-approval') {
-        stop();
-        resolve(report.id);
-      }
-    });
-  });
-  const run = client.run('release.start', { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
-  return { releaseId: await waiting, run };
-}
+/** A release to staging that waits for approval there: its id and its end. */
+const waitingRelease = () => startUntilApproval(app, { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
 
 describe('approval from another process', () => {
   it('a second app on the same store approves; the waiting release takes it and deploys staging', async () => {

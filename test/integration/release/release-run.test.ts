@@ -6,26 +6,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../../electron/app.js';
+import type { App } from '../../../electron/app.js';
 import { createClient } from '../../../shared/client.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
-import { FakeDeployTarget } from '../../fakes/deploy-target.js';
-import { FakeDockerEngine } from '../../fakes/docker-engine.js';
-import { RecordingBuilder } from '../../support/release-world.js';
 import { type TestWorkspace, removeWorkspaces } from '../affected/fixtures.js';
 import { exampleWithPricingChange } from './example-copy.js';
+import { fakeReleaseWorld, startUntilApproval } from './fake-release-app.js';
 
 let ws: TestWorkspace;
 let dataDir: string;
 let app: App;
-const builder = new RecordingBuilder();
-const targets = new Map<string, FakeDeployTarget>();
-const makeTarget = (environment: { name: string }) => {
-  if (!targets.has(environment.name)) targets.set(environment.name, new FakeDeployTarget({ environment: environment.name }));
-  return targets.get(environment.name)!;
-};
-const open = () =>
-  createApp({ dataDir, workspace: ws.port, builder, docker: new FakeDockerEngine(), images: { imageId: async (ref) => builder.ids.get(ref) ?? null }, makeTarget });
+const { builder, targets, open } = fakeReleaseWorld(
+  () => ws,
+  () => dataDir,
+);
 
 beforeAll(() => {
   ws = exampleWithPricingChange();
@@ -43,16 +37,7 @@ describe('release through the contract', () => {
 
   it('waits for approval in staging, takes release.approve, and history keeps the record', async () => {
     const client = createClient(app.channel());
-    const waiting = new Promise<string>((resolve) => {
-      const stop = client.on('release.updated', ({ report }) => {
-        if (report.state === 'awaiting-approval') {
-          stop();
-          resolve(report.id);
-        }
-      });
-    });
-    const run = client.run('release.start', { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
-    const releaseId = await waiting;
+    const { releaseId, run } = await startUntilApproval(app, { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
     expect(await client.call('history.get', { id: releaseId })).toMatchObject({ state: 'awaiting-approval' });
     await expect(client.call('release.approve', { releaseId, environment: 'local' })).rejects.toMatchObject({ code: 'RELEASE_NOT_WAITING' });
     expect(await client.call('release.approve', { releaseId, by: 'carol' })).toEqual({ releaseId, environment: 'staging', decision: 'approved' });
@@ -91,16 +76,7 @@ describe('release through the contract', () => {
     for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v3');
     const other = open();
     const client = createClient(app.channel());
-    const waiting = new Promise<string>((resolve) => {
-      const stop = client.on('release.updated', ({ report }) => {
-        if (report.state === 'awaiting-approval') {
-          stop();
-          resolve(report.id);
-        }
-      });
-    });
-    const run = client.run('release.start', { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
-    const releaseId = await waiting;
+    const { releaseId, run } = await startUntilApproval(app, { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
     try {
       await expect(createClient(other.channel()).run('release.start', { dir: ws.dir, environment: 'local', approval: 'auto' })).rejects.toMatchObject({
         code: 'ENVIRONMENT_BUSY',

@@ -1,0 +1,46 @@
+// The in-process app the contract-level release tests share: real Nx, git and SQLite store on a copy
+// of the bundled example, with in-memory deploy targets (one per environment, kept across apps so a
+// second app on the same data directory sees the same "cluster"), image builder and Docker status.
+import { type App, createApp } from '../../../electron/app.js';
+import { createClient } from '../../../shared/client.js';
+import type { ReleaseReport } from '../../../shared/release-report.js';
+import { FakeDeployTarget } from '../../fakes/deploy-target.js';
+import { FakeDockerEngine } from '../../fakes/docker-engine.js';
+import { RecordingBuilder } from '../../support/release-world.js';
+import type { TestWorkspace } from '../affected/fixtures.js';
+
+export interface FakeReleaseWorld {
+  builder: RecordingBuilder;
+  targets: Map<string, FakeDeployTarget>;
+  /** A new app on the data directory (several may be open at once, as separate processes would be). */
+  open(): App;
+}
+
+export function fakeReleaseWorld(ws: () => TestWorkspace, dataDir: () => string): FakeReleaseWorld {
+  const builder = new RecordingBuilder();
+  const targets = new Map<string, FakeDeployTarget>();
+  const makeTarget = (environment: { name: string }) => {
+    if (!targets.has(environment.name)) targets.set(environment.name, new FakeDeployTarget({ environment: environment.name }));
+    return targets.get(environment.name)!;
+  };
+  return {
+    builder,
+    targets,
+    open: () => createApp({ dataDir: dataDir(), workspace: ws().port, builder, docker: new FakeDockerEngine(), images: { imageId: async (ref) => builder.ids.get(ref) ?? null }, makeTarget }),
+  };
+}
+
+/** Starts a release through `app` and resolves with its id once it waits for approval, and its end. */
+export async function startUntilApproval(app: App, input: { dir: string; environment: string; base?: string; head?: string }): Promise<{ releaseId: string; run: Promise<ReleaseReport> }> {
+  const client = createClient(app.channel());
+  const waiting = new Promise<string>((resolve) => {
+    const stop = client.on('release.updated', ({ report }) => {
+      if (report.state === 'awaiting-approval') {
+        stop();
+        resolve(report.id);
+      }
+    });
+  });
+  const run = client.run('release.start', input);
+  return { releaseId: await waiting, run };
+}
