@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReleaseReport } from '../../../../shared/release-report.js';
 import type { Approver } from '../../../../electron/core/release/run-ports.js';
+import { FakeRecorder } from '../../../fakes/release-run.js';
 import { createWorld, release } from '../../../support/release-world.js';
 
 describe('approval and the stored record', () => {
@@ -25,5 +26,18 @@ describe('approval and the stored record', () => {
       ['staging', 'awaiting-approval', 'waiting'],
     ]);
     expect(run.recorder.checkpoints.some((c) => c.environments[1]!.approval.state === 'approved' && c.environments[1]!.approval.by === 'erin')).toBe(true);
+  });
+
+  it('runs with a recorder that stores no checkpoints (the port makes them optional)', async () => {
+    const recorder = new FakeRecorder();
+    Object.defineProperty(recorder, 'checkpoint', { value: undefined });
+    const report = await release(createWorld(), { id: 'r2', version: 'v1', recorder }).done;
+    expect(report.state).toBe('succeeded');
+    expect(report.environments.map((e) => [e.name, e.state, e.approval.state])).toEqual([
+      ['local', 'succeeded', 'not-required'],
+      ['staging', 'succeeded', 'approved'],
+    ]);
+    expect(recorder.checkpoints).toEqual([]);
+    expect(recorder.ended?.state).toBe('succeeded');
   });
 });
