@@ -2,42 +2,21 @@
 // convoy.yaml, git and SQLite store, with in-memory targets, image builder and Docker status. Covers
 // approval through release.approve, refusals that happen before anything runs, the lock across two
 // apps on one data directory, history, and release.rollback of a finished release.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../../electron/app.js';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../../shared/client.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
-import { type TestWorkspace, removeWorkspaces } from '../affected/fixtures.js';
-import { exampleWithPricingChange } from './example-copy.js';
-import { fakeReleaseWorld, startUntilApproval } from './fake-release-app.js';
+import { startUntilApproval, useFakeReleaseFile } from './fake-release-app.js';
 
-let ws: TestWorkspace;
-let dataDir: string;
-let app: App;
-const { builder, targets, open } = fakeReleaseWorld(
-  () => ws,
-  () => dataDir,
-);
-
-beforeAll(() => {
-  ws = exampleWithPricingChange();
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'convoy-release-'));
-  app = open();
-});
-afterAll(async () => {
-  await app?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  removeWorkspaces();
-});
+const world = useFakeReleaseFile('convoy-release-');
+const { builder, targets, open } = world;
 
 describe('release through the contract', () => {
   let first: ReleaseReport;
 
   it('waits for approval in staging, takes release.approve, and history keeps the record', async () => {
-    const client = createClient(app.channel());
-    const { releaseId, run } = await startUntilApproval(app, { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
+    const client = createClient(world.app.channel());
+    const { releaseId, run } = await startUntilApproval(world.app, { dir: world.ws.dir, environment: 'staging', base: 'main', head: 'feature' });
     expect(await client.call('history.get', { id: releaseId })).toMatchObject({ state: 'awaiting-approval' });
     await expect(client.call('release.approve', { releaseId, environment: 'local' })).rejects.toMatchObject({ code: 'RELEASE_NOT_WAITING' });
     expect(await client.call('release.approve', { releaseId, by: 'carol' })).toEqual({ releaseId, environment: 'staging', decision: 'approved' });
@@ -62,23 +41,23 @@ describe('release through the contract', () => {
   });
 
   it('refuses before anything runs: approval nobody can give, an unknown environment', async () => {
-    const client = createClient(app.channel());
+    const client = createClient(world.app.channel());
     const calls = targets.get('local')!.calls.length;
-    await expect(client.run('release.start', { dir: ws.dir, environment: 'staging', approval: 'refuse' })).rejects.toMatchObject({
+    await expect(client.run('release.start', { dir: world.ws.dir, environment: 'staging', approval: 'refuse' })).rejects.toMatchObject({
       code: 'APPROVAL_REQUIRED',
       message: expect.stringContaining('staging needs approval'),
     });
-    await expect(client.run('release.start', { dir: ws.dir, environment: 'qa' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('No environment "qa"') });
+    await expect(client.run('release.start', { dir: world.ws.dir, environment: 'qa' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('No environment "qa"') });
     expect(targets.get('local')!.calls.length).toBe(calls);
   });
 
   it('refuses a release into an environment another process is releasing to, naming that release; cancel leaves staging untouched', async () => {
-    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v3');
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(world.ws.dir, 'services', s), 'v3');
     const other = open();
-    const client = createClient(app.channel());
-    const { releaseId, run } = await startUntilApproval(app, { dir: ws.dir, environment: 'staging', base: 'main', head: 'feature' });
+    const client = createClient(world.app.channel());
+    const { releaseId, run } = await startUntilApproval(world.app, { dir: world.ws.dir, environment: 'staging', base: 'main', head: 'feature' });
     try {
-      await expect(createClient(other.channel()).run('release.start', { dir: ws.dir, environment: 'local', approval: 'auto' })).rejects.toMatchObject({
+      await expect(createClient(other.channel()).run('release.start', { dir: world.ws.dir, environment: 'local', approval: 'auto' })).rejects.toMatchObject({
         code: 'ENVIRONMENT_BUSY',
         message: expect.stringContaining(releaseId),
       });
@@ -96,13 +75,13 @@ describe('release through the contract', () => {
   });
 
   it('rolls a finished release back in one environment, in reverse wave order', async () => {
-    const client = createClient(app.channel());
-    ws.commit('another pricing change', { 'libs/lib-pricing/src/price.js': `${ws.read('libs/lib-pricing/src/price.js')}\n// again\n` });
-    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(ws.dir, 'services', s), 'v2');
+    const client = createClient(world.app.channel());
+    world.ws.commit('another pricing change', { 'libs/lib-pricing/src/price.js': `${world.ws.read('libs/lib-pricing/src/price.js')}\n// again\n` });
+    for (const s of ['catalog-api', 'orders-api', 'storefront']) builder.setContent(path.join(world.ws.dir, 'services', s), 'v2');
     const local = targets.get('local')!;
     const services = ['catalog-api', 'orders-api', 'storefront'];
     const before = await local.status(services);
-    const second = await client.run('release.start', { dir: ws.dir, environment: 'local', base: 'main', head: 'feature' });
+    const second = await client.run('release.start', { dir: world.ws.dir, environment: 'local', base: 'main', head: 'feature' });
     expect(second.state).toBe('succeeded');
     expect(second.applies).toBe(3);
     local.calls.length = 0;
@@ -110,7 +89,7 @@ describe('release through the contract', () => {
     const updates: { releaseId: string; jobId: string | null; state: string; local: string | undefined }[] = [];
     const stop = client.on('release.updated', (u) => void updates.push({ releaseId: u.releaseId, jobId: u.jobId, state: u.report.state, local: u.report.environments[0]?.state }));
     let rollbackJob: string | null = null;
-    const result = await client.run('release.rollback', { dir: ws.dir, releaseId: second.id, environment: 'local' }, undefined, (id) => void (rollbackJob = id));
+    const result = await client.run('release.rollback', { dir: world.ws.dir, releaseId: second.id, environment: 'local' }, undefined, (id) => void (rollbackJob = id));
     stop();
     expect(result.ok).toBe(true);
     // The record changed: consoles following this release hear it once, rolled back.
@@ -124,6 +103,6 @@ describe('release through the contract', () => {
     const after = await local.status(services);
     expect(after.map((s) => [s.service, s.image, s.state])).toEqual(before.map((s) => [s.service, s.image, s.state]));
     expect((await client.call('history.get', { id: second.id })).environments[0]!.state).toBe('rolled-back');
-    await expect(client.run('release.rollback', { dir: ws.dir, releaseId: 'nope', environment: 'local' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.run('release.rollback', { dir: world.ws.dir, releaseId: 'nope', environment: 'local' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
