@@ -253,17 +253,8 @@ export class SqliteStore implements HistoryStore {
 
   listEvents(runId: string | null, filter: EventFilter = {}): EventRecord[] {
     return this.read(() => {
-      const where = [runId === null ? 'run_id IS NULL' : 'run_id = @runId'];
-      const params: Record<string, string | number> = runId === null ? {} : { runId };
-      if (filter.name !== undefined) {
-        where.push('name = @name');
-        params.name = filter.name;
-      }
-      if (filter.afterId !== undefined) {
-        where.push('id > @afterId');
-        params.afterId = filter.afterId;
-      }
-      const rows = this.stmt(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id`).all(params);
+      // `IS` also matches NULL (events of no run); an absent filter part matches every row.
+      const rows = this.stmt('SELECT * FROM events WHERE run_id IS @runId AND (@name IS NULL OR name = @name) AND id > @afterId ORDER BY id').all({ runId, name: filter.name ?? null, afterId: filter.afterId ?? 0 });
       return (rows as EventRow[]).map(eventFromRow);
     });
   }
