@@ -4,7 +4,7 @@
 // while a release waits, this process reads the store's `release.decision` events every `pollMs`.
 import { ConvoyError } from '../../../shared/errors.js';
 import type { ReleaseReport } from '../../../shared/release-report.js';
-import type { EventStore } from '../../core/ports/event-store.js';
+import type { EventRecord, EventStore } from '../../core/ports/event-store.js';
 import type { ApprovalDecision, ApprovalRequest, Approver } from '../../core/release/run-ports.js';
 
 interface Pending {
@@ -55,18 +55,10 @@ export class LiveReleases {
     const controller = new AbortController();
     jobSignal?.addEventListener('abort', () => controller.abort(), { once: true });
     const live: Live = { report: null, controller, pending: null, watch: null };
-    const store = this.store;
-    if (store) {
-      const read = (afterId: number) => {
-        try {
-          return store.listEvents(releaseId, { name: 'release.cancelRequested', afterId });
-        } catch {
-          return []; // the store is busy: the next tick reads again
-        }
-      };
-      const after = read(0).at(-1)?.id ?? 0;
+    if (this.store) {
+      const after = this.newEvents(releaseId, 'release.cancelRequested', 0).at(-1)?.id ?? 0;
       live.watch = setInterval(() => {
-        if (read(after).length > 0) controller.abort();
+        if (this.newEvents(releaseId, 'release.cancelRequested', after).length > 0) controller.abort();
       }, this.pollMs);
       live.watch.unref?.();
     }
@@ -137,11 +129,16 @@ export class LiveReleases {
     };
   }
 
-  /** The `release.decision` events of a release after the cursor; none when the store cannot be read now (the next poll tries again). */
+  /** The `release.decision` events of a release after the cursor. */
   private storedDecisions(releaseId: string, afterId: number): Array<{ id: number; environment: string; decision: ApprovalDecision['decision']; by: string; at: string; comment: string | null }> {
+    return this.newEvents(releaseId, 'release.decision', afterId).flatMap((e) => (e.name === 'release.decision' ? [{ id: e.id, ...e.payload }] : []));
+  }
+
+  /** A release's events of one name after the cursor; none without a store, or when it cannot be read now (the next poll tries again). */
+  private newEvents(releaseId: string, name: 'release.decision' | 'release.cancelRequested', afterId: number): EventRecord[] {
     if (!this.store) return [];
     try {
-      return this.store.listEvents(releaseId, { name: 'release.decision', afterId }).flatMap((e) => (e.name === 'release.decision' ? [{ id: e.id, ...e.payload }] : []));
+      return this.store.listEvents(releaseId, { name, afterId });
     } catch {
       return [];
     }
